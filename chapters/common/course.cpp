@@ -1,0 +1,68 @@
+// chapters/common/course.cpp
+#include "course.hpp"
+
+#include <cstdio>
+#include <exception>
+
+#include "glassbox/error.hpp"
+
+namespace glassbox::course {
+
+void Context::heading(const std::string& title) const {
+  if (cli.quiet) return;
+  std::string rule;
+  for (std::size_t i = 0; i < display_width(title); ++i) rule += "─";
+  fmt::print("\n{}\n{}\n", title, rule);
+}
+
+void Context::print(const Table& table) const {
+  if (!cli.quiet) fmt::print("{}", table.render());
+}
+
+int run_chapter(int argc, char** argv, CommandLine& cli, const std::function<void(Context&)>& body,
+                const std::string& network) {
+  const std::string& name = cli.info().name;
+  try {
+    if (!cli.parse(argc, argv)) {
+      fmt::print("{}", cli.help());
+      return 0;
+    }
+  } catch (const UsageError& e) {
+    fmt::print(stderr, "{}: error: {}\n", name, e.what());
+    return 2;
+  }
+
+  try {
+    Tracer tracer(cli.trace_path, cli.trace_level,
+                  TraceHeader{name, cli.info().chapter, cli.seed, cli.hyperparameters(), network});
+    if (!cli.quiet) {
+      const auto& info = cli.info();
+      const std::string title =
+          info.chapter > 0 ? fmt::format("Chapter {:02} — {}", info.chapter, info.title) : info.title;
+      std::string rule;
+      for (std::size_t i = 0; i < display_width(title); ++i) rule += "═";
+      fmt::print("{}\n{}\n{}\n", title, rule, info.purpose);
+    }
+    Context ctx(cli, tracer);
+    body(ctx);
+    tracer.finish(ctx.result);
+    if (!cli.quiet && tracer.level() != TraceLevel::off)
+      fmt::print("\ntrace: {} ({} events, level {})\n", cli.trace_path.string(), tracer.events_recorded(),
+                 to_string(tracer.level()));
+    return 0;
+  } catch (const UsageError& e) {
+    std::fflush(stdout);
+    fmt::print(stderr, "{}: error: {}\n", name, e.what());
+    return 2;
+  } catch (const InputError& e) {
+    std::fflush(stdout);
+    fmt::print(stderr, "{}: error: {}\n", name, e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    fmt::print(stderr, "{}: error: {}\n", name, e.what());
+    return 1;
+  }
+}
+
+}  // namespace glassbox::course

@@ -1,0 +1,562 @@
+// glassbox/matrix.cpp — Matrix operations and the matrix-product kernels.
+#include "glassbox/matrix.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "glassbox/random.hpp"
+
+namespace glassbox {
+
+namespace {
+
+std::string shape_of(std::size_t rows, std::size_t cols) { return fmt::format("({}×{})", rows, cols); }
+
+[[noreturn]] void shape_mismatch(const char* op, const Matrix& a, const char* sign, const Matrix& b,
+                                 const std::string& reason) {
+  throw ShapeError(fmt::format("{}: {}{}{}: {}", op, a.shape(), sign, b.shape(), reason));
+}
+
+void require_same_shape(const char* op, const Matrix& a, const char* sign, const Matrix& b) {
+  if (!a.same_shape(b)) shape_mismatch(op, a, sign, b, "shapes differ");
+}
+
+void require_nonempty(const char* op, const Matrix& a) {
+  if (a.empty()) throw ShapeError(fmt::format("{}: {}: the matrix is empty", op, a.shape()));
+}
+
+}  // namespace
+
+// ---- construction -------------------------------------------------------------------------------
+
+Matrix::Matrix(std::size_t rows, std::size_t cols, Scalar fill)
+    : rows_(rows), cols_(cols), data_(rows * cols, fill) {}
+
+Matrix::Matrix(std::initializer_list<std::initializer_list<Scalar>> rows)
+    : rows_(rows.size()), cols_(rows.size() ? rows.begin()->size() : 0) {
+  data_.reserve(rows_ * cols_);
+  std::size_t r = 0;
+  for (const auto& row : rows) {
+    if (row.size() != cols_)
+      throw ShapeError(fmt::format("Matrix: row {} has {} elements, row 0 has {}", r, row.size(), cols_));
+    data_.insert(data_.end(), row.begin(), row.end());
+    ++r;
+  }
+}
+
+Matrix::Matrix(std::size_t rows, std::size_t cols, std::vector<Scalar> values)
+    : rows_(rows), cols_(cols), data_(std::move(values)) {
+  if (data_.size() != rows * cols)
+    throw ShapeError(fmt::format("Matrix: {} needs {} values, got {}", shape_of(rows, cols),
+                                 rows * cols, data_.size()));
+}
+
+Matrix Matrix::zeros(std::size_t rows, std::size_t cols) { return Matrix(rows, cols, Scalar{0}); }
+Matrix Matrix::ones(std::size_t rows, std::size_t cols) { return Matrix(rows, cols, Scalar{1}); }
+
+Matrix Matrix::identity(std::size_t n) {
+  Matrix m(n, n);
+  for (std::size_t i = 0; i < n; ++i) m(i, i) = Scalar{1};
+  return m;
+}
+
+Matrix Matrix::row_vector(std::initializer_list<Scalar> values) {
+  return Matrix(1, values.size(), std::vector<Scalar>(values));
+}
+
+Matrix Matrix::column_vector(std::initializer_list<Scalar> values) {
+  return Matrix(values.size(), 1, std::vector<Scalar>(values));
+}
+
+Matrix Matrix::uniform(std::size_t rows, std::size_t cols, Rng& rng, Scalar low, Scalar high) {
+  Matrix m(rows, cols);
+  for (Scalar& x : m) x = static_cast<Scalar>(rng.uniform(low, high));
+  return m;
+}
+
+Matrix Matrix::normal(std::size_t rows, std::size_t cols, Rng& rng, Scalar mean, Scalar stddev) {
+  Matrix m(rows, cols);
+  for (Scalar& x : m) x = static_cast<Scalar>(rng.normal(mean, stddev));
+  return m;
+}
+
+std::string Matrix::shape() const { return shape_of(rows_, cols_); }
+
+Scalar& Matrix::at(std::size_t r, std::size_t c) {
+  if (r >= rows_ || c >= cols_)
+    throw std::out_of_range(fmt::format("Matrix::at({}, {}): out of range for {}", r, c, shape()));
+  return data_[r * cols_ + c];
+}
+
+Scalar Matrix::at(std::size_t r, std::size_t c) const { return const_cast<Matrix&>(*this).at(r, c); }
+
+Matrix Matrix::row(std::size_t r) const {
+  if (r >= rows_) throw std::out_of_range(fmt::format("Matrix::row({}): out of range for {}", r, shape()));
+  return Matrix(1, cols_, std::vector<Scalar>(row_ptr(r), row_ptr(r) + cols_));
+}
+
+Matrix Matrix::col(std::size_t c) const {
+  if (c >= cols_) throw std::out_of_range(fmt::format("Matrix::col({}): out of range for {}", c, shape()));
+  Matrix out(rows_, 1);
+  for (std::size_t r = 0; r < rows_; ++r) out(r, 0) = (*this)(r, c);
+  return out;
+}
+
+void Matrix::fill(Scalar value) { std::fill(data_.begin(), data_.end(), value); }
+
+Matrix Matrix::reshaped(std::size_t rows, std::size_t cols) const {
+  if (rows * cols != size())
+    throw ShapeError(fmt::format("reshape: {} → {}: {} elements cannot become {}", shape(),
+                                 shape_of(rows, cols), size(), rows * cols));
+  return Matrix(rows, cols, data_);
+}
+
+// ---- element-wise -------------------------------------------------------------------------------
+
+Matrix& Matrix::operator+=(const Matrix& other) {
+  require_same_shape("add", *this, " + ", other);
+  for (std::size_t i = 0; i < data_.size(); ++i) data_[i] += other.data_[i];
+  return *this;
+}
+
+Matrix& Matrix::operator-=(const Matrix& other) {
+  require_same_shape("subtract", *this, " − ", other);
+  for (std::size_t i = 0; i < data_.size(); ++i) data_[i] -= other.data_[i];
+  return *this;
+}
+
+Matrix& Matrix::operator+=(Scalar s) {
+  for (Scalar& x : data_) x += s;
+  return *this;
+}
+Matrix& Matrix::operator-=(Scalar s) {
+  for (Scalar& x : data_) x -= s;
+  return *this;
+}
+Matrix& Matrix::operator*=(Scalar s) {
+  for (Scalar& x : data_) x *= s;
+  return *this;
+}
+Matrix& Matrix::operator/=(Scalar s) {
+  for (Scalar& x : data_) x /= s;
+  return *this;
+}
+
+Matrix& Matrix::axpy(Scalar alpha, const Matrix& other) {
+  require_same_shape("axpy", *this, " + α·", other);
+  for (std::size_t i = 0; i < data_.size(); ++i) data_[i] += alpha * other.data_[i];
+  return *this;
+}
+
+Matrix operator+(Matrix a, const Matrix& b) { return std::move(a += b); }
+Matrix operator-(Matrix a, const Matrix& b) { return std::move(a -= b); }
+Matrix operator+(Matrix a, Scalar s) { return std::move(a += s); }
+Matrix operator+(Scalar s, Matrix a) { return std::move(a += s); }
+Matrix operator-(Matrix a, Scalar s) { return std::move(a -= s); }
+Matrix operator-(Scalar s, Matrix a) { return std::move(a.apply_inplace([s](Scalar x) { return s - x; })); }
+Matrix operator*(Matrix a, Scalar s) { return std::move(a *= s); }
+Matrix operator*(Scalar s, Matrix a) { return std::move(a *= s); }
+Matrix operator/(Matrix a, Scalar s) { return std::move(a /= s); }
+Matrix operator-(Matrix a) { return std::move(a.apply_inplace([](Scalar x) { return -x; })); }
+
+Matrix& hadamard_inplace(Matrix& a, const Matrix& b) {
+  require_same_shape("hadamard", a, " ⊙ ", b);
+  Scalar* pa = a.data();
+  const Scalar* pb = b.data();
+  for (std::size_t i = 0; i < a.size(); ++i) pa[i] *= pb[i];
+  return a;
+}
+
+Matrix hadamard(const Matrix& a, const Matrix& b) {
+  Matrix out = a;
+  return std::move(hadamard_inplace(out, b));
+}
+
+// ---- products -----------------------------------------------------------------------------------
+//
+// One kernel serves all three products: C += A·B where B is row-major (K×m) and A is read through
+// strides, element (i, k) at a[i·a_rs + k·a_cs]. Loop order i-k-j: the innermost loop runs along a
+// row of B and a row of C, both contiguous, so the compiler vectorises it. Four rows of C are
+// updated per pass over a row of B, and the loops are blocked so that the block of B in use stays
+// in cache.
+//
+// Determinism: every C(i, j) is summed over k in increasing order, whatever the blocking, exactly as
+// the textbook triple loop would (and -ffp-contract=off keeps a·b + c from becoming one FMA).
+
+namespace {
+
+constexpr std::size_t kBlockCols = 256;  // columns of B and C per block
+constexpr std::size_t kBlockInner = 128; // rows of B (the k dimension) per block
+
+void gemm_accumulate(std::size_t n, std::size_t m, std::size_t kk, const Scalar* a, std::size_t a_rs,
+                     std::size_t a_cs, const Scalar* b, Scalar* c) {
+  for (std::size_t j0 = 0; j0 < m; j0 += kBlockCols) {
+    const std::size_t jn = std::min(kBlockCols, m - j0);
+    for (std::size_t k0 = 0; k0 < kk; k0 += kBlockInner) {
+      const std::size_t k1 = std::min(kk, k0 + kBlockInner);
+      std::size_t i = 0;
+      for (; i + 4 <= n; i += 4) {
+        Scalar* __restrict c0 = c + (i + 0) * m + j0;
+        Scalar* __restrict c1 = c + (i + 1) * m + j0;
+        Scalar* __restrict c2 = c + (i + 2) * m + j0;
+        Scalar* __restrict c3 = c + (i + 3) * m + j0;
+        for (std::size_t k = k0; k < k1; ++k) {
+          const Scalar a0 = a[(i + 0) * a_rs + k * a_cs];
+          const Scalar a1 = a[(i + 1) * a_rs + k * a_cs];
+          const Scalar a2 = a[(i + 2) * a_rs + k * a_cs];
+          const Scalar a3 = a[(i + 3) * a_rs + k * a_cs];
+          const Scalar* __restrict bk = b + k * m + j0;
+          for (std::size_t j = 0; j < jn; ++j) {
+            const Scalar bkj = bk[j];
+            c0[j] += a0 * bkj;
+            c1[j] += a1 * bkj;
+            c2[j] += a2 * bkj;
+            c3[j] += a3 * bkj;
+          }
+        }
+      }
+      for (; i < n; ++i) {
+        Scalar* __restrict ci = c + i * m + j0;
+        for (std::size_t k = k0; k < k1; ++k) {
+          const Scalar aik = a[i * a_rs + k * a_cs];
+          const Scalar* __restrict bk = b + k * m + j0;
+          for (std::size_t j = 0; j < jn; ++j) ci[j] += aik * bk[j];
+        }
+      }
+    }
+  }
+}
+
+void prepare_output(Matrix& out, std::size_t rows, std::size_t cols, bool accumulate, const char* op) {
+  if (accumulate) {
+    if (out.rows() != rows || out.cols() != cols)
+      throw ShapeError(fmt::format("{}: accumulating into {} but the product is {}", op, out.shape(),
+                                   shape_of(rows, cols)));
+  } else if (out.rows() == rows && out.cols() == cols) {
+    out.fill(Scalar{0});
+  } else {
+    out = Matrix(rows, cols);
+  }
+}
+
+}  // namespace
+
+void matmul_into(Matrix& out, const Matrix& a, const Matrix& b, bool accumulate) {
+  if (a.cols() != b.rows())
+    shape_mismatch("matmul", a, "·", b, fmt::format("inner dimensions {} ≠ {}", a.cols(), b.rows()));
+  if (&out == &a || &out == &b) {
+    Matrix tmp = accumulate ? out : Matrix();
+    matmul_into(tmp, a, b, accumulate);
+    out = std::move(tmp);
+    return;
+  }
+  prepare_output(out, a.rows(), b.cols(), accumulate, "matmul");
+  gemm_accumulate(a.rows(), b.cols(), a.cols(), a.data(), a.cols(), 1, b.data(), out.data());
+}
+
+void matmul_atb_into(Matrix& out, const Matrix& a, const Matrix& b, bool accumulate) {
+  if (a.rows() != b.rows())
+    shape_mismatch("matmul_atb", a, "ᵀ·", b, fmt::format("inner dimensions {} ≠ {}", a.rows(), b.rows()));
+  if (&out == &a || &out == &b) {
+    Matrix tmp = accumulate ? out : Matrix();
+    matmul_atb_into(tmp, a, b, accumulate);
+    out = std::move(tmp);
+    return;
+  }
+  prepare_output(out, a.cols(), b.cols(), accumulate, "matmul_atb");
+  // Aᵀ(i, k) = A(k, i): row stride 1, column stride a.cols().
+  gemm_accumulate(a.cols(), b.cols(), a.rows(), a.data(), 1, a.cols(), b.data(), out.data());
+}
+
+void matmul_abt_into(Matrix& out, const Matrix& a, const Matrix& b, bool accumulate) {
+  if (a.cols() != b.cols())
+    shape_mismatch("matmul_abt", a, "·", b,
+                   fmt::format("inner dimensions {} ≠ {} (the second operand is transposed)", a.cols(),
+                               b.cols()));
+  if (&out == &a || &out == &b) {
+    Matrix tmp = accumulate ? out : Matrix();
+    matmul_abt_into(tmp, a, b, accumulate);
+    out = std::move(tmp);
+    return;
+  }
+  prepare_output(out, a.rows(), b.rows(), accumulate, "matmul_abt");
+  // Bᵀ is packed into a per-thread scratch buffer, reused from call to call (the way BLAS packs
+  // its operands), so that the kernel again runs along contiguous rows. Packing costs one pass over
+  // B; the product costs a.rows() passes.
+  thread_local std::vector<Scalar> packed;
+  const std::size_t kk = b.cols(), m = b.rows();
+  packed.resize(kk * m);
+  for (std::size_t j = 0; j < m; ++j) {
+    const Scalar* bj = b.row_ptr(j);
+    for (std::size_t k = 0; k < kk; ++k) packed[k * m + j] = bj[k];
+  }
+  gemm_accumulate(a.rows(), m, kk, a.data(), a.cols(), 1, packed.data(), out.data());
+}
+
+Matrix matmul(const Matrix& a, const Matrix& b) {
+  Matrix out;
+  matmul_into(out, a, b);
+  return out;
+}
+
+Matrix matmul_abt(const Matrix& a, const Matrix& b) {
+  Matrix out;
+  matmul_abt_into(out, a, b);
+  return out;
+}
+
+Matrix matmul_atb(const Matrix& a, const Matrix& b) {
+  Matrix out;
+  matmul_atb_into(out, a, b);
+  return out;
+}
+
+Matrix transpose(const Matrix& a) {
+  Matrix out(a.cols(), a.rows());
+  constexpr std::size_t kTile = 32;
+  for (std::size_t r0 = 0; r0 < a.rows(); r0 += kTile)
+    for (std::size_t c0 = 0; c0 < a.cols(); c0 += kTile)
+      for (std::size_t r = r0; r < std::min(a.rows(), r0 + kTile); ++r)
+        for (std::size_t c = c0; c < std::min(a.cols(), c0 + kTile); ++c) out(c, r) = a(r, c);
+  return out;
+}
+
+// ---- broadcasting -------------------------------------------------------------------------------
+
+Matrix& add_row_vector_inplace(Matrix& a, const Matrix& row) {
+  if (row.rows() != 1 || row.cols() != a.cols())
+    shape_mismatch("add_row_vector", a, " + ", row,
+                   fmt::format("expected a row vector (1×{})", a.cols()));
+  for (std::size_t r = 0; r < a.rows(); ++r) {
+    Scalar* ar = a.row_ptr(r);
+    const Scalar* b = row.data();
+    for (std::size_t c = 0; c < a.cols(); ++c) ar[c] += b[c];
+  }
+  return a;
+}
+
+Matrix add_row_vector(Matrix a, const Matrix& row) { return std::move(add_row_vector_inplace(a, row)); }
+
+// ---- reductions ---------------------------------------------------------------------------------
+
+Scalar sum(const Matrix& a) {
+  Scalar s = 0;
+  for (Scalar x : a) s += x;
+  return s;
+}
+
+Scalar mean(const Matrix& a) {
+  require_nonempty("mean", a);
+  return sum(a) / static_cast<Scalar>(a.size());
+}
+
+Scalar max(const Matrix& a) {
+  require_nonempty("max", a);
+  return *std::max_element(a.begin(), a.end());
+}
+
+Scalar min(const Matrix& a) {
+  require_nonempty("min", a);
+  return *std::min_element(a.begin(), a.end());
+}
+
+Matrix sum_rows(const Matrix& a) {
+  Matrix out(1, a.cols());
+  for (std::size_t r = 0; r < a.rows(); ++r) {
+    const Scalar* ar = a.row_ptr(r);
+    for (std::size_t c = 0; c < a.cols(); ++c) out(0, c) += ar[c];
+  }
+  return out;
+}
+
+Matrix mean_rows(const Matrix& a) {
+  if (a.rows() == 0) throw ShapeError(fmt::format("mean_rows: {}: no rows to average", a.shape()));
+  return sum_rows(a) / static_cast<Scalar>(a.rows());
+}
+
+Matrix max_rows(const Matrix& a) {
+  if (a.rows() == 0) throw ShapeError(fmt::format("max_rows: {}: no rows", a.shape()));
+  Matrix out = a.row(0);
+  for (std::size_t r = 1; r < a.rows(); ++r)
+    for (std::size_t c = 0; c < a.cols(); ++c) out(0, c) = std::max(out(0, c), a(r, c));
+  return out;
+}
+
+Matrix sum_cols(const Matrix& a) {
+  Matrix out(a.rows(), 1);
+  for (std::size_t r = 0; r < a.rows(); ++r) {
+    Scalar s = 0;
+    const Scalar* ar = a.row_ptr(r);
+    for (std::size_t c = 0; c < a.cols(); ++c) s += ar[c];
+    out(r, 0) = s;
+  }
+  return out;
+}
+
+Matrix mean_cols(const Matrix& a) {
+  if (a.cols() == 0) throw ShapeError(fmt::format("mean_cols: {}: no columns to average", a.shape()));
+  return sum_cols(a) / static_cast<Scalar>(a.cols());
+}
+
+Matrix max_cols(const Matrix& a) {
+  if (a.cols() == 0) throw ShapeError(fmt::format("max_cols: {}: no columns", a.shape()));
+  Matrix out(a.rows(), 1);
+  for (std::size_t r = 0; r < a.rows(); ++r)
+    out(r, 0) = *std::max_element(a.row_ptr(r), a.row_ptr(r) + a.cols());
+  return out;
+}
+
+std::vector<std::size_t> argmax_cols(const Matrix& a) {
+  if (a.cols() == 0) throw ShapeError(fmt::format("argmax_cols: {}: no columns", a.shape()));
+  std::vector<std::size_t> out(a.rows());
+  for (std::size_t r = 0; r < a.rows(); ++r)
+    out[r] = static_cast<std::size_t>(std::max_element(a.row_ptr(r), a.row_ptr(r) + a.cols()) - a.row_ptr(r));
+  return out;
+}
+
+std::vector<std::size_t> argmax_rows(const Matrix& a) {
+  if (a.rows() == 0) throw ShapeError(fmt::format("argmax_rows: {}: no rows", a.shape()));
+  std::vector<std::size_t> out(a.cols(), 0);
+  for (std::size_t r = 1; r < a.rows(); ++r)
+    for (std::size_t c = 0; c < a.cols(); ++c)
+      if (a(r, c) > a(out[c], c)) out[c] = r;
+  return out;
+}
+
+Scalar squared_norm(const Matrix& a) {
+  Scalar s = 0;
+  for (Scalar x : a) s += x * x;
+  return s;
+}
+
+Scalar norm(const Matrix& a) { return std::sqrt(squared_norm(a)); }
+
+Scalar dot(const Matrix& a, const Matrix& b) {
+  require_same_shape("dot", a, " · ", b);
+  Scalar s = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) s += a.data()[i] * b.data()[i];
+  return s;
+}
+
+// ---- selection ----------------------------------------------------------------------------------
+
+void gather_rows_into(Matrix& out, const Matrix& a, const std::vector<std::size_t>& indices) {
+  if (out.rows() != indices.size() || out.cols() != a.cols()) out = Matrix(indices.size(), a.cols());
+  for (std::size_t i = 0; i < indices.size(); ++i) {
+    if (indices[i] >= a.rows())
+      throw ShapeError(fmt::format("gather_rows: {}: index {} (position {}) is out of range", a.shape(),
+                                   indices[i], i));
+    std::copy_n(a.row_ptr(indices[i]), a.cols(), out.row_ptr(i));
+  }
+}
+
+Matrix gather_rows(const Matrix& a, const std::vector<std::size_t>& indices) {
+  Matrix out(indices.size(), a.cols());
+  gather_rows_into(out, a, indices);
+  return out;
+}
+
+Matrix slice_rows(const Matrix& a, std::size_t first, std::size_t count) {
+  if (first > a.rows() || count > a.rows() - first)
+    throw ShapeError(fmt::format("slice_rows: {}: rows [{}, {}) are out of range", a.shape(), first,
+                                 first + count));
+  return Matrix(count, a.cols(),
+                std::vector<Scalar>(a.row_ptr(first), a.row_ptr(first) + count * a.cols()));
+}
+
+Matrix hconcat(const Matrix& a, const Matrix& b) {
+  if (a.rows() != b.rows())
+    shape_mismatch("hconcat", a, " | ", b, fmt::format("row counts {} ≠ {}", a.rows(), b.rows()));
+  Matrix out(a.rows(), a.cols() + b.cols());
+  for (std::size_t r = 0; r < a.rows(); ++r) {
+    std::copy_n(a.row_ptr(r), a.cols(), out.row_ptr(r));
+    std::copy_n(b.row_ptr(r), b.cols(), out.row_ptr(r) + a.cols());
+  }
+  return out;
+}
+
+Matrix vconcat(const Matrix& a, const Matrix& b) {
+  if (a.cols() != b.cols())
+    shape_mismatch("vconcat", a, " ; ", b, fmt::format("column counts {} ≠ {}", a.cols(), b.cols()));
+  std::vector<Scalar> values(a.values());
+  values.insert(values.end(), b.begin(), b.end());
+  return Matrix(a.rows() + b.rows(), a.cols(), std::move(values));
+}
+
+// ---- comparison and checks ----------------------------------------------------------------------
+
+bool approx_equal(const Matrix& a, const Matrix& b, Scalar rtol, Scalar atol) {
+  if (!a.same_shape(b)) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const Scalar x = a.data()[i], y = b.data()[i];
+    if (!(std::abs(x - y) <= atol + rtol * std::abs(y))) return false;
+  }
+  return true;
+}
+
+Scalar max_abs_diff(const Matrix& a, const Matrix& b) {
+  require_same_shape("max_abs_diff", a, " − ", b);
+  Scalar d = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const Scalar e = std::abs(a.data()[i] - b.data()[i]);
+    if (std::isnan(e)) return std::numeric_limits<Scalar>::quiet_NaN();
+    d = std::max(d, e);
+  }
+  return d;
+}
+
+bool all_finite(const Matrix& a) {
+  return std::all_of(a.begin(), a.end(), [](Scalar x) { return std::isfinite(x); });
+}
+
+void require_finite(const Matrix& a, const std::string& what) {
+  for (std::size_t r = 0; r < a.rows(); ++r)
+    for (std::size_t c = 0; c < a.cols(); ++c)
+      if (!std::isfinite(a(r, c)))
+        throw NonFiniteError(fmt::format("{}: element ({}, {}) of {} is {}", what, r, c, a.shape(), a(r, c)));
+}
+
+std::string to_string(const Matrix& a, int precision) {
+  constexpr std::size_t kMaxShown = 12;  // rows or columns shown before eliding the middle
+  auto shown = [](std::size_t n) {
+    std::vector<std::size_t> idx;
+    if (n <= kMaxShown) {
+      for (std::size_t i = 0; i < n; ++i) idx.push_back(i);
+    } else {
+      for (std::size_t i = 0; i < kMaxShown / 2; ++i) idx.push_back(i);
+      idx.push_back(SIZE_MAX);  // the elision mark
+      for (std::size_t i = n - kMaxShown / 2; i < n; ++i) idx.push_back(i);
+    }
+    return idx;
+  };
+  const auto rows = shown(a.rows()), cols = shown(a.cols());
+  // "…" is one column wide but three bytes long.
+  auto display_width = [](const std::string& cell) { return cell == "…" ? std::size_t{1} : cell.size(); };
+  std::vector<std::vector<std::string>> cells;
+  std::size_t width = 1;
+  for (std::size_t r : rows) {
+    auto& line = cells.emplace_back();
+    for (std::size_t c : cols) {
+      line.push_back(r == SIZE_MAX || c == SIZE_MAX ? "…" : fmt::format("{:.{}g}", a(r, c), precision));
+      width = std::max(width, display_width(line.back()));
+    }
+  }
+  std::string out;
+  if (a.empty()) return fmt::format("[] {}", a.shape());
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    out += i == 0 ? "[[" : " [";
+    for (std::size_t j = 0; j < cells[i].size(); ++j) {
+      if (j) out += "  ";
+      out.append(width - display_width(cells[i][j]), ' ');
+      out += cells[i][j];
+    }
+    out += i + 1 == cells.size() ? "]]" : "]\n";
+  }
+  return out;
+}
+
+}  // namespace glassbox

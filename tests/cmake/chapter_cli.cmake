@@ -1,0 +1,39 @@
+# Bad command lines: each exits 2, says what is wrong on stderr, and writes no trace.
+# An unwritable trace path exits non-zero with a message naming it. --help exits 0.
+# -DPROGRAM -DWORK
+file(REMOVE_RECURSE ${WORK})
+file(MAKE_DIRECTORY ${WORK})
+set(trace ${WORK}/t.json)
+
+function(expect_usage_error expected_text)
+  execute_process(COMMAND ${PROGRAM} --trace ${trace} ${ARGN} RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_VARIABLE out)
+  if(NOT rc EQUAL 2)
+    message(FATAL_ERROR "`${ARGN}`: expected exit 2, got ${rc}\nstderr: ${err}")
+  endif()
+  if(NOT err MATCHES "${expected_text}")
+    message(FATAL_ERROR "`${ARGN}`: stderr should mention '${expected_text}', it says: ${err}")
+  endif()
+  if(EXISTS ${trace} OR EXISTS ${trace}.partial)
+    message(FATAL_ERROR "`${ARGN}`: a trace was written")
+  endif()
+endfunction()
+
+expect_usage_error("unknown option --no-such-flag" --no-such-flag)
+expect_usage_error("did you mean --seed" --sed 3)
+expect_usage_error("--seed: \"abc\" is not allowed" --seed abc)
+expect_usage_error("--seed: \"-1\" is not allowed" --seed -1)
+expect_usage_error("--trace-level: \"loud\" is not allowed; expected one of off, summary, step, full" --trace-level loud)
+expect_usage_error("--seed needs a value" --seed)
+expect_usage_error("unexpected argument" stray)
+
+execute_process(COMMAND ${PROGRAM} --help RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "usage:")
+  message(FATAL_ERROR "--help: expected exit 0 and a usage line, got ${rc}: ${out}")
+endif()
+
+# A trace path under a regular file cannot be created.
+file(WRITE ${WORK}/a-file "")
+execute_process(COMMAND ${PROGRAM} --quiet --trace ${WORK}/a-file/t.json RESULT_VARIABLE rc ERROR_VARIABLE err)
+if(rc EQUAL 0 OR NOT err MATCHES "a-file")
+  message(FATAL_ERROR "unwritable trace path: expected a non-zero exit naming the path, got ${rc}: ${err}")
+endif()

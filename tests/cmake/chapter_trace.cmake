@@ -1,0 +1,22 @@
+# Runs a chapter twice with the same seed; the two traces must be byte-identical and valid.
+# -DPROGRAM -DARGS (a ;-list) -DWORK -DPYTHON -DVALIDATE -DSCHEMA
+file(REMOVE_RECURSE ${WORK})
+file(MAKE_DIRECTORY ${WORK})
+foreach(run 1 2)
+  execute_process(COMMAND ${PROGRAM} --seed 7 --quiet --trace ${WORK}/run${run}.json ${ARGS}
+                  RESULT_VARIABLE rc ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "run ${run} of ${PROGRAM} failed (exit ${rc}): ${err}")
+  endif()
+  if(NOT EXISTS ${WORK}/run${run}.json OR EXISTS ${WORK}/run${run}.json.partial)
+    message(FATAL_ERROR "run ${run} left no finished trace")
+  endif()
+endforeach()
+execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${WORK}/run1.json ${WORK}/run2.json RESULT_VARIABLE same)
+if(NOT same EQUAL 0)
+  message(FATAL_ERROR "two runs with --seed 7 wrote different traces: ${WORK}/run1.json ${WORK}/run2.json")
+endif()
+execute_process(COMMAND ${PYTHON} ${VALIDATE} ${SCHEMA} ${WORK}/run1.json RESULT_VARIABLE valid OUTPUT_VARIABLE out)
+if(NOT valid EQUAL 0)
+  message(FATAL_ERROR "the trace does not match the schema:\n${out}")
+endif()
