@@ -120,9 +120,11 @@ void show_backward(course::Context& ctx, Network& net, const Loss& loss, const M
 
 // ---- 2. checks ----------------------------------------------------------------------------------
 
+// Checks, and records the "gradcheck" event; `note` is added to the subject ("on one sample").
 GradCheckReport run_check(course::Context& ctx, Network& net, const Loss& loss, const Matrix& X, const Matrix& T,
-                          const GradCheckOptions& options) {
+                          const GradCheckOptions& options, const std::string& note = "") {
   GradCheckReport report = check_network(net, loss, X, T, options);
+  if (!note.empty()) report.subject += ", " + note;
   ctx.tracer.record(TraceLevel::summary, report.to_json());
   return report;
 }
@@ -179,7 +181,7 @@ void show_faults(course::Context& ctx, const Settings& s, std::uint64_t seed, co
   // The same fault on a batch of one sample: "row 0 only" is then the whole batch.
   Network broken = deep_network(s, seed, DenseFault::db_first_row);
   const Matrix X1 = slice_rows(X, 0, 1), T1 = slice_rows(T, 0, 1);
-  const GradCheckReport one = run_check(ctx, broken, loss, X1, T1, check_options(s));
+  const GradCheckReport one = run_check(ctx, broken, loss, X1, T1, check_options(s), "on one sample");
   ctx.print("\nThe db_first_row fault checked on a batch of ONE sample: {} — with one row, \"the first row\"\n"
             "is every row, and the check cannot see the fault. Check with a batch of several samples.\n",
             to_string(one.verdict));
@@ -246,12 +248,12 @@ void show_kink(course::Context& ctx, const Settings& s, std::uint64_t seed, cons
   ctx.print("\n{}\n", flagged.summary());
 
   options.detect_kinks = false;
-  const GradCheckReport blind = run_check(ctx, net, loss, X, T, options);
+  const GradCheckReport blind = run_check(ctx, net, loss, X, T, options, "kinks not looked for");
   ctx.print("\nThe same check without looking for kinks: {} ({} elements fail).\n"
-            "At a kink the centered difference averages the two one-sided slopes, which matches neither\n"
-            "the left derivative nor the right one (ReLU′(0) is taken as 0): a failure there says nothing\n"
-            "about the backward pass, so the checker compares which side of each kink the two perturbed\n"
-            "forward passes fell on, and flags the element instead.\n",
+            "Across a kink the centered difference blends the slopes on its two sides, weighted by where\n"
+            "the kink lies between θ − h and θ + h, and matches neither one-sided derivative: a failure\n"
+            "there says nothing about the backward pass. So the checker compares which side of each kink\n"
+            "the two perturbed forward passes fell on, and flags the element instead.\n",
             to_string(blind.verdict), blind.failed);
   ctx.result["kink"] = Json{{"verdict", std::string(to_string(flagged.verdict))},
                             {"kinks", flagged.kinks},
