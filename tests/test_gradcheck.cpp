@@ -373,8 +373,8 @@ Takes what_loss_takes(const Loss& loss) {
   Rng rng(31);
   const Matrix P = Matrix::uniform(4, 3, rng, 0.2, 0.8);
   const Matrix T = one_hot({0, 2, 1, 1}, 3);
-  for (Scalar outside : {-0.5, 1.5})
-    if (!std::isfinite(loss.value(P + outside - 0.5, T))) return Takes::probabilities;
+  for (Scalar shift : {-1.0, 1.0})  // every prediction moved below 0, then above 1
+    if (!std::isfinite(loss.value(P + shift, T))) return Takes::probabilities;
   const double L = loss.value(P, T), shifted = loss.value(P + 0.37, T);
   if (std::abs(shifted - L) <= 1e-12 * std::abs(L)) return Takes::logits;
   return Takes::real;
@@ -439,8 +439,8 @@ TEST_CASE("every activation with every loss passes the gradient check", "[gradch
         if (!head.empty()) net.activation(head);
         const std::size_t out = net.output_width();
         const Matrix X = Matrix::uniform(5, 3, rng, -1, 1);
-        Matrix T = Matrix::uniform(5, out, rng, 0.05, 0.95);
-        if (takes == Takes::logits) T = one_hot({0, 1, out - 1, 1, 0}, out);
+        // class targets, one-hot: they suit every kind of loss (regression losses too)
+        const Matrix T = one_hot({0, 1 % out, (out - 1) % out, 1 % out, 0}, out);
 
         GradCheckOptions options;
         options.check_input = true;
