@@ -8,6 +8,7 @@
 // pass is exactly the correct layer's; only the backward pass is wrong, in one named way.
 #pragma once
 
+#include <cmath>
 #include <string>
 #include <string_view>
 #include <vector>
