@@ -556,6 +556,24 @@ TEST_CASE("gather_rows picks rows in the given order, repeats allowed", "[matrix
   CHECK_THROWS_MATCHES(gather_rows(a, {0, 3}), ShapeError, Message("gather_rows: (3×2): index 3 (position 1) is out of range"));
 }
 
+TEST_CASE("gather_rows_into: the output may be the input, and a bad index writes nothing", "[matrix]") {
+  const Matrix original{{1, 2}, {3, 4}, {5, 6}};
+  Matrix a = original;
+  gather_rows_into(a, a, {2, 0, 1});  // same shape: rows must not be overwritten before they are read
+  CHECK(a == Matrix{{5, 6}, {1, 2}, {3, 4}});
+  Matrix b = original;
+  gather_rows_into(b, b, {1});  // new shape: the input must not be discarded before it is read
+  CHECK(b == Matrix{{3, 4}});
+
+  Matrix out{{9, 9}, {9, 9}};
+  CHECK_THROWS_MATCHES(gather_rows_into(out, original, {0, 7}), ShapeError,
+                       Message("gather_rows: (3×2): index 7 (position 1) is out of range"));
+  CHECK(out == Matrix{{9, 9}, {9, 9}});  // not half-written
+  Matrix resized(5, 5, 9.0);
+  CHECK_THROWS_AS(gather_rows_into(resized, original, {3}), ShapeError);
+  CHECK(resized == Matrix(5, 5, 9.0));
+}
+
 TEST_CASE("slice_rows takes consecutive rows", "[matrix]") {
   const Matrix a{{1, 2}, {3, 4}, {5, 6}};
   CHECK(slice_rows(a, 1, 2) == Matrix{{3, 4}, {5, 6}});

@@ -445,13 +445,19 @@ Scalar dot(const Matrix& a, const Matrix& b) {
 // ---- selection ----------------------------------------------------------------------------------
 
 void gather_rows_into(Matrix& out, const Matrix& a, const std::vector<std::size_t>& indices) {
-  if (out.rows() != indices.size() || out.cols() != a.cols()) out = Matrix(indices.size(), a.cols());
-  for (std::size_t i = 0; i < indices.size(); ++i) {
+  // Every index is checked before anything is written, so a bad one leaves out as it was.
+  for (std::size_t i = 0; i < indices.size(); ++i)
     if (indices[i] >= a.rows())
       throw ShapeError(fmt::format("gather_rows: {}: index {} (position {}) is out of range", a.shape(),
                                    indices[i], i));
-    std::copy_n(a.row_ptr(indices[i]), a.cols(), out.row_ptr(i));
+  if (&out == &a) {  // rows would be overwritten before they are read
+    Matrix gathered;
+    gather_rows_into(gathered, a, indices);
+    out = std::move(gathered);
+    return;
   }
+  if (out.rows() != indices.size() || out.cols() != a.cols()) out = Matrix(indices.size(), a.cols());
+  for (std::size_t i = 0; i < indices.size(); ++i) std::copy_n(a.row_ptr(indices[i]), a.cols(), out.row_ptr(i));
 }
 
 Matrix gather_rows(const Matrix& a, const std::vector<std::size_t>& indices) {

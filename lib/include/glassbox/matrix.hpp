@@ -166,7 +166,8 @@ Scalar norm(const Matrix& a);          // √Σ a² (Frobenius)
 Scalar dot(const Matrix& a, const Matrix& b);  // Σ a⊙b, same shapes
 
 // ---- selection ----------------------------------------------------------------------------------
-// The rows of a listed in `indices`, in that order: a mini-batch. An index out of range throws.
+// The rows of a listed in `indices`, in that order: a mini-batch. An index out of range throws
+// before anything is written. The output of gather_rows_into may be `a` itself.
 Matrix gather_rows(const Matrix& a, const std::vector<std::size_t>& indices);
 void gather_rows_into(Matrix& out, const Matrix& a, const std::vector<std::size_t>& indices);
 // Rows [first, first + count).
