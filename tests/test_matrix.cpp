@@ -530,6 +530,25 @@ TEST_CASE("reductions: argmax per row and per column, ties go to the first", "[m
   CHECK(argmax_cols(Matrix{{-5}}) == std::vector<std::size_t>{0});
 }
 
+TEST_CASE("reductions: a NaN is never hidden by max, min or argmax", "[matrix]") {
+  // Wherever the NaN stands, max and min are NaN and argmax points at the first NaN (numpy's rule).
+  CHECK(std::isnan(max(Matrix{{kNaN, 1}})));
+  CHECK(std::isnan(max(Matrix{{1, kNaN}})));
+  CHECK(std::isnan(min(Matrix{{kNaN, 1}})));
+  CHECK(std::isnan(min(Matrix{{1, kNaN}})));
+  const Matrix r1 = max_rows(Matrix{{1, 2}, {kNaN, 0}}), r2 = max_rows(Matrix{{kNaN, 2}, {1, 0}});
+  CHECK((std::isnan(r1(0, 0)) && r1(0, 1) == 2));
+  CHECK((std::isnan(r2(0, 0)) && r2(0, 1) == 2));
+  const Matrix c = max_cols(Matrix{{1, kNaN, 3}, {kNaN, 5, 0}});
+  CHECK((std::isnan(c(0, 0)) && std::isnan(c(1, 0))));
+  CHECK(argmax_cols(Matrix{{1, kNaN, 3, kNaN}, {kNaN, 5, 0, 1}, {0, 2, 1, 0}}) == std::vector<std::size_t>{1, 0, 1});
+  CHECK(argmax_rows(Matrix{{1, 9}, {kNaN, 0}, {kNaN, kNaN}}) == std::vector<std::size_t>{1, 2});
+  // Infinities are ordinary numbers here.
+  CHECK(max(Matrix{{-kInf, kInf}}) == kInf);
+  CHECK(min(Matrix{{-kInf, kInf}}) == -kInf);
+  CHECK(argmax_cols(Matrix{{-kInf, -kInf}}) == std::vector<std::size_t>{0});
+}
+
 TEST_CASE("reductions: squared_norm, norm and dot", "[matrix]") {
   const Matrix a{{3, -4}}, b{{2, 0.5}};
   CHECK(squared_norm(a) == 25);

@@ -29,6 +29,19 @@ void require_nonempty(const char* op, const Matrix& a) {
   if (a.empty()) throw ShapeError(fmt::format("{}: {}: the matrix is empty", op, a.shape()));
 }
 
+// Whether x replaces best as the maximum (minimum) so far: it is larger (smaller), or it is the
+// first NaN. A NaN, once found, is never replaced, so it is never hidden (numpy's rule).
+bool beats_max(Scalar x, Scalar best) { return x > best || (std::isnan(x) && !std::isnan(best)); }
+bool beats_min(Scalar x, Scalar best) { return x < best || (std::isnan(x) && !std::isnan(best)); }
+
+// Index of the largest of n elements spaced `stride` apart; ties and NaNs: the first.
+std::size_t index_of_max(const Scalar* x, std::size_t n, std::size_t stride) {
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < n; ++i)
+    if (beats_max(x[i * stride], x[best * stride])) best = i;
+  return best;
+}
+
 }  // namespace
 
 // ---- construction -------------------------------------------------------------------------------
@@ -356,12 +369,15 @@ Scalar mean(const Matrix& a) {
 
 Scalar max(const Matrix& a) {
   require_nonempty("max", a);
-  return *std::max_element(a.begin(), a.end());
+  return a.data()[index_of_max(a.data(), a.size(), 1)];
 }
 
 Scalar min(const Matrix& a) {
   require_nonempty("min", a);
-  return *std::min_element(a.begin(), a.end());
+  Scalar best = a.data()[0];
+  for (Scalar x : a)
+    if (beats_min(x, best)) best = x;
+  return best;
 }
 
 Matrix sum_rows(const Matrix& a) {
@@ -382,7 +398,8 @@ Matrix max_rows(const Matrix& a) {
   if (a.rows() == 0) throw ShapeError(fmt::format("max_rows: {}: no rows", a.shape()));
   Matrix out = a.row(0);
   for (std::size_t r = 1; r < a.rows(); ++r)
-    for (std::size_t c = 0; c < a.cols(); ++c) out(0, c) = std::max(out(0, c), a(r, c));
+    for (std::size_t c = 0; c < a.cols(); ++c)
+      if (beats_max(a(r, c), out(0, c))) out(0, c) = a(r, c);
   return out;
 }
 
@@ -405,16 +422,14 @@ Matrix mean_cols(const Matrix& a) {
 Matrix max_cols(const Matrix& a) {
   if (a.cols() == 0) throw ShapeError(fmt::format("max_cols: {}: no columns", a.shape()));
   Matrix out(a.rows(), 1);
-  for (std::size_t r = 0; r < a.rows(); ++r)
-    out(r, 0) = *std::max_element(a.row_ptr(r), a.row_ptr(r) + a.cols());
+  for (std::size_t r = 0; r < a.rows(); ++r) out(r, 0) = a.row_ptr(r)[index_of_max(a.row_ptr(r), a.cols(), 1)];
   return out;
 }
 
 std::vector<std::size_t> argmax_cols(const Matrix& a) {
   if (a.cols() == 0) throw ShapeError(fmt::format("argmax_cols: {}: no columns", a.shape()));
   std::vector<std::size_t> out(a.rows());
-  for (std::size_t r = 0; r < a.rows(); ++r)
-    out[r] = static_cast<std::size_t>(std::max_element(a.row_ptr(r), a.row_ptr(r) + a.cols()) - a.row_ptr(r));
+  for (std::size_t r = 0; r < a.rows(); ++r) out[r] = index_of_max(a.row_ptr(r), a.cols(), 1);
   return out;
 }
 
@@ -423,7 +438,7 @@ std::vector<std::size_t> argmax_rows(const Matrix& a) {
   std::vector<std::size_t> out(a.cols(), 0);
   for (std::size_t r = 1; r < a.rows(); ++r)
     for (std::size_t c = 0; c < a.cols(); ++c)
-      if (a(r, c) > a(out[c], c)) out[c] = r;
+      if (beats_max(a(r, c), a(out[c], c))) out[c] = r;
   return out;
 }
 

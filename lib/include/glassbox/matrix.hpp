@@ -146,6 +146,8 @@ Matrix& add_row_vector_inplace(Matrix& a, const Matrix& row);
 // ---- reductions ---------------------------------------------------------------------------------
 // "rows" reductions collapse the rows: the result is one row (1×cols), e.g. dL/db = Σ_rows dZ.
 // "cols" reductions collapse the columns: the result is one column (rows×1), one value per sample.
+// A NaN is never hidden: a maximum or minimum over a NaN is NaN, and argmax points at the first
+// NaN (numpy's rule). Sums over nothing are 0; the other reductions refuse an empty input.
 Scalar sum(const Matrix& a);
 Scalar mean(const Matrix& a);
 Scalar max(const Matrix& a);
