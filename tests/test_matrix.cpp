@@ -643,6 +643,17 @@ TEST_CASE("approx_equal: |a − b| ≤ atol + rtol·|b|, same shape, NaN never e
   CHECK(approx_equal(Matrix(), Matrix()));
 }
 
+TEST_CASE("approx_equal: infinities are close only to the same infinity", "[matrix]") {
+  // numpy's isclose rule: inf ≈ inf and −inf ≈ −inf, but never a finite number, whatever the
+  // tolerances (here atol + rtol·|b| would overflow to inf and let inf through).
+  const Matrix inf{{kInf, -kInf, 1}};
+  CHECK(approx_equal(inf, inf));
+  CHECK_FALSE(approx_equal(Matrix{{kInf}}, Matrix{{-kInf}}, 10, 10));
+  CHECK_FALSE(approx_equal(Matrix{{kInf}}, Matrix{{1e308}}, 10, 0));
+  CHECK_FALSE(approx_equal(Matrix{{1e308}}, Matrix{{kInf}}, 10, 0));
+  CHECK_FALSE(approx_equal(Matrix{{-kInf}}, Matrix{{-1e308}}, 10, 0));
+}
+
 TEST_CASE("max_abs_diff", "[matrix]") {
   CHECK(max_abs_diff(Matrix{{1, 5}, {-3, 2}}, Matrix{{1.5, 5}, {0, 2}}) == 3);
   CHECK(max_abs_diff(Matrix{{1}}, Matrix{{1}}) == 0);

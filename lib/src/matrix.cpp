@@ -514,7 +514,9 @@ bool approx_equal(const Matrix& a, const Matrix& b, Scalar rtol, Scalar atol) {
   if (!a.same_shape(b)) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
     const Scalar x = a.data()[i], y = b.data()[i];
-    if (!(std::abs(x - y) <= atol + rtol * std::abs(y))) return false;
+    // An infinity is close only to the same infinity (the bound below would be inf itself).
+    const bool close = std::isfinite(x) && std::isfinite(y) ? std::abs(x - y) <= atol + rtol * std::abs(y) : x == y;
+    if (!close) return false;
   }
   return true;
 }

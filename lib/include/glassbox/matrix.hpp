@@ -179,7 +179,8 @@ Matrix hconcat(const Matrix& a, const Matrix& b);
 Matrix vconcat(const Matrix& a, const Matrix& b);
 
 // ---- comparison and checks ----------------------------------------------------------------------
-// Same shape and |a − b| ≤ atol + rtol·|b| for every element (numpy's isclose rule). NaN ≠ NaN.
+// Same shape and |a − b| ≤ atol + rtol·|b| for every element (numpy's isclose rule). NaN is close
+// to nothing; ±inf only to the same infinity.
 bool approx_equal(const Matrix& a, const Matrix& b, Scalar rtol = 1e-9, Scalar atol = 1e-12);
 Scalar max_abs_diff(const Matrix& a, const Matrix& b);
 bool all_finite(const Matrix& a);
