@@ -388,15 +388,41 @@ TEST_CASE("products: accumulate adds the product to the output", "[matrix]") {
   CHECK(out == Matrix{{162, 275}, {420, 547}});
 }
 
+TEST_CASE("products: accumulate gives exactly out + the product, as out += matmul(a, b) would", "[matrix]") {
+  // Gradients accumulate: dW += dZᵀ·X over mini-batches. The product is summed on its own, in k
+  // order, and then added, so accumulating gives the same bits as adding the product separately.
+  Rng rng(21);
+  for (auto [n, k, m] : {std::tuple{7, 300, 5}, {40, 50, 60}, {3, 2, 2}}) {
+    const Matrix a = Matrix::uniform(n, k, rng, -1, 1), b = Matrix::uniform(k, m, rng, -1, 1);
+    const Matrix start = Matrix::uniform(n, m, rng, -100, 100);
+    const Matrix expected = start + naive_ab(a, b);
+    Matrix out = start;
+    matmul_into(out, a, b, true);
+    CHECK(out == expected);
+    out = start;
+    matmul_abt_into(out, a, transpose(b), true);
+    CHECK(out == expected);
+    out = start;
+    matmul_atb_into(out, transpose(a), b, true);
+    CHECK(out == expected);
+  }
+}
+
 TEST_CASE("products: accumulating into a wrong-shaped output is refused and changes nothing", "[matrix]") {
   const Matrix a(3, 4, 1.0), b(4, 2, 1.0);
   Matrix out{{7, 8, 9}};
-  CHECK_THROWS_AS(matmul_into(out, a, b, true), ShapeError);
-  CHECK_THROWS_AS(matmul_abt_into(out, a, transpose(b), true), ShapeError);
-  CHECK_THROWS_AS(matmul_atb_into(out, transpose(a), b, true), ShapeError);
+  CHECK_THROWS_MATCHES(matmul_into(out, a, b, true), ShapeError,
+                       Message("matmul: accumulating (3×4)·(4×2) = (3×2) into (1×3)"));
+  CHECK_THROWS_MATCHES(matmul_abt_into(out, a, transpose(b), true), ShapeError,
+                       Message("matmul_abt: accumulating (3×4)·(2×4)ᵀ = (3×2) into (1×3)"));
+  CHECK_THROWS_MATCHES(matmul_atb_into(out, transpose(a), b, true), ShapeError,
+                       Message("matmul_atb: accumulating (4×3)ᵀ·(4×2) = (3×2) into (1×3)"));
   CHECK(out == Matrix{{7, 8, 9}});
   Matrix empty;  // an empty output is a wrong shape too: accumulate never creates the output
-  CHECK_THROWS_AS(matmul_into(empty, a, b, true), ShapeError);
+  CHECK_THROWS_MATCHES(matmul_into(empty, a, b, true), ShapeError,
+                       Message("matmul: accumulating (3×4)·(4×2) = (3×2) into (0×0)"));
+  // Inner dimensions are checked first.
+  CHECK_THROWS_MATCHES(matmul_into(out, a, a, true), ShapeError, Message("matmul: (3×4)·(3×4): inner dimensions 4 ≠ 3"));
 }
 
 TEST_CASE("products: the output may be one of the inputs", "[matrix]") {
@@ -434,7 +460,7 @@ TEST_CASE("products: the output may be one of the inputs", "[matrix]") {
   SECTION("A += A·B, with the shape changing when not accumulating") {
     Matrix a = a0;
     matmul_into(a, a, b0, true);
-    CHECK(approx_equal(a, a0 + naive_ab(a0, b0)));
+    CHECK(a == a0 + naive_ab(a0, b0));
     Matrix tall = Matrix::uniform(5, 2, rng, -1, 1);
     const Matrix tall0 = tall;
     matmul_atb_into(tall, tall, a0);  // (5×2)ᵀ·(5×5) is (2×5)

@@ -244,16 +244,28 @@ void gemm_accumulate(std::size_t n, std::size_t m, std::size_t kk, const Scalar*
   }
 }
 
-void prepare_output(Matrix& out, std::size_t rows, std::size_t cols, bool accumulate, const char* op) {
-  if (accumulate) {
-    if (out.rows() != rows || out.cols() != cols)
-      throw ShapeError(fmt::format("{}: accumulating into {} but the product is {}", op, out.shape(),
-                                   shape_of(rows, cols)));
-  } else if (out.rows() == rows && out.cols() == cols) {
+// Checks an accumulating output's shape: "matmul: accumulating (3×4)·(4×2) = (3×2) into (1×3)".
+void require_accumulator(const Matrix& out, std::size_t rows, std::size_t cols, const char* op,
+                         const std::string& product) {
+  if (out.rows() != rows || out.cols() != cols)
+    throw ShapeError(fmt::format("{}: accumulating {} = {} into {}", op, product, shape_of(rows, cols),
+                                 out.shape()));
+}
+
+// out = 0, reusing out's storage when it has the shape already.
+void zero_output(Matrix& out, std::size_t rows, std::size_t cols) {
+  if (out.rows() == rows && out.cols() == cols)
     out.fill(Scalar{0});
-  } else {
+  else
     out = Matrix(rows, cols);
-  }
+}
+
+// With accumulate, the product is computed on its own in a per-thread scratch matrix (reused from
+// call to call) and then added: out + (Σ_k a·b), the same bits as out += matmul(a, b). Summing into
+// out directly would give ((out + a₀b₀) + a₁b₁) + …, which rounds differently.
+Matrix& accumulation_scratch() {
+  thread_local Matrix scratch;
+  return scratch;
 }
 
 }  // namespace
@@ -261,26 +273,40 @@ void prepare_output(Matrix& out, std::size_t rows, std::size_t cols, bool accumu
 void matmul_into(Matrix& out, const Matrix& a, const Matrix& b, bool accumulate) {
   if (a.cols() != b.rows())
     shape_mismatch("matmul", a, "·", b, fmt::format("inner dimensions {} ≠ {}", a.cols(), b.rows()));
-  if (&out == &a || &out == &b) {
-    Matrix tmp = accumulate ? out : Matrix();
-    matmul_into(tmp, a, b, accumulate);
-    out = std::move(tmp);
+  if (accumulate) {
+    require_accumulator(out, a.rows(), b.cols(), "matmul", a.shape() + "·" + b.shape());
+    Matrix& product = accumulation_scratch();
+    matmul_into(product, a, b);
+    out += product;
     return;
   }
-  prepare_output(out, a.rows(), b.cols(), accumulate, "matmul");
+  if (&out == &a || &out == &b) {
+    Matrix product;
+    matmul_into(product, a, b);
+    out = std::move(product);
+    return;
+  }
+  zero_output(out, a.rows(), b.cols());
   gemm_accumulate(a.rows(), b.cols(), a.cols(), a.data(), a.cols(), 1, b.data(), out.data());
 }
 
 void matmul_atb_into(Matrix& out, const Matrix& a, const Matrix& b, bool accumulate) {
   if (a.rows() != b.rows())
     shape_mismatch("matmul_atb", a, "ᵀ·", b, fmt::format("inner dimensions {} ≠ {}", a.rows(), b.rows()));
-  if (&out == &a || &out == &b) {
-    Matrix tmp = accumulate ? out : Matrix();
-    matmul_atb_into(tmp, a, b, accumulate);
-    out = std::move(tmp);
+  if (accumulate) {
+    require_accumulator(out, a.cols(), b.cols(), "matmul_atb", a.shape() + "ᵀ·" + b.shape());
+    Matrix& product = accumulation_scratch();
+    matmul_atb_into(product, a, b);
+    out += product;
     return;
   }
-  prepare_output(out, a.cols(), b.cols(), accumulate, "matmul_atb");
+  if (&out == &a || &out == &b) {
+    Matrix product;
+    matmul_atb_into(product, a, b);
+    out = std::move(product);
+    return;
+  }
+  zero_output(out, a.cols(), b.cols());
   // Aᵀ(i, k) = A(k, i): row stride 1, column stride a.cols().
   gemm_accumulate(a.cols(), b.cols(), a.rows(), a.data(), 1, a.cols(), b.data(), out.data());
 }
@@ -290,13 +316,20 @@ void matmul_abt_into(Matrix& out, const Matrix& a, const Matrix& b, bool accumul
     shape_mismatch("matmul_abt", a, "·", b,
                    fmt::format("inner dimensions {} ≠ {} (the second operand is transposed)", a.cols(),
                                b.cols()));
-  if (&out == &a || &out == &b) {
-    Matrix tmp = accumulate ? out : Matrix();
-    matmul_abt_into(tmp, a, b, accumulate);
-    out = std::move(tmp);
+  if (accumulate) {
+    require_accumulator(out, a.rows(), b.rows(), "matmul_abt", a.shape() + "·" + b.shape() + "ᵀ");
+    Matrix& product = accumulation_scratch();
+    matmul_abt_into(product, a, b);
+    out += product;
     return;
   }
-  prepare_output(out, a.rows(), b.rows(), accumulate, "matmul_abt");
+  if (&out == &a || &out == &b) {
+    Matrix product;
+    matmul_abt_into(product, a, b);
+    out = std::move(product);
+    return;
+  }
+  zero_output(out, a.rows(), b.rows());
   // Bᵀ is packed into a per-thread scratch buffer, reused from call to call (the way BLAS packs
   // its operands), so that the kernel again runs along contiguous rows. Packing costs one pass over
   // B; the product costs a.rows() passes.

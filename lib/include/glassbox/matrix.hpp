@@ -132,7 +132,9 @@ Matrix matmul_abt(const Matrix& a, const Matrix& b);
 // C = Aᵀ·B       A:(k×n)  B:(k×m)  C:(n×m)   — the dense layer's dL/dW = dZᵀ·X
 Matrix matmul_atb(const Matrix& a, const Matrix& b);
 // The same products written into an existing output (resized if needed, no allocation if not):
-// out = A·B, A·Bᵀ, Aᵀ·B. With accumulate, out += the product instead (out must have the shape).
+// out = A·B, A·Bᵀ, Aᵀ·B. With accumulate, out += the product instead (out must have the shape):
+// the product is summed first and then added, so the bits are those of out += matmul(a, b).
+// out may be a or b.
 void matmul_into(Matrix& out, const Matrix& a, const Matrix& b, bool accumulate = false);
 void matmul_abt_into(Matrix& out, const Matrix& a, const Matrix& b, bool accumulate = false);
 void matmul_atb_into(Matrix& out, const Matrix& a, const Matrix& b, bool accumulate = false);
