@@ -315,14 +315,14 @@ TEST_CASE("products: mismatched inner dimensions name the operation and both sha
   CHECK_THROWS_MATCHES(matmul(Matrix(32, 784), Matrix(128, 10)), ShapeError,
                        Message("matmul: (32×784)·(128×10): inner dimensions 784 ≠ 128"));
   CHECK_THROWS_MATCHES(matmul_abt(Matrix(32, 784), Matrix(128, 10)), ShapeError,
-                       Message("matmul_abt: (32×784)·(128×10): inner dimensions 784 ≠ 10 (the second operand is transposed)"));
+                       Message("matmul_abt: (32×784)·(128×10)ᵀ: inner dimensions 784 ≠ 10"));
   CHECK_THROWS_MATCHES(matmul_atb(Matrix(32, 128), Matrix(64, 784)), ShapeError,
                        Message("matmul_atb: (32×128)ᵀ·(64×784): inner dimensions 32 ≠ 64"));
   Matrix out;
   CHECK_THROWS_MATCHES(matmul_into(out, Matrix(2, 3), Matrix(2, 3)), ShapeError,
                        Message("matmul: (2×3)·(2×3): inner dimensions 3 ≠ 2"));
   CHECK_THROWS_MATCHES(matmul_abt_into(out, Matrix(2, 3), Matrix(3, 2)), ShapeError,
-                       Message("matmul_abt: (2×3)·(3×2): inner dimensions 3 ≠ 2 (the second operand is transposed)"));
+                       Message("matmul_abt: (2×3)·(3×2)ᵀ: inner dimensions 3 ≠ 2"));
   CHECK_THROWS_MATCHES(matmul_atb_into(out, Matrix(2, 3), Matrix(3, 2)), ShapeError,
                        Message("matmul_atb: (2×3)ᵀ·(3×2): inner dimensions 2 ≠ 3"));
   CHECK(out.empty());  // nothing was written

@@ -313,9 +313,8 @@ void matmul_atb_into(Matrix& out, const Matrix& a, const Matrix& b, bool accumul
 
 void matmul_abt_into(Matrix& out, const Matrix& a, const Matrix& b, bool accumulate) {
   if (a.cols() != b.cols())
-    shape_mismatch("matmul_abt", a, "·", b,
-                   fmt::format("inner dimensions {} ≠ {} (the second operand is transposed)", a.cols(),
-                               b.cols()));
+    throw ShapeError(fmt::format("matmul_abt: {}·{}ᵀ: inner dimensions {} ≠ {}", a.shape(), b.shape(),
+                                 a.cols(), b.cols()));
   if (accumulate) {
     require_accumulator(out, a.rows(), b.rows(), "matmul_abt", a.shape() + "·" + b.shape() + "ᵀ");
     Matrix& product = accumulation_scratch();
