@@ -330,9 +330,11 @@ TEST_CASE("products: mismatched inner dimensions name the operation and both sha
 
 TEST_CASE("blocked products equal the textbook triple loop exactly", "[matrix]") {
   Rng rng(3);
-  // Small, odd, prime and block-straddling sizes, so every edge of the blocking is exercised.
+  // Small, odd, prime and block-straddling sizes, so that every edge of the tiling and blocking is
+  // exercised: partial tiles, several blocks of k (> 256), of rows (> 96) and of columns (> 2048).
   for (auto [n, k, m] : {std::tuple{1, 1, 1}, {5, 7, 3}, {33, 300, 270}, {9, 130, 513}, {1, 1000, 1},
-                         {17, 1, 19}, {67, 259, 131}, {4, 8, 4}, {128, 256, 64}, {3, 600, 1100}}) {
+                         {17, 1, 19}, {67, 259, 131}, {4, 8, 4}, {128, 256, 64}, {3, 600, 1100},
+                         {97, 257, 35}, {2, 300, 2100}}) {
     const Matrix a = Matrix::uniform(n, k, rng, -1, 1), b = Matrix::uniform(k, m, rng, -1, 1);
     const Matrix naive = naive_ab(a, b);
     CHECK(matmul(a, b) == naive);

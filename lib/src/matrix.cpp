@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 
@@ -191,54 +192,148 @@ Matrix hadamard(const Matrix& a, const Matrix& b) {
 
 // ---- products -----------------------------------------------------------------------------------
 //
-// One kernel serves all three products: C += A·B where B is row-major (K×m) and A is read through
-// strides, element (i, k) at a[i·a_rs + k·a_cs]. Loop order i-k-j: the innermost loop runs along a
-// row of B and a row of C, both contiguous, so the compiler vectorises it. Four rows of C are
-// updated per pass over a row of B, and the loops are blocked so that the block of B in use stays
-// in cache.
+// One kernel computes all three products: C += A·B with A:(n×k) B:(k×m) C:(n×m). A·Bᵀ and Aᵀ·B are
+// the same computation reading B or A through swapped strides (a Strided view below), so there is
+// one loop to get right and to make fast.
 //
-// Determinism: every C(i, j) is summed over k in increasing order, whatever the blocking, exactly as
-// the textbook triple loop would (and -ffp-contract=off keeps a·b + c from becoming one FMA).
+// The textbook loop, C(i, j) = Σ_p A(i, p)·B(p, j), reads a whole row of A and column of B for every
+// single element of C: it is limited by memory, not arithmetic. The kernel reorders the same work:
+//   1. Register tile. multiply_tile() keeps a kTileRows × kTileCols tile of C in SIMD registers and,
+//      for each p, adds A(i, p)·B(p, j) to all of it: kTileRows + kTileCols numbers loaded for
+//      kTileRows·kTileCols multiply-adds.
+//   2. Packing. The block of B in use is copied once into panels kTileCols wide, and the block of A
+//      into panels kTileRows tall, each laid out in the order the tile loop reads it: contiguous,
+//      whatever the strides of the original. Reading Aᵀ or Bᵀ through swapped strides costs only
+//      here, once per block, not in the tile loop.
+//   3. Cache blocking. p runs in blocks of kBlockInner so that one panel of B stays in L1 while the
+//      tiles of a block of kBlockRows rows of A (kept in L2) sweep over it.
+//
+// Determinism: every C(i, j) is still summed over p in increasing order, one rounded product at a
+// time, starting from 0 — exactly as the textbook loop does. Blocks of p are taken in order, and a
+// tile's partial sums are stored in C between blocks and reloaded unchanged. Nothing is summed in
+// a different order or in parallel partial sums, and -ffp-contract=off stops the compiler from
+// fusing a·b + c into one FMA. So the bits do not depend on the tile sizes, on the SIMD width, or on
+// the machine: the portable and -march=native builds write identical traces.
 
 namespace {
 
-constexpr std::size_t kBlockCols = 256;  // columns of B and C per block
-constexpr std::size_t kBlockInner = 128; // rows of B (the k dimension) per block
+// Lanes: kLanes doubles that one SIMD instruction multiplies or adds (GCC's and Clang's vector
+// extension). The width follows the instruction set the build targets: SSE2 (every x86-64) and NEON
+// hold 2 doubles, AVX 4, AVX-512 8 (-march=native picks the widest this CPU has). The tile is the
+// largest that keeps its sums in registers (16 of them, or 32 with AVX-512) and that divides the
+// usual batch sizes; measured in docs/performance.md.
+#if defined(__GNUC__)
+#if defined(__AVX512F__)
+constexpr std::size_t kVectorBytes = 64, kTileRows = 8, kTileVecs = 2;  // 8×16 tile
+#elif defined(__AVX__)
+constexpr std::size_t kVectorBytes = 32, kTileRows = 4, kTileVecs = 2;  // 4×8 tile
+#else
+constexpr std::size_t kVectorBytes = 16, kTileRows = 4, kTileVecs = 2;  // 4×4 tile
+#endif
+constexpr std::size_t kLanes = kVectorBytes / sizeof(Scalar);
+using Lanes = Scalar __attribute__((vector_size(kVectorBytes)));
+#else
+// Without the extension: plain scalars, the same arithmetic in the same order.
+constexpr std::size_t kLanes = 1, kTileRows = 4, kTileVecs = 4;
+using Lanes = Scalar;
+#endif
+constexpr std::size_t kTileCols = kTileVecs * kLanes;
 
-void gemm_accumulate(std::size_t n, std::size_t m, std::size_t kk, const Scalar* a, std::size_t a_rs,
-                     std::size_t a_cs, const Scalar* b, Scalar* c) {
+constexpr std::size_t kBlockInner = 256;  // p per block: a B panel is kBlockInner × kTileCols
+constexpr std::size_t kBlockRows = 96;    // rows of A packed at a time (a multiple of kTileRows)
+constexpr std::size_t kBlockCols = 2048;  // columns of B packed at a time (a multiple of kTileCols)
+static_assert(kBlockRows % kTileRows == 0 && kBlockCols % kTileCols == 0);
+
+// A matrix read through strides: element (i, j) at data[i·row_stride + j·col_stride]. A row-major
+// matrix has strides (cols, 1); its transpose, read in place, has (1, cols).
+struct Strided {
+  const Scalar* data;
+  std::size_t row_stride, col_stride;
+  Scalar operator()(std::size_t i, std::size_t j) const { return data[i * row_stride + j * col_stride]; }
+};
+
+Lanes load_lanes(const Scalar* p) {
+  Lanes v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+void store_lanes(Scalar* p, Lanes v) { std::memcpy(p, &v, sizeof v); }
+
+// Packs A(i0 + i, p0 + p) for i < rows, p < depth into panels of kTileRows rows: panel t holds, for
+// each p in turn, the kTileRows values A(i0 + t·kTileRows + r, p0 + p), r = 0 … kTileRows−1. Rows
+// past the edge are zeros (their results are computed and thrown away).
+void pack_a(Strided a, std::size_t i0, std::size_t rows, std::size_t p0, std::size_t depth, Scalar* out) {
+  for (std::size_t t = 0; t < rows; t += kTileRows) {
+    const std::size_t valid = std::min(kTileRows, rows - t);
+    for (std::size_t p = 0; p < depth; ++p, out += kTileRows)
+      for (std::size_t r = 0; r < kTileRows; ++r) out[r] = r < valid ? a(i0 + t + r, p0 + p) : Scalar{0};
+  }
+}
+
+// Packs B(p0 + p, j0 + j) for p < depth, j < cols into panels of kTileCols columns: panel t holds,
+// for each p in turn, B(p0 + p, j0 + t·kTileCols + c), c = 0 … kTileCols−1, as kTileVecs Lanes.
+void pack_b(Strided b, std::size_t p0, std::size_t depth, std::size_t j0, std::size_t cols, Lanes* out) {
+  for (std::size_t t = 0; t < cols; t += kTileCols) {
+    const std::size_t valid = std::min(kTileCols, cols - t);
+    for (std::size_t p = 0; p < depth; ++p, out += kTileVecs) {
+      Scalar row[kTileCols];
+      for (std::size_t c = 0; c < kTileCols; ++c) row[c] = c < valid ? b(p0 + p, j0 + t + c) : Scalar{0};
+      for (std::size_t v = 0; v < kTileVecs; ++v) out[v] = load_lanes(row + v * kLanes);
+    }
+  }
+}
+
+// The register tile: C(r, c) += Σ_p a(r, p)·b(p, c) for r < kTileRows, c < kTileCols, p = 0 …
+// depth−1 in increasing order. a and b are packed panels; C is row-major with row stride ldc.
+void multiply_tile(std::size_t depth, const Scalar* a, const Lanes* b, Scalar* c, std::size_t ldc) {
+  Lanes sum[kTileRows][kTileVecs];
+  for (std::size_t r = 0; r < kTileRows; ++r)
+    for (std::size_t v = 0; v < kTileVecs; ++v) sum[r][v] = load_lanes(c + r * ldc + v * kLanes);
+  for (std::size_t p = 0; p < depth; ++p, a += kTileRows, b += kTileVecs)
+    for (std::size_t r = 0; r < kTileRows; ++r)
+      for (std::size_t v = 0; v < kTileVecs; ++v) sum[r][v] += a[r] * b[v];  // a[r] fills every lane
+  for (std::size_t r = 0; r < kTileRows; ++r)
+    for (std::size_t v = 0; v < kTileVecs; ++v) store_lanes(c + r * ldc + v * kLanes, sum[r][v]);
+}
+
+// A tile cut by the edge of C (rows < kTileRows or cols < kTileCols) goes through a full-size copy.
+void multiply_edge_tile(std::size_t depth, const Scalar* a, const Lanes* b, Scalar* c, std::size_t ldc,
+                        std::size_t rows, std::size_t cols) {
+  Scalar tile[kTileRows][kTileCols] = {};
+  for (std::size_t r = 0; r < rows; ++r) std::copy_n(c + r * ldc, cols, tile[r]);
+  multiply_tile(depth, a, b, &tile[0][0], kTileCols);
+  for (std::size_t r = 0; r < rows; ++r) std::copy_n(tile[r], cols, c + r * ldc);
+}
+
+// C += A·B for A:(n×k) and B:(k×m) read through strides, C:(n×m) row-major.
+void gemm(std::size_t n, std::size_t m, std::size_t k, Strided a, Strided b, Scalar* c) {
+  // Packing buffers, per thread and reused from call to call (no allocation once they are big enough).
+  thread_local std::vector<Scalar> a_packed;
+  thread_local std::vector<Lanes> b_packed;
+  auto round_up = [](std::size_t x, std::size_t to) { return (x + to - 1) / to * to; };
+  const std::size_t max_depth = std::min(k, kBlockInner);
+  a_packed.resize(std::max(a_packed.size(), round_up(std::min(n, kBlockRows), kTileRows) * max_depth));
+  b_packed.resize(std::max(b_packed.size(), round_up(std::min(m, kBlockCols), kTileCols) / kLanes * max_depth));
+
   for (std::size_t j0 = 0; j0 < m; j0 += kBlockCols) {
-    const std::size_t jn = std::min(kBlockCols, m - j0);
-    for (std::size_t k0 = 0; k0 < kk; k0 += kBlockInner) {
-      const std::size_t k1 = std::min(kk, k0 + kBlockInner);
-      std::size_t i = 0;
-      for (; i + 4 <= n; i += 4) {
-        Scalar* __restrict c0 = c + (i + 0) * m + j0;
-        Scalar* __restrict c1 = c + (i + 1) * m + j0;
-        Scalar* __restrict c2 = c + (i + 2) * m + j0;
-        Scalar* __restrict c3 = c + (i + 3) * m + j0;
-        for (std::size_t k = k0; k < k1; ++k) {
-          const Scalar a0 = a[(i + 0) * a_rs + k * a_cs];
-          const Scalar a1 = a[(i + 1) * a_rs + k * a_cs];
-          const Scalar a2 = a[(i + 2) * a_rs + k * a_cs];
-          const Scalar a3 = a[(i + 3) * a_rs + k * a_cs];
-          const Scalar* __restrict bk = b + k * m + j0;
-          for (std::size_t j = 0; j < jn; ++j) {
-            const Scalar bkj = bk[j];
-            c0[j] += a0 * bkj;
-            c1[j] += a1 * bkj;
-            c2[j] += a2 * bkj;
-            c3[j] += a3 * bkj;
+    const std::size_t cols = std::min(kBlockCols, m - j0);
+    for (std::size_t p0 = 0; p0 < k; p0 += kBlockInner) {  // in order: this is the summation order
+      const std::size_t depth = std::min(kBlockInner, k - p0);
+      pack_b(b, p0, depth, j0, cols, b_packed.data());
+      for (std::size_t i0 = 0; i0 < n; i0 += kBlockRows) {
+        const std::size_t rows = std::min(kBlockRows, n - i0);
+        pack_a(a, i0, rows, p0, depth, a_packed.data());
+        for (std::size_t j = 0; j < cols; j += kTileCols)
+          for (std::size_t i = 0; i < rows; i += kTileRows) {
+            const Scalar* a_panel = a_packed.data() + i * depth;
+            const Lanes* b_panel = b_packed.data() + j / kLanes * depth;
+            Scalar* c_tile = c + (i0 + i) * m + j0 + j;
+            if (i + kTileRows <= rows && j + kTileCols <= cols)
+              multiply_tile(depth, a_panel, b_panel, c_tile, m);
+            else
+              multiply_edge_tile(depth, a_panel, b_panel, c_tile, m, std::min(kTileRows, rows - i),
+                                 std::min(kTileCols, cols - j));
           }
-        }
-      }
-      for (; i < n; ++i) {
-        Scalar* __restrict ci = c + i * m + j0;
-        for (std::size_t k = k0; k < k1; ++k) {
-          const Scalar aik = a[i * a_rs + k * a_cs];
-          const Scalar* __restrict bk = b + k * m + j0;
-          for (std::size_t j = 0; j < jn; ++j) ci[j] += aik * bk[j];
-        }
       }
     }
   }
@@ -287,7 +382,7 @@ void matmul_into(Matrix& out, const Matrix& a, const Matrix& b, bool accumulate)
     return;
   }
   zero_output(out, a.rows(), b.cols());
-  gemm_accumulate(a.rows(), b.cols(), a.cols(), a.data(), a.cols(), 1, b.data(), out.data());
+  gemm(a.rows(), b.cols(), a.cols(), {a.data(), a.cols(), 1}, {b.data(), b.cols(), 1}, out.data());
 }
 
 void matmul_atb_into(Matrix& out, const Matrix& a, const Matrix& b, bool accumulate) {
@@ -307,8 +402,8 @@ void matmul_atb_into(Matrix& out, const Matrix& a, const Matrix& b, bool accumul
     return;
   }
   zero_output(out, a.cols(), b.cols());
-  // Aᵀ(i, k) = A(k, i): row stride 1, column stride a.cols().
-  gemm_accumulate(a.cols(), b.cols(), a.rows(), a.data(), 1, a.cols(), b.data(), out.data());
+  // Aᵀ(i, p) = A(p, i): A read with its strides swapped.
+  gemm(a.cols(), b.cols(), a.rows(), {a.data(), 1, a.cols()}, {b.data(), b.cols(), 1}, out.data());
 }
 
 void matmul_abt_into(Matrix& out, const Matrix& a, const Matrix& b, bool accumulate) {
@@ -329,17 +424,8 @@ void matmul_abt_into(Matrix& out, const Matrix& a, const Matrix& b, bool accumul
     return;
   }
   zero_output(out, a.rows(), b.rows());
-  // Bᵀ is packed into a per-thread scratch buffer, reused from call to call (the way BLAS packs
-  // its operands), so that the kernel again runs along contiguous rows. Packing costs one pass over
-  // B; the product costs a.rows() passes.
-  thread_local std::vector<Scalar> packed;
-  const std::size_t kk = b.cols(), m = b.rows();
-  packed.resize(kk * m);
-  for (std::size_t j = 0; j < m; ++j) {
-    const Scalar* bj = b.row_ptr(j);
-    for (std::size_t k = 0; k < kk; ++k) packed[k * m + j] = bj[k];
-  }
-  gemm_accumulate(a.rows(), m, kk, a.data(), a.cols(), 1, packed.data(), out.data());
+  // Bᵀ(p, j) = B(j, p): B read with its strides swapped.
+  gemm(a.rows(), b.rows(), a.cols(), {a.data(), a.cols(), 1}, {b.data(), 1, b.cols()}, out.data());
 }
 
 Matrix matmul(const Matrix& a, const Matrix& b) {
