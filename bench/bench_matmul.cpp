@@ -8,12 +8,14 @@
 //   Eigen      Eigen 3 products over the same row-major data      (when libeigen3-dev is installed)
 //   OpenBLAS   cblas_dgemm on one thread, like the others          (when libopenblas-dev is installed)
 // Each cell repeats the product until a run lasts about 50 ms, and reports the best of several
-// runs (≥ 0.2 s in all per cell). Every result is checked against glassbox's before it is timed.
+// runs (≥ 0.2 s in all per cell). Every result is checked against glassbox's before it is timed,
+// and the last line is a digest of glassbox's results: it must be the same for every build.
 //
 // Run: scripts/bench   (or build/release/bin/bench_matmul [--quick])
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <functional>
@@ -149,6 +151,13 @@ double best_seconds(const std::function<void()>& op, const Timing& timing) {
   return best;
 }
 
+// FNV-1a over the bits of a matrix: equal digests mean bit-identical results.
+std::uint64_t digest(std::uint64_t h, const Matrix& m) {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(m.data());
+  for (std::size_t i = 0; i < m.size() * sizeof(Scalar); ++i) h = (h ^ bytes[i]) * 0x100000001b3ULL;
+  return h;
+}
+
 std::string cpu_model() {
   std::ifstream in("/proc/cpuinfo");
   for (std::string line; std::getline(in, line);)
@@ -229,10 +238,12 @@ int main(int argc, char** argv) {
   for (const auto& c : contenders) headers.push_back(c.name);
   Table table(headers);
   Rng rng(1);
+  std::uint64_t bits = 0xcbf29ce484222325ULL;
   for (const Case& c : cases) {
     const Matrix a = make_a(c, rng), b = make_b(c, rng);
     Matrix reference;
     run_glassbox(reference, a, b, c);
+    bits = digest(bits, reference);
     std::vector<std::string> row{c.name, formula(c, a, b)};
     for (const auto& contender : contenders) {
       Matrix out(c.n, c.m);
@@ -250,5 +261,7 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "  measured: {}\n", c.name);
   }
   fmt::print("{}\n", table.render());
+  // The same digest from the portable and the native build shows they compute the same bits.
+  fmt::print("digest of glassbox's results: {:016x}\n", bits);
   return 0;
 }
