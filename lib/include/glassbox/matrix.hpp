@@ -125,6 +125,9 @@ Matrix hadamard(const Matrix& a, const Matrix& b);  // a ⊙ b
 Matrix& hadamard_inplace(Matrix& a, const Matrix& b);
 
 // ---- products -----------------------------------------------------------------------------------
+// Every element is summed over k in increasing order, exactly like the textbook loop
+// C(i, j) = Σ_k A(i, k)·B(k, j), so the results are the same bits on every machine and in every build
+// (portable or -march=native). How the kernel is still fast: docs/performance.md.
 // C = A·B        A:(n×k)  B:(k×m)  C:(n×m)
 Matrix matmul(const Matrix& a, const Matrix& b);
 // C = A·Bᵀ       A:(n×k)  B:(m×k)  C:(n×m)   — the dense layer's forward Z = X·Wᵀ
@@ -186,7 +189,8 @@ Matrix vconcat(const Matrix& a, const Matrix& b);
 bool approx_equal(const Matrix& a, const Matrix& b, Scalar rtol = 1e-9, Scalar atol = 1e-12);
 Scalar max_abs_diff(const Matrix& a, const Matrix& b);
 bool all_finite(const Matrix& a);
-// Throws NonFiniteError "<what>: element (r, c) is nan" at the first NaN or ±Inf.
+// Throws NonFiniteError "<what>: element (r, c) of (rows×cols) is nan" (or inf, -inf) at the first
+// NaN or ±Inf in row-major order.
 void require_finite(const Matrix& a, const std::string& what);
 
 // Multi-line, aligned, for printing small matrices; large ones are elided in the middle.
