@@ -7,9 +7,10 @@
 //   naive      the i-j-k triple loop a learner writes first: C(i, j) = Σ_k A(i, k)·B(k, j)
 //   Eigen      Eigen 3 products over the same row-major data      (when libeigen3-dev is installed)
 //   OpenBLAS   cblas_dgemm on one thread, like the others          (when libopenblas-dev is installed)
-// Each cell repeats the product until a run lasts about 50 ms, and reports the best of several
-// runs (≥ 0.2 s in all per cell). Every result is checked against glassbox's before it is timed,
-// and the last line is a digest of glassbox's results: it must be the same for every build.
+// Each cell repeats the product until a run lasts about 10 ms and reports the best of many runs
+// (≥ 0.25 s in all per cell; short runs let the best one dodge interruptions by other programs).
+// Every result is checked against glassbox's before it is timed, and the last line is a digest of
+// glassbox's results: it must be the same for every build.
 //
 // Run: scripts/bench   (or build/release/bin/bench_matmul [--quick])
 #include <algorithm>
@@ -169,7 +170,7 @@ std::string cpu_model() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  Timing timing{0.05, 0.2};
+  Timing timing{0.01, 0.25};
   bool quick = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
