@@ -339,14 +339,6 @@ void gemm(std::size_t n, std::size_t m, std::size_t k, Strided a, Strided b, Sca
   }
 }
 
-// Checks an accumulating output's shape: "matmul: accumulating (3×4)·(4×2) = (3×2) into (1×3)".
-void require_accumulator(const Matrix& out, std::size_t rows, std::size_t cols, const char* op,
-                         const std::string& product) {
-  if (out.rows() != rows || out.cols() != cols)
-    throw ShapeError(fmt::format("{}: accumulating {} = {} into {}", op, product, shape_of(rows, cols),
-                                 out.shape()));
-}
-
 // out = 0, reusing out's storage when it has the shape already.
 void zero_output(Matrix& out, std::size_t rows, std::size_t cols) {
   if (out.rows() == rows && out.cols() == cols)
@@ -355,77 +347,52 @@ void zero_output(Matrix& out, std::size_t rows, std::size_t cols) {
     out = Matrix(rows, cols);
 }
 
-// With accumulate, the product is computed on its own in a per-thread scratch matrix (reused from
-// call to call) and then added: out + (Σ_k a·b), the same bits as out += matmul(a, b). Summing into
-// out directly would give ((out + a₀b₀) + a₁b₁) + …, which rounds differently.
-Matrix& accumulation_scratch() {
-  thread_local Matrix scratch;
-  return scratch;
+// What the three products share; they differ only in which operand is read transposed. Shape
+// errors write the product as the caller wrote it: "matmul_abt: (32×784)·(128×10)ᵀ: …".
+void product_into(const char* op, Matrix& out, const Matrix& a, bool a_transposed, const Matrix& b,
+                  bool b_transposed, bool accumulate) {
+  // op(A):(n×k) and op(B):(k×m) as strided views of the stored matrices.
+  const std::size_t n = a_transposed ? a.cols() : a.rows(), k = a_transposed ? a.rows() : a.cols();
+  const std::size_t b_k = b_transposed ? b.cols() : b.rows(), m = b_transposed ? b.rows() : b.cols();
+  const Strided a_view = a_transposed ? Strided{a.data(), 1, a.cols()} : Strided{a.data(), a.cols(), 1};
+  const Strided b_view = b_transposed ? Strided{b.data(), 1, b.cols()} : Strided{b.data(), b.cols(), 1};
+  auto product = [&] {
+    return fmt::format("{}{}·{}{}", a.shape(), a_transposed ? "ᵀ" : "", b.shape(), b_transposed ? "ᵀ" : "");
+  };
+  if (k != b_k) throw ShapeError(fmt::format("{}: {}: inner dimensions {} ≠ {}", op, product(), k, b_k));
+
+  if (accumulate) {
+    if (out.rows() != n || out.cols() != m)
+      throw ShapeError(fmt::format("{}: accumulating {} = {} into {}", op, product(), shape_of(n, m), out.shape()));
+    // The product is summed on its own, in a per-thread scratch matrix reused from call to call,
+    // and then added: out + (Σ_k a·b), the same bits as out += matmul(a, b). Summing into out
+    // directly would give ((out + a₀b₀) + a₁b₁) + …, which rounds differently.
+    thread_local Matrix scratch;
+    zero_output(scratch, n, m);
+    gemm(n, m, k, a_view, b_view, scratch.data());
+    out += scratch;
+  } else if (&out == &a || &out == &b) {  // out is an input: it must not be overwritten while read
+    Matrix result(n, m);
+    gemm(n, m, k, a_view, b_view, result.data());
+    out = std::move(result);
+  } else {
+    zero_output(out, n, m);
+    gemm(n, m, k, a_view, b_view, out.data());
+  }
 }
 
 }  // namespace
 
 void matmul_into(Matrix& out, const Matrix& a, const Matrix& b, bool accumulate) {
-  if (a.cols() != b.rows())
-    shape_mismatch("matmul", a, "·", b, fmt::format("inner dimensions {} ≠ {}", a.cols(), b.rows()));
-  if (accumulate) {
-    require_accumulator(out, a.rows(), b.cols(), "matmul", a.shape() + "·" + b.shape());
-    Matrix& product = accumulation_scratch();
-    matmul_into(product, a, b);
-    out += product;
-    return;
-  }
-  if (&out == &a || &out == &b) {
-    Matrix product;
-    matmul_into(product, a, b);
-    out = std::move(product);
-    return;
-  }
-  zero_output(out, a.rows(), b.cols());
-  gemm(a.rows(), b.cols(), a.cols(), {a.data(), a.cols(), 1}, {b.data(), b.cols(), 1}, out.data());
-}
-
-void matmul_atb_into(Matrix& out, const Matrix& a, const Matrix& b, bool accumulate) {
-  if (a.rows() != b.rows())
-    shape_mismatch("matmul_atb", a, "ᵀ·", b, fmt::format("inner dimensions {} ≠ {}", a.rows(), b.rows()));
-  if (accumulate) {
-    require_accumulator(out, a.cols(), b.cols(), "matmul_atb", a.shape() + "ᵀ·" + b.shape());
-    Matrix& product = accumulation_scratch();
-    matmul_atb_into(product, a, b);
-    out += product;
-    return;
-  }
-  if (&out == &a || &out == &b) {
-    Matrix product;
-    matmul_atb_into(product, a, b);
-    out = std::move(product);
-    return;
-  }
-  zero_output(out, a.cols(), b.cols());
-  // Aᵀ(i, p) = A(p, i): A read with its strides swapped.
-  gemm(a.cols(), b.cols(), a.rows(), {a.data(), 1, a.cols()}, {b.data(), b.cols(), 1}, out.data());
+  product_into("matmul", out, a, false, b, false, accumulate);  // A·B
 }
 
 void matmul_abt_into(Matrix& out, const Matrix& a, const Matrix& b, bool accumulate) {
-  if (a.cols() != b.cols())
-    throw ShapeError(fmt::format("matmul_abt: {}·{}ᵀ: inner dimensions {} ≠ {}", a.shape(), b.shape(),
-                                 a.cols(), b.cols()));
-  if (accumulate) {
-    require_accumulator(out, a.rows(), b.rows(), "matmul_abt", a.shape() + "·" + b.shape() + "ᵀ");
-    Matrix& product = accumulation_scratch();
-    matmul_abt_into(product, a, b);
-    out += product;
-    return;
-  }
-  if (&out == &a || &out == &b) {
-    Matrix product;
-    matmul_abt_into(product, a, b);
-    out = std::move(product);
-    return;
-  }
-  zero_output(out, a.rows(), b.rows());
-  // Bᵀ(p, j) = B(j, p): B read with its strides swapped.
-  gemm(a.rows(), b.rows(), a.cols(), {a.data(), a.cols(), 1}, {b.data(), 1, b.cols()}, out.data());
+  product_into("matmul_abt", out, a, false, b, true, accumulate);  // A·Bᵀ
+}
+
+void matmul_atb_into(Matrix& out, const Matrix& a, const Matrix& b, bool accumulate) {
+  product_into("matmul_atb", out, a, true, b, false, accumulate);  // Aᵀ·B
 }
 
 Matrix matmul(const Matrix& a, const Matrix& b) {
