@@ -87,6 +87,10 @@ TEST_CASE("construction: shape constructor, fill value and the default matrix", 
   const Matrix no_rows(0, 4);
   CHECK(no_rows.empty());
   CHECK(no_rows.cols() == 4);
+
+  CHECK(z.same_shape(Matrix(2, 3, 7.0)));
+  CHECK_FALSE(z.same_shape(Matrix(3, 2)));
+  CHECK_FALSE(no_rows.same_shape(Matrix(4, 0)));
 }
 
 TEST_CASE("construction: nested lists are rows, and ragged rows are refused", "[matrix]") {
