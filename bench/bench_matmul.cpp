@@ -210,12 +210,12 @@ int main(int argc, char** argv) {
   for (std::size_t n : {64, 128, 256, 512, 1024})
     if (!quick || n <= 256) cases.push_back({fmt::format("square n = {}", n), Product::ab, n, n, n});
   // A 784→128→10 MLP on a mini-batch of 32; Z = X·Wᵀ forward, dW = dZᵀ·X and dX = dZ·W backward.
-  cases.push_back({"layer 1 forward   Z₁ = X·W₁ᵀ", Product::abt, 32, 784, 128});
-  cases.push_back({"layer 2 forward   Z₂ = H·W₂ᵀ", Product::abt, 32, 128, 10});
-  cases.push_back({"layer 2 backward dW₂ = dZ₂ᵀ·H", Product::atb, 10, 32, 128});
-  cases.push_back({"layer 2 backward  dH = dZ₂·W₂", Product::ab, 32, 10, 128});
-  cases.push_back({"layer 1 backward dW₁ = dZ₁ᵀ·X", Product::atb, 128, 32, 784});
-  cases.push_back({"layer 1 backward  dX = dZ₁·W₁", Product::ab, 32, 128, 784});
+  cases.push_back({"layer 1 forward: Z₁ = X·W₁ᵀ", Product::abt, 32, 784, 128});
+  cases.push_back({"layer 2 forward: Z₂ = H·W₂ᵀ", Product::abt, 32, 128, 10});
+  cases.push_back({"layer 2 backward: dW₂ = dZ₂ᵀ·H", Product::atb, 10, 32, 128});
+  cases.push_back({"layer 2 backward: dH = dZ₂·W₂", Product::ab, 32, 10, 128});
+  cases.push_back({"layer 1 backward: dW₁ = dZ₁ᵀ·X", Product::atb, 128, 32, 784});
+  cases.push_back({"layer 1 backward: dX = dZ₁·W₁", Product::ab, 32, 128, 784});
 
   fmt::print("bench_matmul: GFLOP/s of C = A·B, A·Bᵀ, Aᵀ·B in double precision, one thread\n");
   fmt::print("  CPU:   {}\n", cpu_model());
