@@ -52,10 +52,12 @@ struct Case {
 
 // The operands' shapes: A·B needs A:(n×k) B:(k×m); A·Bᵀ needs B:(m×k); Aᵀ·B needs A:(k×n).
 Matrix make_a(const Case& c, Rng& rng) {
-  return c.product == Product::atb ? Matrix::uniform(c.k, c.n, rng, -1, 1) : Matrix::uniform(c.n, c.k, rng, -1, 1);
+  if (c.product == Product::atb) return Matrix::uniform(c.k, c.n, rng, -1, 1);
+  return Matrix::uniform(c.n, c.k, rng, -1, 1);
 }
 Matrix make_b(const Case& c, Rng& rng) {
-  return c.product == Product::abt ? Matrix::uniform(c.m, c.k, rng, -1, 1) : Matrix::uniform(c.k, c.m, rng, -1, 1);
+  if (c.product == Product::abt) return Matrix::uniform(c.m, c.k, rng, -1, 1);
+  return Matrix::uniform(c.k, c.m, rng, -1, 1);
 }
 
 std::string formula(const Case& c, const Matrix& a, const Matrix& b) {
@@ -180,7 +182,7 @@ int main(int argc, char** argv) {
     } else if (arg == "--help" || arg == "-h") {
       fmt::print("usage: bench_matmul [--quick]\n"
                  "  GFLOP/s of glassbox's matrix products against a naive loop, Eigen and OpenBLAS.\n"
-                 "  --quick   smaller sizes and short runs: checks that the bench works, numbers are rough\n");
+                 "  --quick   smaller sizes and short runs: checks that the bench works; rough numbers\n");
       return 0;
     } else {
       fmt::print(stderr, "bench_matmul: unknown argument '{}' (expected --quick or --help)\n", arg);
@@ -259,7 +261,7 @@ int main(int argc, char** argv) {
         return 1;
       }
       const double seconds = best_seconds([&] { contender.kernel(out, a, b, c); }, timing);
-      const double flops = 2.0 * static_cast<double>(c.n) * static_cast<double>(c.k) * static_cast<double>(c.m);
+      const double flops = 2.0 * static_cast<double>(c.n * c.k * c.m);
       row.push_back(fmt::format("{:.2f}", flops / seconds / 1e9));
     }
     table.add_row(row);

@@ -101,7 +101,8 @@ TEST_CASE("construction: nested lists are rows, and ragged rows are refused", "[
   CHECK(m.values() == expected);
   CHECK(m.data()[1 * 3 + 2] == 6);
   CHECK(m.row_ptr(1)[0] == 4);
-  CHECK_THROWS_MATCHES((Matrix{{1, 2}, {3}}), ShapeError, Message("Matrix: row 1 has 1 elements, row 0 has 2"));
+  CHECK_THROWS_MATCHES((Matrix{{1, 2}, {3}}), ShapeError,
+                       Message("Matrix: row 1 has 1 elements, row 0 has 2"));
   CHECK_THROWS_MATCHES((Matrix{{1}, {2}, {3, 4, 5}}), ShapeError,
                        Message("Matrix: row 2 has 3 elements, row 0 has 1"));
 }
@@ -113,7 +114,8 @@ TEST_CASE("construction: from a vector of values, whose size must be rows×cols"
   CHECK(column(2, 0) == 9);
   CHECK_THROWS_MATCHES(Matrix(2, 3, std::vector<Scalar>{1, 2, 3, 4, 5}), ShapeError,
                        Message("Matrix: (2×3) needs 6 values, got 5"));
-  CHECK_THROWS_MATCHES(Matrix(1, 1, std::vector<Scalar>{}), ShapeError, Message("Matrix: (1×1) needs 1 values, got 0"));
+  CHECK_THROWS_MATCHES(Matrix(1, 1, std::vector<Scalar>{}), ShapeError,
+                       Message("Matrix: (1×1) needs 1 values, got 0"));
   CHECK(Matrix(0, 5, std::vector<Scalar>{}).shape() == "(0×5)");
 }
 
@@ -191,7 +193,8 @@ TEST_CASE("fill and reshaped", "[matrix]") {
   CHECK(a.reshaped(1, 6) == Matrix{{1, 2, 3, 4, 5, 6}});
   CHECK(a.reshaped(6, 1) == Matrix{{1}, {2}, {3}, {4}, {5}, {6}});
   CHECK(a == Matrix{{1, 2, 3}, {4, 5, 6}});  // the original is untouched
-  CHECK_THROWS_MATCHES(a.reshaped(4, 2), ShapeError, Message("reshape: (2×3) → (4×2): 6 elements cannot become 8"));
+  CHECK_THROWS_MATCHES(a.reshaped(4, 2), ShapeError,
+                       Message("reshape: (2×3) → (4×2): 6 elements cannot become 8"));
 }
 
 // ---- element-wise -------------------------------------------------------------------------------
@@ -256,7 +259,8 @@ TEST_CASE("element-wise: axpy adds alpha times another matrix", "[matrix]") {
   CHECK(theta(1, 1) == 4 + -0.1 * 2);
   Matrix x{{1, 2}};
   CHECK(x.axpy(2, x) == Matrix{{3, 6}});  // x + 2x, the same matrix on both sides
-  CHECK_THROWS_MATCHES(theta.axpy(1, Matrix(2, 1)), ShapeError, Message("axpy: (2×2) + α·(2×1): shapes differ"));
+  CHECK_THROWS_MATCHES(theta.axpy(1, Matrix(2, 1)), ShapeError,
+                       Message("axpy: (2×2) + α·(2×1): shapes differ"));
 }
 
 TEST_CASE("element-wise: apply returns a new matrix, apply_inplace changes this one", "[matrix]") {
@@ -285,8 +289,10 @@ TEST_CASE("element-wise: hadamard product", "[matrix]") {
   CHECK(c == Matrix{{4, -10, 1.5}});
   hadamard_inplace(c, c);  // the same matrix on both sides squares it
   CHECK(c == Matrix{{16, 100, 2.25}});
-  CHECK_THROWS_MATCHES(hadamard(a, Matrix(3, 1)), ShapeError, Message("hadamard: (1×3) ⊙ (3×1): shapes differ"));
-  CHECK_THROWS_MATCHES(hadamard_inplace(c, Matrix(1, 2)), ShapeError, Message("hadamard: (1×3) ⊙ (1×2): shapes differ"));
+  CHECK_THROWS_MATCHES(hadamard(a, Matrix(3, 1)), ShapeError,
+                       Message("hadamard: (1×3) ⊙ (3×1): shapes differ"));
+  CHECK_THROWS_MATCHES(hadamard_inplace(c, Matrix(1, 2)), ShapeError,
+                       Message("hadamard: (1×3) ⊙ (1×2): shapes differ"));
 }
 
 // ---- products -----------------------------------------------------------------------------------
@@ -428,7 +434,8 @@ TEST_CASE("products: accumulating into a wrong-shaped output is refused and chan
   CHECK_THROWS_MATCHES(matmul_into(empty, a, b, true), ShapeError,
                        Message("matmul: accumulating (3×4)·(4×2) = (3×2) into (0×0)"));
   // Inner dimensions are checked first.
-  CHECK_THROWS_MATCHES(matmul_into(out, a, a, true), ShapeError, Message("matmul: (3×4)·(3×4): inner dimensions 4 ≠ 3"));
+  CHECK_THROWS_MATCHES(matmul_into(out, a, a, true), ShapeError,
+                       Message("matmul: (3×4)·(3×4): inner dimensions 4 ≠ 3"));
 }
 
 TEST_CASE("products: the output may be one of the inputs", "[matrix]") {
@@ -573,7 +580,8 @@ TEST_CASE("reductions: a NaN is never hidden by max, min or argmax", "[matrix]")
   CHECK((std::isnan(r2(0, 0)) && r2(0, 1) == 2));
   const Matrix c = max_cols(Matrix{{1, kNaN, 3}, {kNaN, 5, 0}});
   CHECK((std::isnan(c(0, 0)) && std::isnan(c(1, 0))));
-  CHECK(argmax_cols(Matrix{{1, kNaN, 3, kNaN}, {kNaN, 5, 0, 1}, {0, 2, 1, 0}}) == std::vector<std::size_t>{1, 0, 1});
+  const Matrix logits{{1, kNaN, 3, kNaN}, {kNaN, 5, 0, 1}, {0, 2, 1, 0}};
+  CHECK(argmax_cols(logits) == std::vector<std::size_t>{1, 0, 1});
   CHECK(argmax_rows(Matrix{{1, 9}, {kNaN, 0}, {kNaN, kNaN}}) == std::vector<std::size_t>{1, 2});
   // Infinities are ordinary numbers here.
   CHECK(max(Matrix{{-kInf, kInf}}) == kInf);
@@ -604,7 +612,8 @@ TEST_CASE("gather_rows picks rows in the given order, repeats allowed", "[matrix
   CHECK(out.data() == storage);  // the right shape is reused
   gather_rows_into(out, a, {0});
   CHECK(out == Matrix{{1, 2}});
-  CHECK_THROWS_MATCHES(gather_rows(a, {0, 3}), ShapeError, Message("gather_rows: (3×2): index 3 (position 1) is out of range"));
+  CHECK_THROWS_MATCHES(gather_rows(a, {0, 3}), ShapeError,
+                       Message("gather_rows: (3×2): index 3 (position 1) is out of range"));
 }
 
 TEST_CASE("gather_rows_into: the output may be the input, and a bad index writes nothing", "[matrix]") {
@@ -630,8 +639,10 @@ TEST_CASE("slice_rows takes consecutive rows", "[matrix]") {
   CHECK(slice_rows(a, 1, 2) == Matrix{{3, 4}, {5, 6}});
   CHECK(slice_rows(a, 0, 3) == a);
   CHECK(slice_rows(a, 3, 0).shape() == "(0×2)");
-  CHECK_THROWS_MATCHES(slice_rows(a, 2, 2), ShapeError, Message("slice_rows: (3×2): rows [2, 4) are out of range"));
-  CHECK_THROWS_MATCHES(slice_rows(a, 4, 0), ShapeError, Message("slice_rows: (3×2): rows [4, 4) are out of range"));
+  CHECK_THROWS_MATCHES(slice_rows(a, 2, 2), ShapeError,
+                       Message("slice_rows: (3×2): rows [2, 4) are out of range"));
+  CHECK_THROWS_MATCHES(slice_rows(a, 4, 0), ShapeError,
+                       Message("slice_rows: (3×2): rows [4, 4) are out of range"));
 }
 
 TEST_CASE("hconcat and vconcat", "[matrix]") {

@@ -35,11 +35,11 @@ void require_nonempty(const char* op, const Matrix& a) {
 bool beats_max(Scalar x, Scalar best) { return x > best || (std::isnan(x) && !std::isnan(best)); }
 bool beats_min(Scalar x, Scalar best) { return x < best || (std::isnan(x) && !std::isnan(best)); }
 
-// Index of the largest of n elements spaced `stride` apart; ties and NaNs: the first.
-std::size_t index_of_max(const Scalar* x, std::size_t n, std::size_t stride) {
+// Index of the largest of x[0 … n−1]; ties and NaNs: the first.
+std::size_t index_of_max(const Scalar* x, std::size_t n) {
   std::size_t best = 0;
   for (std::size_t i = 1; i < n; ++i)
-    if (beats_max(x[i * stride], x[best * stride])) best = i;
+    if (beats_max(x[i], x[best])) best = i;
   return best;
 }
 
@@ -196,8 +196,9 @@ Matrix hadamard(const Matrix& a, const Matrix& b) {
 // the same computation reading B or A through swapped strides (a Strided view below), so there is
 // one loop to get right and to make fast.
 //
-// The textbook loop, C(i, j) = Σ_p A(i, p)·B(p, j), reads a whole row of A and column of B for every
-// single element of C: it is limited by memory, not arithmetic. The kernel reorders the same work:
+// The textbook loop, C(i, j) = Σ_p A(i, p)·B(p, j) for p = 0 … k−1, reads a whole row of A and
+// column of B for every single element of C: it is limited by memory, not arithmetic. The kernel
+// reorders the same work:
 //   1. Register tile. multiply_tile() keeps a kTileRows × kTileCols tile of C in SIMD registers and,
 //      for each p, adds A(i, p)·B(p, j) to all of it: kTileRows + kTileCols numbers loaded for
 //      kTileRows·kTileCols multiply-adds.
@@ -219,9 +220,9 @@ namespace {
 
 // Lanes: kLanes doubles that one SIMD instruction multiplies or adds (GCC's and Clang's vector
 // extension). The width follows the instruction set the build targets: SSE2 (every x86-64) and NEON
-// hold 2 doubles, AVX 4, AVX-512 8 (-march=native picks the widest this CPU has). The tile is the
-// largest that keeps its sums in registers (16 of them, or 32 with AVX-512) and that divides the
-// usual batch sizes; measured in docs/performance.md.
+// hold 2 doubles, AVX 4, AVX-512 8 (-march=native picks the widest this CPU has). Tile sizes were
+// chosen by measuring (docs/performance.md): the tile's sums must stay in registers (16 of them, 32
+// with AVX-512), and 4 or 8 rows divide the usual batch sizes.
 #if defined(__GNUC__)
 #if defined(__AVX512F__)
 constexpr std::size_t kVectorBytes = 64, kTileRows = 8, kTileVecs = 2;  // 8×16 tile
@@ -313,7 +314,8 @@ void gemm(std::size_t n, std::size_t m, std::size_t k, Strided a, Strided b, Sca
   auto round_up = [](std::size_t x, std::size_t to) { return (x + to - 1) / to * to; };
   const std::size_t max_depth = std::min(k, kBlockInner);
   a_packed.resize(std::max(a_packed.size(), round_up(std::min(n, kBlockRows), kTileRows) * max_depth));
-  b_packed.resize(std::max(b_packed.size(), round_up(std::min(m, kBlockCols), kTileCols) / kLanes * max_depth));
+  b_packed.resize(
+      std::max(b_packed.size(), round_up(std::min(m, kBlockCols), kTileCols) / kLanes * max_depth));
 
   for (std::size_t j0 = 0; j0 < m; j0 += kBlockCols) {
     const std::size_t cols = std::min(kBlockCols, m - j0);
@@ -363,7 +365,8 @@ void product_into(const char* op, Matrix& out, const Matrix& a, bool a_transpose
 
   if (accumulate) {
     if (out.rows() != n || out.cols() != m)
-      throw ShapeError(fmt::format("{}: accumulating {} = {} into {}", op, product(), shape_of(n, m), out.shape()));
+      throw ShapeError(
+          fmt::format("{}: accumulating {} = {} into {}", op, product(), shape_of(n, m), out.shape()));
     // The product is summed on its own, in a per-thread scratch matrix reused from call to call,
     // and then added: out + (Σ_k a·b), the same bits as out += matmul(a, b). Summing into out
     // directly would give ((out + a₀b₀) + a₁b₁) + …, which rounds differently.
@@ -454,7 +457,7 @@ Scalar mean(const Matrix& a) {
 
 Scalar max(const Matrix& a) {
   require_nonempty("max", a);
-  return a.data()[index_of_max(a.data(), a.size(), 1)];
+  return a.data()[index_of_max(a.data(), a.size())];
 }
 
 Scalar min(const Matrix& a) {
@@ -507,14 +510,14 @@ Matrix mean_cols(const Matrix& a) {
 Matrix max_cols(const Matrix& a) {
   if (a.cols() == 0) throw ShapeError(fmt::format("max_cols: {}: no columns", a.shape()));
   Matrix out(a.rows(), 1);
-  for (std::size_t r = 0; r < a.rows(); ++r) out(r, 0) = a.row_ptr(r)[index_of_max(a.row_ptr(r), a.cols(), 1)];
+  for (std::size_t r = 0; r < a.rows(); ++r) out(r, 0) = a.row_ptr(r)[index_of_max(a.row_ptr(r), a.cols())];
   return out;
 }
 
 std::vector<std::size_t> argmax_cols(const Matrix& a) {
   if (a.cols() == 0) throw ShapeError(fmt::format("argmax_cols: {}: no columns", a.shape()));
   std::vector<std::size_t> out(a.rows());
-  for (std::size_t r = 0; r < a.rows(); ++r) out[r] = index_of_max(a.row_ptr(r), a.cols(), 1);
+  for (std::size_t r = 0; r < a.rows(); ++r) out[r] = index_of_max(a.row_ptr(r), a.cols());
   return out;
 }
 
@@ -557,7 +560,8 @@ void gather_rows_into(Matrix& out, const Matrix& a, const std::vector<std::size_
     return;
   }
   if (out.rows() != indices.size() || out.cols() != a.cols()) out = Matrix(indices.size(), a.cols());
-  for (std::size_t i = 0; i < indices.size(); ++i) std::copy_n(a.row_ptr(indices[i]), a.cols(), out.row_ptr(i));
+  for (std::size_t i = 0; i < indices.size(); ++i)
+    std::copy_n(a.row_ptr(indices[i]), a.cols(), out.row_ptr(i));
 }
 
 Matrix gather_rows(const Matrix& a, const std::vector<std::size_t>& indices) {
@@ -600,7 +604,8 @@ bool approx_equal(const Matrix& a, const Matrix& b, Scalar rtol, Scalar atol) {
   for (std::size_t i = 0; i < a.size(); ++i) {
     const Scalar x = a.data()[i], y = b.data()[i];
     // An infinity is close only to the same infinity (the bound below would be inf itself).
-    const bool close = std::isfinite(x) && std::isfinite(y) ? std::abs(x - y) <= atol + rtol * std::abs(y) : x == y;
+    const bool close =
+        std::isfinite(x) && std::isfinite(y) ? std::abs(x - y) <= atol + rtol * std::abs(y) : x == y;
     if (!close) return false;
   }
   return true;
