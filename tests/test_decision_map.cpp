@@ -26,13 +26,19 @@ TEST_CASE("decision_grid samples the network at cell centres, row 0 at the top",
 TEST_CASE("the text map shows regions, points, and misclassified points in capitals", "[decision_map]") {
   // Class 1 decided on the right half (x ≥ 2).
   const Matrix grid{{0.1, 0.2, 0.8, 0.9}, {0.1, 0.2, 0.8, 0.9}};
-  const Matrix points{{0.5, 0.5},    // class 0 in class 0's region: o
-                      {3.5, 0.5},    // class 1 in class 1's region: x
-                      {1.5, -0.5},   // class 1 in class 0's region: X
-                      {2.5, -0.5},   // class 0 in class 1's region: O
+  const Matrix points{{0.5, 0.5},    // class 0, predicted 0: o
+                      {3.5, 0.5},    // class 1, predicted 1: x
+                      {1.5, -0.5},   // class 1, predicted 0: X
+                      {2.5, -0.5},   // class 0, predicted 1: O
                       {9.0, 0.0}};   // outside: left out
   const std::vector<std::size_t> labels{0, 1, 1, 0, 1};
-  CHECK(ascii_decision_map(grid, {0, 4}, {-1, 1}, points, labels) == "o· x\n·XO \n");
-  CHECK(ascii_decision_map(grid, {0, 4}, {-1, 1}, Matrix(0, 2), {}) == "··  \n··  \n");
-  CHECK_THROWS_AS(ascii_decision_map(grid, {0, 4}, {-1, 1}, points, {0, 1}), ShapeError);
+  const Matrix predictions{{0.2}, {0.7}, {0.3}, {0.6}, {0.9}};
+  CHECK(ascii_decision_map(grid, {0, 4}, {-1, 1}, points, labels, predictions) == "o· x\n·XO \n");
+  // The letter follows the network's output at the point, not the cell's centre: right at the
+  // boundary, a class 1 point predicted 0.51 in a cell whose centre says 0.2 is correct.
+  CHECK(ascii_decision_map(grid, {0, 4}, {-1, 1}, Matrix{{1.9, 0.5}}, {1}, Matrix{{0.51}}) == "·x  \n··  \n");
+  CHECK(ascii_decision_map(grid, {0, 4}, {-1, 1}, Matrix(0, 2), {}, Matrix(0, 1)) == "··  \n··  \n");
+  CHECK_THROWS_AS(ascii_decision_map(grid, {0, 4}, {-1, 1}, points, {0, 1}, predictions), ShapeError);
+  CHECK_THROWS_WITH(ascii_decision_map(grid, {0, 4}, {-1, 1}, points, labels, Matrix{{0.5}}),
+                    Catch::Contains("predictions (1×1)"));
 }

@@ -190,7 +190,7 @@ TEST_CASE("a scatter by class over a decision region with its contour", "[svg]")
   CHECK(occurrences(d, "M") > 20);
 }
 
-TEST_CASE("a constant region is one rectangle per row; values beyond the scale take its end colours", "[svg]") {
+TEST_CASE("a constant region is one rectangle per row, and values beyond the scale take its end colours", "[svg]") {
   svg::Plot a, b;
   a.region({0, 1}, {0, 1}, Matrix(5, 7, 0.5));
   CHECK(occurrences(between(a.render(), "<g class=\"region\"", "</g>"), "<rect") == 5);

@@ -35,7 +35,7 @@ TEST_CASE("linspace with and without its end point", "[synthetic]") {
   CHECK(linspace(2, 3, 0).empty());
 }
 
-TEST_CASE("make_circles: n // 2 outer points, the rest inner; the inner one more for odd n", "[synthetic]") {
+TEST_CASE("make_circles: n // 2 outer points, the rest inner, the inner one more for odd n", "[synthetic]") {
   Rng rng(1);
   const auto even = make_circles(100, 0.15, 0.3, rng);
   CHECK(even.X.rows() == 100);
@@ -125,7 +125,7 @@ TEST_CASE("make_moons without noise: two half circles, end points included", "[s
   CHECK(d.X(9, 0) == Approx(2));
 }
 
-TEST_CASE("make_circles and make_moons refuse a negative noise or a factor outside [0, 1)", "[synthetic]") {
+TEST_CASE("make_circles and make_moons refuse a negative noise or a factor outside 0 ≤ factor < 1", "[synthetic]") {
   Rng rng(1);
   CHECK_THROWS_WITH(make_circles(10, 0.1, 1.0, rng), Catch::Contains("factor 1 must be in [0, 1)"));
   CHECK_THROWS_AS(make_circles(10, 0.1, -0.1, rng), std::invalid_argument);

@@ -26,10 +26,13 @@ Matrix decision_grid(Network& net, svg::Range x, svg::Range y, std::size_t rows,
 }
 
 std::string ascii_decision_map(const Matrix& grid, svg::Range x, svg::Range y, const Matrix& points,
-                               const std::vector<std::size_t>& labels, double threshold) {
-  if (points.cols() != 2 || points.rows() != labels.size())
-    throw ShapeError(fmt::format("ascii_decision_map: points {} with {} labels; expected (N×2) and N labels",
-                                 points.shape(), labels.size()));
+                               const std::vector<std::size_t>& labels, const Matrix& predictions,
+                               double threshold) {
+  if (points.cols() != 2 || points.rows() != labels.size() || predictions.rows() != labels.size() ||
+      predictions.cols() == 0)
+    throw ShapeError(fmt::format(
+        "ascii_decision_map: points {} with {} labels and predictions {}; expected (N×2), N labels, (N×1)",
+        points.shape(), labels.size(), predictions.shape()));
   const std::size_t rows = grid.rows(), cols = grid.cols();
   // One code per cell: '.' for class 0's background (written as '·'), ' ' for class 1's, and the
   // point letters.
@@ -42,7 +45,7 @@ std::string ascii_decision_map(const Matrix& grid, svg::Range x, svg::Range y, c
     const auto c = static_cast<std::size_t>((px - x.min) / dx);
     const auto r = static_cast<std::size_t>((y.max - py) / dy);
     if (r >= rows || c >= cols) continue;
-    const bool decided_one = grid(r, c) >= threshold;
+    const bool decided_one = predictions(n, 0) >= threshold;
     const bool is_one = labels[n] != 0;
     const bool wrong = decided_one != is_one;
     // A misclassified point wins its cell over a correct one.

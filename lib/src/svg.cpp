@@ -402,10 +402,13 @@ std::string Plot::render() const {
     s += fmt::format("<text class=\"y-label\" x=\"{0}\" y=\"{1}\" text-anchor=\"middle\" font-size=\"13\" "
                      "transform=\"rotate(-90 {0} {1})\">{2}</text>\n",
                      px(16), px(kTop + ph / 2), xml_escape(y_label_));
-  if (!title_.empty())
-    s += fmt::format("<text class=\"title\" x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"15\" "
+  if (!title_.empty()) {
+    // 15 px bold, smaller for a title that would not fit (about 0.62 em per character).
+    const double fits = (W - 20) / (0.62 * static_cast<double>(std::max<std::size_t>(1, display_width(title_))));
+    s += fmt::format("<text class=\"title\" x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"{}\" "
                      "font-weight=\"bold\">{}</text>\n",
-                     px(W / 2), px(24), xml_escape(title_));
+                     px(W / 2), px(24), px(std::min(15.0, fits)), xml_escape(title_));
+  }
 
   // The legend, in a corner of the plot area: the region, then lines, then points.
   struct Entry {

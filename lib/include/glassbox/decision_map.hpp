@@ -21,9 +21,12 @@ Matrix decision_grid(Network& net, svg::Range x, svg::Range y, std::size_t rows,
 
 // The grid as text, one line per row: '·' where the value is below `threshold` (class 0), ' '
 // where it is not (class 1); then each point drawn over its cell: 'o' for class 0, 'x' for class
-// 1, in capitals ('O', 'X') where the grid decides the other class. Points outside the rectangle
-// are left out. ShapeError unless points is (N×2) with N labels.
+// 1, in capitals ('O', 'X') where the network's own output at that point, predictions(n, 0), is on
+// the wrong side of the threshold. (A point near the boundary may share a cell whose centre falls
+// on the other side: the cell shows the grid, the letter the point.) Points outside the rectangle
+// are left out. ShapeError unless points is (N×2), with N labels and N predictions.
 std::string ascii_decision_map(const Matrix& grid, svg::Range x, svg::Range y, const Matrix& points,
-                               const std::vector<std::size_t>& labels, double threshold = 0.5);
+                               const std::vector<std::size_t>& labels, const Matrix& predictions,
+                               double threshold = 0.5);
 
 }  // namespace glassbox
