@@ -8,8 +8,10 @@
 #include "glassbox/matrix.hpp"
 #include "glassbox/trace.hpp"
 #include "svg_check.hpp"
+#include "trace_events.hpp"
 
 using namespace glassbox;
+using glassbox::testing::events;
 using glassbox::testing::run_chapter;
 using nlohmann::json;
 
@@ -31,11 +33,14 @@ const Run& default_run() {
   return run;
 }
 
-std::vector<json> events(const json& doc, const std::string& kind, const std::string& run = "") {
-  std::vector<json> out;
-  for (const auto& e : doc["events"])
-    if (e["event"] == kind && (run.empty() || e.value("run", "") == run)) out.push_back(e);
-  return out;
+// Parts 1 and 2 come before any training and draw the same random numbers whatever --epochs is.
+const json& quick_run() {
+  static const json doc = [] {
+    const auto r = run_chapter("ch05_forward_pass", "quick", "--epochs 1");
+    REQUIRE(r.exit_code == 0);
+    return r.document();
+  }();
+  return doc;
 }
 
 Matrix matrix(const json& j) { return matrix_from_json(Json::parse(j.dump())); }
@@ -43,7 +48,7 @@ Matrix matrix(const json& j) { return matrix_from_json(Json::parse(j.dump())); }
 }  // namespace
 
 TEST_CASE("the forward pass's trace: z = input·Wᵀ + b per stage, a = g(z), each stage feeding the next", "[ch05]") {
-  const auto forward = events(default_run().doc, "forward", "forward_pass");
+  const auto forward = events(quick_run(), "forward", "forward_pass");
   REQUIRE(forward.size() == 2);
   CHECK(forward[0]["stage"] == "Dense(3→4, relu)");
   CHECK(forward[1]["stage"] == "Dense(4→2, sigmoid)");
@@ -55,11 +60,11 @@ TEST_CASE("the forward pass's trace: z = input·Wᵀ + b per stage, a = g(z), ea
   CHECK(a1 == z1.apply([](Scalar z) { return z > 0 ? z : Scalar{0}; }));
   CHECK(matrix(forward[1]["input"]) == a1);
   CHECK(approx_equal(a2, z2.apply([](Scalar z) { return 1 / (1 + std::exp(-z)); }), 1e-15));
-  CHECK(matrix(default_run().doc["result"]["forward_pass"]["output"]) == a2);
+  CHECK(matrix(quick_run()["result"]["forward_pass"]["output"]) == a2);
 }
 
 TEST_CASE("two linear layers equal one: W = W2·W1, b = W2·b1 + b2, the same outputs", "[ch05]") {
-  const auto e = events(default_run().doc, "linear_collapse");
+  const auto e = events(quick_run(), "linear_collapse");
   REQUIRE(e.size() == 1);
   const Matrix W1 = matrix(e[0]["W1"]), b1 = matrix(e[0]["b1"]), W2 = matrix(e[0]["W2"]), b2 = matrix(e[0]["b2"]);
   CHECK(approx_equal(matrix(e[0]["W"]), matmul(W2, W1), 1e-15));

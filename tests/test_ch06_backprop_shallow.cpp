@@ -11,10 +11,12 @@
 #include "glassbox/examples.hpp"
 #include "glassbox/train.hpp"
 #include "svg_check.hpp"
+#include "trace_events.hpp"
 
 using namespace glassbox;
 using glassbox::testing::count_of;
 using glassbox::testing::read_svg;
+using glassbox::testing::events;
 using glassbox::testing::run_chapter;
 using nlohmann::json;
 namespace fs = std::filesystem;
@@ -35,13 +37,6 @@ const Run& default_run() {
     return Run{r.document(), r.trace, svg};
   }();
   return run;
-}
-
-std::vector<json> events(const json& doc, const std::string& kind, const std::string& run = "") {
-  std::vector<json> out;
-  for (const auto& e : doc["events"])
-    if (e["event"] == kind && (run.empty() || e.value("run", "") == run)) out.push_back(e);
-  return out;
 }
 
 bool contains(const json& list, const std::string& text) {
