@@ -116,7 +116,7 @@ TluTraining train_tlu(const Matrix& Xb, const std::vector<Scalar>& t, Matrix w0,
       // perceptron: Δw = η·(t − y)·x̃      Hebb: Δw = η·t·x̃
       const Scalar factor = eta * (hebb ? t[i] : error);
       for (std::size_t j = 0; j < Xb.cols(); ++j) {
-        s.dw(0, j) = factor * x[j];
+        s.dw(0, j) = factor * x[j] + 0.0;  // + 0.0: a product −1·0 = −0 is recorded as 0
         w(0, j) += s.dw(0, j);
       }
       mistakes += y != t[i];
