@@ -64,7 +64,7 @@ TEST_CASE("normal(mean, stddev) scales and shifts", "[random]") {
   for (int i = 0; i < 10; ++i) CHECK(a.normal(5.0, 2.0) == 5.0 + 2.0 * b.normal());
 }
 
-TEST_CASE("uniform(low, high) stays in [low, high) and is flat", "[random]") {
+TEST_CASE("uniform(low, high) stays between low and high and is flat", "[random]") {
   Rng rng(1);
   std::vector<int> bins(10, 0);
   for (int i = 0; i < 100000; ++i) {
@@ -85,7 +85,7 @@ TEST_CASE("bernoulli(p) fires with probability p", "[random]") {
   CHECK(rng.bernoulli(1.0));
 }
 
-TEST_CASE("below(n) is uniform over [0, n) with no modulo bias", "[random]") {
+TEST_CASE("below(n) is uniform over 0 to n-1 with no modulo bias", "[random]") {
   Rng rng(5);
   std::vector<int> counts(6, 0);
   for (int i = 0; i < 60000; ++i) {
