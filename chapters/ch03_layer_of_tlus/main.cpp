@@ -17,6 +17,7 @@
 
 #include "course.hpp"
 #include "glassbox/dataset.hpp"
+#include "glassbox/losses.hpp"
 #include "glassbox/metrics.hpp"
 #include "glassbox/random.hpp"
 #include "glassbox/tlu_layer.hpp"

@@ -25,6 +25,7 @@
 #include "glassbox/delta_rule.hpp"
 #include "glassbox/divergence.hpp"
 #include "glassbox/linalg.hpp"
+#include "glassbox/losses.hpp"
 #include "glassbox/metrics.hpp"
 #include "glassbox/random.hpp"
 

@@ -198,16 +198,6 @@ Matrix Standardizer::transform(const Matrix& X) const {
 
 // ---- targets ------------------------------------------------------------------------------------
 
-Matrix one_hot(const std::vector<std::size_t>& labels, std::size_t classes) {
-  Matrix T(labels.size(), classes);
-  for (std::size_t i = 0; i < labels.size(); ++i) {
-    if (labels[i] >= classes)
-      throw std::invalid_argument(fmt::format("one_hot: label {} of sample {} is not below {} classes", labels[i], i, classes));
-    T(i, labels[i]) = 1;
-  }
-  return T;
-}
-
 Matrix one_vs_rest(const std::vector<std::size_t>& labels, std::size_t positive) {
   Matrix T(labels.size(), 1);
   for (std::size_t i = 0; i < labels.size(); ++i) T(i, 0) = labels[i] == positive ? 1 : 0;

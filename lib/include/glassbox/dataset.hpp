@@ -88,9 +88,8 @@ private:
   std::vector<std::size_t> constant_;
 };
 
-// Targets for the models: one-hot (N×K): T(i, labels[i]) = 1; and one class against the rest
-// (N×1): 1 where labels[i] == positive, else 0.
-Matrix one_hot(const std::vector<std::size_t>& labels, std::size_t classes);
+// Targets for one class against the rest (N×1): 1 where labels[i] == positive, else 0.
+// (One-hot targets for several classes: one_hot() in glassbox/losses.hpp.)
 Matrix one_vs_rest(const std::vector<std::size_t>& labels, std::size_t positive);
 
 }  // namespace glassbox

@@ -1,0 +1,259 @@
+// Tests for glassbox/train.hpp: the classic worked example (2-2-2 sigmoid network, one step) to the
+// published digits, mini-batching and shuffling, learning XOR, non-finite numbers named where they
+// appear, and the trace events validated against docs/trace.schema.json.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "glassbox/gradcheck.hpp"
+#include "glassbox/train.hpp"
+
+using namespace glassbox;
+namespace fs = std::filesystem;
+
+namespace {
+
+// The worked example: inputs i1, i2 = 0.05, 0.10; targets 0.01, 0.99; w1…w8 as published; biases
+// 0.35 (hidden) and 0.60 (output), held fixed.
+Network worked_example() {
+  Network net;
+  net.dense(Matrix{{0.15, 0.20}, {0.25, 0.30}}, Matrix{{0.35, 0.35}}).activation("sigmoid");
+  net.dense(Matrix{{0.40, 0.45}, {0.50, 0.55}}, Matrix{{0.60, 0.60}}).activation("sigmoid");
+  net.freeze("layers[0].b");
+  net.freeze("layers[2].b");
+  return net;
+}
+const Matrix kInput{{0.05, 0.10}};
+const Matrix kTarget{{0.01, 0.99}};
+
+Json read_json(const fs::path& p) {
+  std::ifstream in(p);
+  REQUIRE(in);
+  return Json::parse(in);
+}
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+bool validates(const fs::path& trace) {
+  const std::string command = std::string("/usr/bin/python3 ") + GLASSBOX_SOURCE_DIR + "/scripts/validate_trace.py " +
+                              GLASSBOX_SOURCE_DIR + "/docs/trace.schema.json " + trace.string();
+  return std::system(command.c_str()) == 0;
+}
+
+// XOR: four samples, one output.
+const Matrix kXorX{{0, 0}, {0, 1}, {1, 0}, {1, 1}};
+const Matrix kXorT{{0}, {1}, {1}, {0}};
+
+Network xor_network(Rng& rng) {
+  Network net;
+  net.dense(2, 8, rng).activation("tanh").dense(8, 1, rng).activation("sigmoid");
+  return net;
+}
+
+}  // namespace
+
+TEST_CASE("the classic worked example: total error and one update to the published digits", "[train]") {
+  Network net = worked_example();
+  SGD sgd(0.5);
+  const HalfSumSquares loss;
+  const double E = train_step(net, loss, sgd, kInput, kTarget, {1, 1});
+  CHECK(E == Approx(0.298371109).margin(5e-10));
+  CHECK(net.layer_output(1)(0, 0) == Approx(0.593269992).margin(5e-10));  // out_h1
+  CHECK(net.layer_output(3)(0, 0) == Approx(0.75136507).margin(5e-9));    // out_o1
+  CHECK(net.layer_output(3)(0, 1) == Approx(0.772928465).margin(5e-10));  // out_o2
+  CHECK(dynamic_cast<Dense&>(net.layer(2)).dW(0, 0) == Approx(0.082167041).margin(5e-10));  // ∂E/∂w5
+
+  const Matrix& W1 = net.parameter("layers[0].W").value;
+  const Matrix& W2 = net.parameter("layers[2].W").value;
+  CHECK(W2(0, 0) == Approx(0.35891648).margin(5e-9));    // w5
+  CHECK(W2(0, 1) == Approx(0.408666186).margin(5e-10));  // w6
+  CHECK(W2(1, 0) == Approx(0.511301270).margin(5e-10));  // w7
+  CHECK(W2(1, 1) == Approx(0.561370121).margin(5e-10));  // w8
+  CHECK(W1(0, 0) == Approx(0.149780716).margin(5e-10));  // w1
+  CHECK(W1(0, 1) == Approx(0.19956143).margin(5e-9));    // w2
+  CHECK(W1(1, 0) == Approx(0.24975114).margin(5e-9));    // w3
+  CHECK(W1(1, 1) == Approx(0.29950229).margin(5e-9));    // w4
+  CHECK(net.parameter("layers[0].b").value == Matrix{{0.35, 0.35}});
+  CHECK(net.parameter("layers[2].b").value == Matrix{{0.60, 0.60}});
+}
+
+TEST_CASE("mini-batches: ceil(N/B) updates per epoch, the same seed gives the same run", "[train]") {
+  Rng data_rng(3);
+  const Matrix X = Matrix::uniform(10, 2, data_rng, -1, 1);
+  const Matrix T = Matrix::uniform(10, 1, data_rng, 0, 1);
+  TrainOptions options;
+  options.epochs = 3;
+  options.batch_size = 4;
+  const auto run = [&](std::uint64_t seed) {
+    Rng rng(seed);
+    Network net;
+    net.dense(2, 3, rng).activation("sigmoid").dense(3, 1, rng);
+    SGD sgd(0.1);
+    return train(net, MeanSquaredError(), sgd, X, T, rng, options);
+  };
+  const auto a = run(7), b = run(7), c = run(8);
+  REQUIRE(a.size() == 3);
+  CHECK(a[0].steps == 3);
+  CHECK(a[2].steps == 9);
+  CHECK(a[2].epoch == 3);
+  CHECK_FALSE(a[0].accuracy.has_value());
+  for (std::size_t e = 0; e < 3; ++e) {
+    CHECK(a[e].loss == b[e].loss);
+    CHECK(a[e].mean_batch_loss == b[e].mean_batch_loss);
+  }
+  CHECK(a[2].loss != c[2].loss);
+}
+
+TEST_CASE("shuffling changes the order of the batches, not the full-batch gradient", "[train]") {
+  const auto run = [&](bool shuffle, std::uint64_t order_seed) {
+    Rng init(1);
+    Network net = xor_network(init);
+    SGD sgd(0.3);
+    Rng rng(order_seed);
+    TrainOptions options;
+    options.epochs = 2;
+    options.shuffle = shuffle;
+    return train(net, BinaryCrossEntropy(), sgd, kXorX, kXorT, rng, options)[1].loss;
+  };
+  // Full batch: the order of the rows only reorders a sum.
+  CHECK(run(true, 1) == Approx(run(false, 1)).epsilon(1e-12));
+}
+
+TEST_CASE("a small network learns XOR; accuracy is reported each epoch", "[train]") {
+  Rng rng(2);
+  Network net = xor_network(rng);
+  SGD sgd(0.5);
+  TrainOptions options;
+  options.epochs = 2000;
+  options.classification = true;
+  std::size_t calls = 0;
+  const auto history = train(net, BinaryCrossEntropy(), sgd, kXorX, kXorT, rng, options, Tracer::none(),
+                             [&](const EpochStats& s) { CHECK(s.epoch == ++calls); });
+  CHECK(calls == 2000);
+  REQUIRE(history.back().accuracy.has_value());
+  CHECK(*history.back().accuracy == 1.0);
+  CHECK(history.back().loss < 0.1 * history.front().loss);
+  const Evaluation e = evaluate(net, BinaryCrossEntropy(), kXorX, kXorT, options);
+  CHECK(e.loss == history.back().loss);
+}
+
+TEST_CASE("accuracy: argmax for several outputs, a threshold for one", "[train]") {
+  CHECK(accuracy(Matrix{{0.1, 0.9}, {0.8, 0.2}, {0.3, 0.7}}, Matrix{{0, 1}, {0, 1}, {0, 1}}) == Approx(2.0 / 3));
+  CHECK(accuracy(Matrix{{0.6}, {0.4}, {0.5}, {0.1}}, Matrix{{1}, {0}, {0}, {0}}) == 0.75);
+  CHECK(accuracy(Matrix{{0.2}, {-0.3}}, Matrix{{1}, {-1}}, 0.0) == 1.0);
+  CHECK_THROWS_AS(accuracy(Matrix(2, 1), Matrix(3, 1)), ShapeError);
+}
+
+TEST_CASE("non-finite numbers stop training, named where they first appear", "[train]") {
+  const HalfSumSquares loss;
+  SGD sgd(0.1);
+  SECTION("in the input") {
+    Network net = worked_example();
+    const Matrix X{{0.05, std::nan("")}};
+    CHECK_THROWS_WITH(train_step(net, loss, sgd, X, kTarget, {2, 5}),
+                      Catch::Contains("epoch 2, step 5") && Catch::Contains("input") &&
+                          Catch::Contains("element (0, 1) is nan"));
+  }
+  SECTION("in a layer's output") {
+    Network net;
+    net.dense(Matrix{{1e200}}, Matrix{{0}}).activation("identity").dense(Matrix{{1e200}}, Matrix{{0}});
+    CHECK_THROWS_WITH(train_step(net, loss, sgd, Matrix{{1e200}}, Matrix{{0}}, {1, 1}),
+                      Catch::Contains("layers[0]") && Catch::Contains("is inf"));
+  }
+  SECTION("in a parameter after the update") {
+    Network net;
+    net.dense(Matrix{{1}}, Matrix{{0}});
+    SGD huge(1e300);  // dL/dW = 1e20, so Δw = −1e320 overflows
+    CHECK_THROWS_WITH(train_step(net, loss, huge, Matrix{{1e10}}, Matrix{{0}}, {1, 1}),
+                      Catch::Contains("layers[0].W") && Catch::Contains("after the update"));
+  }
+  SECTION("shapes that do not fit") {
+    Network net = worked_example();
+    Rng rng(1);
+    CHECK_THROWS_AS(train(net, loss, sgd, Matrix(3, 2), Matrix(2, 2), rng, {}), ShapeError);
+    CHECK_THROWS_WITH(train(net, loss, sgd, Matrix(3, 3), Matrix(3, 2), rng, {}), Catch::Contains("(3×3)"));
+  }
+}
+
+TEST_CASE("a full trace of training validates, and is identical for the same seed", "[train]") {
+  const fs::path dir = "train_test_output";
+  fs::create_directories(dir);
+  const auto run = [&](const fs::path& path) {
+    Rng rng(4);
+    Network net = xor_network(rng);
+    net.freeze("layers[2].b");
+    SGD sgd(0.5);
+    Tracer tracer(path, TraceLevel::full, {"test_train", 0, 4, Json{{"lr", 0.5}}, net.describe()});
+    TrainOptions options;
+    options.epochs = 2;
+    options.batch_size = 3;
+    options.classification = true;
+    train(net, BinaryCrossEntropy(), sgd, kXorX, kXorT, rng, options, tracer);
+    tracer.record(TraceLevel::summary, check_network(net, BinaryCrossEntropy(), kXorX, kXorT).to_json());
+    tracer.finish(Json{{"done", true}});
+  };
+  run(dir / "a.json");
+  run(dir / "b.json");
+  CHECK(read_text(dir / "a.json") == read_text(dir / "b.json"));
+  CHECK(validates(dir / "a.json"));
+
+  const Json doc = read_json(dir / "a.json");
+  const Json& events = doc["events"];
+  // Step 1: forward per stage, backward per stage (last first), the step, an update per parameter.
+  std::vector<std::string> kinds;
+  for (std::size_t i = 0; i < 9; ++i) kinds.push_back(events[i]["event"]);
+  CHECK(kinds == std::vector<std::string>{"forward", "forward", "backward", "backward", "step", "update", "update",
+                                          "update", "update"});
+  CHECK(events[0]["stage"] == "Dense(2→8, tanh)");
+  CHECK(events[0]["input"].size() == 3);  // a batch of 3
+  CHECK(events[2]["layer"] == 2);
+  CHECK(events[2].contains("dL_da"));
+  CHECK(events[2].contains("dL_dz"));
+  CHECK(events[2].contains("dL_dW"));
+  CHECK(events[4]["gradient_norms"].contains("layers[0].W"));
+  // update = −η·dL/dW, and W_after = W before + update
+  const Matrix dW = matrix_from_json(events[2]["dL_dW"]);
+  const Json& update_W = events[7];
+  CHECK(update_W["parameter"] == "layers[2].W");
+  CHECK(max_abs_diff(matrix_from_json(update_W["update"]), dW * -0.5) == 0);
+  CHECK(events[8]["frozen"] == true);
+  CHECK(matrix_from_json(events[8]["update"]) == Matrix{{0}});
+  CHECK(events[8].contains("b_after"));
+
+  std::size_t epochs = 0, steps = 0, gradchecks = 0;
+  for (const Json& e : events) {
+    epochs += e["event"] == "epoch";
+    steps += e["event"] == "step";
+    gradchecks += e["event"] == "gradcheck";
+  }
+  CHECK(epochs == 2);
+  CHECK(steps == 4);  // 2 batches (3 + 1 samples) per epoch
+  CHECK(gradchecks == 1);
+}
+
+TEST_CASE("trace levels: summary records only epochs, step adds the updates' losses", "[train]") {
+  const fs::path dir = "train_test_output";
+  fs::create_directories(dir);
+  for (TraceLevel level : {TraceLevel::summary, TraceLevel::step}) {
+    Rng rng(4);
+    Network net = xor_network(rng);
+    SGD sgd(0.5);
+    const fs::path path = dir / (std::string(to_string(level)) + ".json");
+    Tracer tracer(path, level, {"test_train", 0, 4, Json::object(), net.describe()});
+    TrainOptions options;
+    options.epochs = 3;
+    train(net, BinaryCrossEntropy(), sgd, kXorX, kXorT, rng, options, tracer);
+    tracer.finish();
+    CHECK(tracer.events_recorded() == (level == TraceLevel::summary ? 3u : 6u));
+    CHECK(validates(path));
+  }
+}
