@@ -5,8 +5,14 @@
 #include <cmath>
 
 #include "chapter_run.hpp"
+#include "glassbox/activations.hpp"
 #include "glassbox/dataset.hpp"
+#include "glassbox/divergence.hpp"
 #include "glassbox/linalg.hpp"
+#include "glassbox/losses.hpp"
+#include "glassbox/network.hpp"
+#include "glassbox/optimizers.hpp"
+#include "glassbox/train.hpp"
 
 using namespace glassbox;
 using glassbox::testing::run_chapter;
@@ -23,10 +29,16 @@ const json& seed7() {
   return doc;
 }
 
+// Events of one kind; with `run`, only those inside that run (train()'s "step" and "epoch" events
+// carry no run name: they belong to the delta_run before them).
 std::vector<json> events(const json& doc, const std::string& kind, const std::string& run = "") {
   std::vector<json> out;
-  for (const auto& e : doc["events"])
-    if (e["event"] == kind && (run.empty() || e.value("run", "") == run)) out.push_back(e);
+  std::string current;
+  for (const auto& e : doc["events"]) {
+    if (e["event"] == "delta_run") current = e["run"];
+    if (e["event"] == kind && (run.empty() || e.value("run", current) == run)) out.push_back(e);
+    if (e["event"] == "delta_training") current.clear();
+  }
   return out;
 }
 
@@ -84,13 +96,14 @@ TEST_CASE("ch04: batch delta-rule weights are within 1e-6 of the normal-equation
 
 TEST_CASE("ch04: every update's loss is in the trace, and batch descent never raises it", "[ch04]") {
   const json& doc = seed7();
-  const auto batch = events(doc, "delta_update", "linear, batch");
-  const auto sgd = events(doc, "delta_update", "linear, stochastic");
-  const auto minibatch = events(doc, "delta_update", "linear, mini-batch");
-  const auto trained = [&](const std::string& run) { return events(doc, "delta_training", run).at(0); };
-  CHECK(batch.size() == trained("linear, batch")["epochs"].get<std::size_t>());
-  CHECK(sgd.size() == 105 * trained("linear, stochastic")["epochs"].get<std::size_t>());
-  CHECK(minibatch.size() == 7 * trained("linear, mini-batch")["epochs"].get<std::size_t>());  // ⌈105/16⌉ = 7
+  const auto batch = events(doc, "step", "linear, batch");
+  const auto sgd = events(doc, "step", "linear, stochastic");
+  const auto minibatch = events(doc, "step", "linear, mini-batch");
+  const auto epochs = [&](const std::string& run) { return events(doc, "delta_run", run).at(0)["epochs"].get<std::size_t>(); };
+  CHECK(batch.size() == epochs("linear, batch"));
+  CHECK(sgd.size() == 105 * epochs("linear, stochastic"));
+  CHECK(minibatch.size() == 7 * epochs("linear, mini-batch"));  // ⌈105/16⌉ = 7
+  CHECK(events(doc, "delta_training", "linear, stochastic").at(0)["updates"] == sgd.size());
   for (std::size_t i = 1; i < batch.size(); ++i)
     CHECK(batch[i]["loss"].get<double>() <= batch[i - 1]["loss"].get<double>() * (1 + 1e-12));
   for (const auto& u : sgd) CHECK(u["batch_size"] == 1);
@@ -140,8 +153,9 @@ TEST_CASE("ch04: too large a learning rate is detected with a message, not NaN t
   CHECK_THAT(d["message"].get<std::string>(), Catch::Contains("loss grew from") && Catch::Contains("too large"));
   CHECK(d["learning_rate"].get<double>() > doc["result"]["linear"]["max_stable_learning_rate"].get<double>());
   CHECK(d["last_loss"].get<double>() > 1e6 * d["first_loss"].get<double>());
-  const auto updates = events(doc, "delta_update", "linear, too large");
+  const auto updates = events(doc, "step", "linear, too large");
   CHECK(updates.size() == d["updates"].get<std::size_t>());
+  CHECK(events(doc, "delta_training", "linear, too large").empty());  // it never finished
   CHECK(events(doc, "divergence").size() == 1);
   for (const auto& u : doc["events"])  // every loss on the record is a number
     if (u.contains("loss")) CHECK(u["loss"].is_number());
@@ -161,4 +175,65 @@ TEST_CASE("ch04: a bad data file exits 2 naming where", "[ch04]") {
   CHECK(run.exit_code == 2);
   CHECK_THAT(run.stderr_text, Catch::Contains("unknown_label.csv:3:17: species: unknown label \"Iris-virginica\""));
   CHECK_FALSE(run.trace_written);
+}
+
+// ---- the delta rule on the layer library, away from iris ------------------------------------------
+
+TEST_CASE("ch04: one Dense layer with a matched loss has dL/dZ = c·(Y − T)", "[ch04]") {
+  // c = 2/(N·out) for MSE, 1/(N·out) for BCE after a sigmoid, 1/N for softmax cross-entropy (all
+  // PyTorch's mean reductions). N = 5 samples.
+  Rng rng(2);
+  const Matrix X = Matrix::normal(5, 3, rng, 0, 1);
+  struct Case {
+    std::string activation;
+    std::unique_ptr<Loss> loss;
+    std::size_t out;
+    double c;
+    Matrix T;
+  };
+  std::vector<Case> cases;
+  cases.push_back({"identity", std::make_unique<MeanSquaredError>(), 2, 2.0 / 10, Matrix::normal(5, 2, rng, 0, 1)});
+  cases.push_back({"sigmoid", std::make_unique<BinaryCrossEntropy>(), 2, 1.0 / 10,
+                   Matrix{{0, 1}, {1, 1}, {0, 0}, {1, 0}, {0, 1}}});
+  cases.push_back({"", std::make_unique<SoftmaxCrossEntropy>(), 3, 1.0 / 5, one_hot({0, 2, 1, 1, 0}, 3)});
+  for (auto& c : cases) {
+    INFO(c.loss->describe());
+    Network net;
+    net.dense(3, c.out, rng);
+    if (!c.activation.empty()) net.activation(c.activation);
+    const Matrix& P = net.forward(X);
+    const Matrix Y = c.activation.empty() ? softmax(P) : P;
+    net.zero_grad();
+    const Matrix dP = c.loss->gradient(P, c.T);  // kept alive: output_gradient() refers to what backward() got
+    net.backward(dP);
+    // What reaches the Dense layer is dL/dZ: the delta rule's error, scaled.
+    CHECK(approx_equal(net.output_gradient(0), (Y - c.T) * c.c, 1e-12, 1e-14));
+    // And its weight gradient is dZᵀ·X: Δw = −η·c·Σ (y − t)·x, the perceptron rule's shape.
+    const Dense& d = static_cast<const Dense&>(net.layer(0));
+    CHECK(approx_equal(d.dW, matmul_atb((Y - c.T) * c.c, X), 1e-12, 1e-14));
+  }
+}
+
+TEST_CASE("ch04: batch gradient descent on one Dense layer reaches the normal equations", "[ch04]") {
+  Rng rng(12);
+  const Matrix X = Matrix::normal(80, 3, rng, 0, 1);
+  Matrix T = add_row_vector(matmul(X, Matrix{{0.5}, {-1}, {2}}), Matrix{{0.3}});
+  T += Matrix::normal(80, 1, rng, 0, 0.2);  // noise: no weights fit exactly
+  const Matrix Xa = hconcat(Matrix::ones(80, 1), X);
+  const Matrix theta = solve_normal_equations(Xa, T);
+  // The MSE's Hessian is (2/N)·X̃ᵀX̃; η = 1/λ_max converges comfortably.
+  const Scalar lambda_max = symmetric_eigenvalues(matmul_atb(Xa, Xa) * (2.0 / 80)).back();
+  Network net;
+  net.dense(Matrix(1, 3), Matrix(1, 1));
+  MeanSquaredError mse;
+  SGD sgd(1 / lambda_max);
+  TrainOptions options;
+  options.epochs = 2000;
+  options.shuffle = false;
+  const auto history = train(net, mse, sgd, X, T, rng, options);
+  const Dense& d = static_cast<const Dense&>(net.layer(0));
+  CHECK(std::abs(d.b(0, 0) - theta(0, 0)) < 1e-6);
+  for (std::size_t j = 0; j < 3; ++j) CHECK(std::abs(d.W(0, j) - theta(j + 1, 0)) < 1e-6);
+  // With η < 2/λ_max every batch step lowers a quadratic loss.
+  for (std::size_t e = 1; e < history.size(); ++e) CHECK(history[e].loss <= history[e - 1].loss * (1 + 1e-15));
 }

@@ -1,9 +1,15 @@
-// Tests for glassbox/divergence.hpp: the guard trips exactly when it should, with the message.
+// Tests for glassbox/divergence.hpp: the guard trips exactly when it should, with the message, and
+// stops train() through watch_divergence.
 #include <catch2/catch.hpp>
 
 #include <limits>
 
 #include "glassbox/divergence.hpp"
+#include "glassbox/linalg.hpp"
+#include "glassbox/losses.hpp"
+#include "glassbox/network.hpp"
+#include "glassbox/optimizers.hpp"
+#include "glassbox/train.hpp"
 
 using namespace glassbox;
 
@@ -39,4 +45,66 @@ TEST_CASE("divergence: a zero first loss only checks finiteness, and bad setting
   CHECK_THROWS_WITH(DivergenceGuard(std::numeric_limits<double>::quiet_NaN(), 0.1),
                     Catch::Contains("the loss is nan before any update"));
   CHECK_THROWS_AS(DivergenceGuard(1.0, 0.1, 1.0), std::invalid_argument);
+}
+
+namespace {
+// A small regression problem and the largest eigenvalue of its MSE Hessian (2/N)·X̃ᵀX̃.
+struct Problem {
+  Matrix X, T;
+  double lambda_max;
+};
+Problem problem() {
+  Rng rng(12);
+  Problem p{Matrix::normal(50, 2, rng, 0, 1), Matrix::normal(50, 1, rng, 0, 1), 0};
+  const Matrix Xa = hconcat(Matrix::ones(50, 1), p.X);
+  p.lambda_max = symmetric_eigenvalues(matmul_atb(Xa, Xa) * (2.0 / 50)).back();
+  return p;
+}
+}  // namespace
+
+TEST_CASE("divergence: watch_divergence stops train() above η = 2/λ_max, and not below", "[divergence]") {
+  const Problem p = problem();
+  MeanSquaredError mse;
+  TrainOptions options;
+  options.epochs = 100000;
+  options.shuffle = false;
+  Rng rng(1);
+  Network net;
+  net.dense(Matrix(1, 2), Matrix(1, 1));
+  const double first = evaluate(net, mse, p.X, p.T).loss;
+  const double eta = 1.2 * 2 / p.lambda_max;
+  SGD too_fast(eta);
+  std::size_t epochs_seen = 0;
+  try {
+    train(net, mse, too_fast, p.X, p.T, rng, options, Tracer::none(),
+          watch_divergence(DivergenceGuard(first, eta), [&](const EpochStats&) { ++epochs_seen; }));
+    FAIL("no DivergenceError");
+  } catch (const DivergenceError& e) {
+    CHECK_THAT(e.what(), Catch::Contains("loss grew from") && Catch::Contains("too large"));
+    CHECK(e.updates == epochs_seen + 1);  // the epoch that tripped it does not reach `then`
+    CHECK(e.updates < 1000);               // caught early, not after 100000 epochs
+    CHECK(e.last_loss > 1e6 * first);
+  }
+  Network calm;
+  calm.dense(Matrix(1, 2), Matrix(1, 1));
+  SGD steady(0.95 * 2 / p.lambda_max);
+  options.epochs = 200;
+  CHECK_NOTHROW(train(calm, mse, steady, p.X, p.T, rng, options, Tracer::none(),
+                      watch_divergence(DivergenceGuard(first, 0.95 * 2 / p.lambda_max))));
+}
+
+TEST_CASE("divergence: a loss that overflows inside an epoch is a NonFiniteError from train()", "[divergence]") {
+  Rng rng(3);
+  const Matrix X = Matrix::normal(200, 2, rng, 0, 10);
+  const Matrix T = Matrix::normal(200, 1, rng, 0, 1);
+  Network net;
+  net.dense(Matrix(1, 2), Matrix(1, 1));
+  MeanSquaredError mse;
+  SGD sgd(10);  // one sample per update: each step multiplies the error by ~2000
+  TrainOptions options;
+  options.epochs = 5;
+  options.batch_size = 1;
+  CHECK_THROWS_AS(train(net, mse, sgd, X, T, rng, options, Tracer::none(),
+                        watch_divergence(DivergenceGuard(evaluate(net, mse, X, T).loss, 10))),
+                  NonFiniteError);
 }

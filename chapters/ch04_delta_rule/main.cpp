@@ -1,33 +1,36 @@
 // Chapter 04 — the delta rule
 //
 // Teaches: replace the step by a smooth output and the mistake count by a loss, and learning
-// becomes gradient descent. Linear regression (Adaline) with mean squared error is trained three
-// ways — batch, stochastic, mini-batch — and the batch weights agree with the least-squares
-// solution of the normal equations. Logistic regression with binary cross-entropy and softmax
-// regression with cross-entropy have the same output error as the perceptron rule, t − y, for the
-// same reason: the loss is matched to the output function. Too large a learning rate makes the
-// loss grow without bound; the run says so instead of printing NaN.
-// New in lib/: glassbox/delta_rule.hpp (the three single-layer models, their forward, loss and
-// backward, the training loop), divergence.hpp (DivergenceGuard), linalg.hpp's
-// solve_normal_equations and symmetric_eigenvalues.
-// Run: ch04_delta_rule [--data data/iris.csv] [--test-fraction 0.3] [--learning-rate 0.3]
-//      [--epochs 500] [--batch-size 16] [--too-large 1.1] … (see --help) [--seed N]
-//      [--trace PATH] [--trace-level off|summary|step|full] [--quiet]
-// Trace: traces/ch04_delta_rule.json — "delta_update" per update (step; gradients and weights at
-// full), "delta_epoch" per epoch and "delta_training" per run (summary), "normal_equations",
+// becomes gradient descent. Each model is one Dense layer (Z = X·Wᵀ + b) with an output function
+// matched to its loss — identity with MSE (linear regression, Adaline), sigmoid with binary
+// cross-entropy (logistic regression), softmax with cross-entropy — and its backward pass is the
+// delta rule: dL/dZ = c·(Y − T), the perceptron rule's shape. Linear regression is trained three
+// ways (batch, stochastic, mini-batch) and the batch weights agree with the normal equations. Too
+// large a learning rate makes the loss grow without bound; the run says so instead of printing NaN.
+// New in lib/: divergence.hpp (DivergenceGuard, watch_divergence for train()), linalg.hpp's
+// solve_normal_equations and symmetric_eigenvalues. First used here: the layer library —
+// dense.hpp, activations.hpp, losses.hpp, optimizers.hpp (SGD), train.hpp, gradcheck.hpp.
+// Run: ch04_delta_rule [--data data/iris.csv] [--learning-rate 0.3] [--epochs 500] [--batch-size 16]
+//      [--too-large 1.1] … (see --help) [--seed N] [--trace PATH] [--trace-level off|summary|step|full]
+// Trace: traces/ch04_delta_rule.json — each training run opens with "delta_run" and closes with
+// "delta_training"; between them train()'s "step" per update (step level: the batch loss) and
+// "epoch" per epoch, and at full level "forward", "backward", "update". Also "normal_equations",
 // "output_error_check", "divergence", "confusion_matrix", "dataset" and "data_split".
 #include <cmath>
 
 #include <fmt/format.h>
 
 #include "course.hpp"
+#include "glassbox/activations.hpp"
 #include "glassbox/dataset.hpp"
-#include "glassbox/delta_rule.hpp"
 #include "glassbox/divergence.hpp"
+#include "glassbox/gradcheck.hpp"
 #include "glassbox/linalg.hpp"
 #include "glassbox/losses.hpp"
 #include "glassbox/metrics.hpp"
-#include "glassbox/random.hpp"
+#include "glassbox/network.hpp"
+#include "glassbox/optimizers.hpp"
+#include "glassbox/train.hpp"
 
 using namespace glassbox;
 
@@ -41,64 +44,59 @@ std::string vec(const Matrix& m) {
   return out + ")";
 }
 
+// One layer Dense(in→out) with all weights 0 (the losses are convex: nothing to break), followed by
+// the output function when there is one ("identity", "sigmoid"; softmax lives in the loss).
+Network single_layer(std::size_t in, std::size_t out, const std::string& output) {
+  Network net;
+  net.dense(Matrix(out, in), Matrix(1, out));
+  if (!output.empty()) net.activation(output);
+  return net;
+}
+
+Dense& dense_of(Network& net) { return static_cast<Dense&>(net.layer(0)); }
+
 struct Mode {
   std::string run;         // names the run in the trace: "linear, batch", "linear, too large", …
+  std::string model;       // "linear", "logistic", "softmax"
   std::string name;        // "batch", "stochastic", "mini-batch"
-  std::size_t batch_size;  // 0: all
+  std::size_t batch_size;  // 0: all samples
   double learning_rate;
   std::size_t epochs;
 };
 
-// Trains one model, tracing every update and epoch. Returns the run; throws DivergenceError.
-DeltaTraining train_model(course::Context& ctx, DeltaRuleLayer& layer, const Matrix& X, const Matrix& T, const Mode& mode,
-                    std::vector<Scalar>* update_losses = nullptr) {
-  const std::string model(to_string(layer.output()));
-  DeltaTrainingOptions options;
-  options.learning_rate = mode.learning_rate;
+struct Run {
+  std::vector<EpochStats> epochs;
+  double initial_loss = 0;
+};
+
+// Trains `net` with SGD(η) on (X, T) as `mode` says, inside a DivergenceGuard; train() records the
+// "step" and "epoch" events. Throws DivergenceError (or NonFiniteError from train()).
+Run train_run(course::Context& ctx, Network& net, const Loss& loss, const Matrix& X, const Matrix& T, const Mode& mode,
+              const EpochCallback& then = {}) {
+  Run run;
+  run.initial_loss = evaluate(net, loss, X, T).loss;
+  ctx.tracer.record(TraceLevel::summary,
+                    Json{{"event", "delta_run"}, {"run", mode.run}, {"model", mode.model}, {"mode", mode.name},
+                         {"network", net.describe()}, {"loss_function", loss.describe()},
+                         {"learning_rate", mode.learning_rate},
+                         {"batch_size", mode.batch_size == 0 ? X.rows() : mode.batch_size}, {"epochs", mode.epochs},
+                         {"initial_loss", to_json(run.initial_loss)}});
+  SGD sgd(mode.learning_rate);
+  TrainOptions options;
   options.epochs = mode.epochs;
   options.batch_size = mode.batch_size;
-  const bool full = ctx.tracer.wants(TraceLevel::full);
-  const bool steps = ctx.tracer.wants(TraceLevel::step);
-  const bool whole = mode.batch_size == 0 || mode.batch_size >= X.rows();
-  options.on_update = [&](const DeltaUpdate& u) {
-    if (update_losses) update_losses->push_back(u.loss);
-    if (!steps) return;
-    Json e{{"event", "delta_update"}, {"run", mode.run}, {"model", model}, {"mode", mode.name}, {"epoch", u.epoch}, {"update", u.update},
-           {"batch_size", u.batch->size()}, {"loss", to_json(u.loss)}};
-    if (full) {
-      if (!whole) e["batch"] = *u.batch;  // rows of the training set; omitted when it is all of them
-      e["dL_dW"] = to_json(u.layer->dW);
-      e["dL_db"] = to_json(u.layer->db)[0];
-      e["W"] = to_json(u.layer->W);
-      e["b"] = to_json(u.layer->b)[0];
-    }
-    ctx.tracer.record(TraceLevel::step, e);
-  };
-  options.on_epoch = [&](const DeltaEpoch& e) {
-    ctx.tracer.record(TraceLevel::summary,
-                      Json{{"event", "delta_epoch"}, {"run", mode.run}, {"model", model}, {"mode", mode.name}, {"epoch", e.epoch},
-                           {"updates", e.updates}, {"loss", to_json(e.loss)}, {"W", to_json(e.layer->W)},
-                           {"b", to_json(e.layer->b)[0]}});
-  };
-  return train_delta_rule(layer, X, T, options, ctx.rng);
+  options.shuffle = mode.batch_size != 0 && mode.batch_size < X.rows();  // batch descent draws nothing
+  const DivergenceGuard guard(run.initial_loss, mode.learning_rate);
+  run.epochs = train(net, loss, sgd, X, T, ctx.rng, options, ctx.tracer, watch_divergence(guard, then));
+  return run;
 }
 
-Json training_event(const DeltaRuleLayer& layer, const Mode& mode, std::size_t samples, const DeltaTraining& run,
-                    const Json& distance) {
-  return Json{{"event", "delta_training"},
-              {"run", mode.run},
-              {"model", to_string(layer.output())},
-              {"mode", mode.name},
-              {"loss_function", loss_name(layer.output())},
-              {"learning_rate", mode.learning_rate},
-              {"batch_size", mode.batch_size == 0 ? samples : mode.batch_size},
-              {"epochs", mode.epochs},
-              {"updates", run.updates},
-              {"initial_loss", to_json(run.initial_loss)},
-              {"loss", to_json(run.epoch_losses.empty() ? run.initial_loss : run.epoch_losses.back())},
-              {"W", to_json(layer.W)},
-              {"b", to_json(layer.b)[0]},
-              {"distance_to_closed_form", distance}};
+void record_training(course::Context& ctx, Network& net, const Mode& mode, const Run& run, const Json& distance) {
+  const Dense& d = dense_of(net);
+  ctx.tracer.record(TraceLevel::summary,
+                    Json{{"event", "delta_training"}, {"run", mode.run}, {"updates", run.epochs.back().steps},
+                         {"initial_loss", to_json(run.initial_loss)}, {"loss", to_json(run.epochs.back().loss)},
+                         {"W", to_json(d.W)}, {"b", to_json(d.b)[0]}, {"distance_to_closed_form", distance}});
 }
 
 Json confusion_event(const std::string& model, const std::string& split, const std::vector<std::string>& classes,
@@ -119,46 +117,45 @@ void print_confusion(course::Context& ctx, const std::vector<std::string>& class
   ctx.print(table);
 }
 
-// One sample's loss ℓ(z) (no 1/N) and its derivatives, by the chain rule and by central
-// differences, to show that dℓ/dz = y − t. Adds a row per output to `table`; returns the event.
-Json output_error_check(DeltaOutput output, std::size_t sample, const Matrix& z, const Matrix& t, Table& table,
-                        Scalar& worst) {
-  const Matrix y = delta_output(output, z);
+Table output_error_table() {
+  return Table({"sample", "k", "z", "y", "t", "∂ℓ/∂y", "∂y/∂z", "∂ℓ/∂z (backward)", "y − t", "∂ℓ/∂z (numerical)"});
+}
+
+// One sample through `net` (Dense, then the output layer) with the loss ℓ of that one sample (N = 1,
+// so the mean is the sample's own loss). dℓ/dy seeds the backward pass; the output layer's backward
+// turns it into dℓ/dz, which is compared with y − t and with central differences of ℓ(z).
+// `loss_of_z` is ℓ as a function of z; `dL_dy` gives dℓ/dy from y and t.
+Json output_error_check(Network& net, std::size_t sample, const Matrix& x, const Matrix& t,
+                        const std::function<double(const std::vector<double>&)>& loss_of_z,
+                        const std::function<Matrix(const Matrix&, const Matrix&)>& dL_dy, Table& table, Scalar& worst) {
+  const Matrix y = net.forward(x);
+  const Matrix z = net.layer_output(0);
+  const Matrix dy = dL_dy(y, t);
+  net.zero_grad();
+  net.backward(dy);
+  const Matrix dz = net.output_gradient(0);  // dℓ/dz, as the Dense layer received it
   const std::size_t K = z.cols();
-  // dℓ/dy: MSE 2(y − t); BCE −t/y + (1 − t)/(1 − y); CE −t/y
-  Matrix dL_dy(1, K), dy_dz(K, K);
-  for (std::size_t k = 0; k < K; ++k) {
-    const Scalar yk = y(0, k), tk = t(0, k);
-    dL_dy(0, k) = output == DeltaOutput::logistic ? -tk / yk + (1 - tk) / (1 - yk) : -tk / yk;
-    // dyₖ/dzⱼ: σ'(z) = y(1 − y) for logistic; yₖ(δₖⱼ − yⱼ) for softmax (the Jacobian)
-    for (std::size_t j = 0; j < K; ++j)
-      dy_dz(k, j) = output == DeltaOutput::logistic ? yk * (1 - yk) : yk * ((k == j ? 1 : 0) - y(0, j));
-  }
-  const Matrix dL_dz = matmul(dL_dy, dy_dz);  // (1×K)·(K×K): the chain rule, dℓ/dzⱼ = Σₖ dℓ/dyₖ·dyₖ/dzⱼ
+  std::vector<double> z0(z.begin(), z.end()), analytic(dz.begin(), dz.end());
+  const GradCheckReport check = check_function(loss_of_z, z0, analytic);
   Matrix numerical(1, K);
-  constexpr Scalar h = 1e-6;
-  for (std::size_t j = 0; j < K; ++j) {
-    Matrix up = z, down = z;
-    up(0, j) += h;
-    down(0, j) -= h;
-    numerical(0, j) = (delta_loss(output, up, delta_output(output, up), t) -
-                       delta_loss(output, down, delta_output(output, down), t)) / (2 * h);
-  }
+  for (const auto& e : check.elements) numerical(0, e.row) = e.numeric;
   const Matrix y_minus_t = y - t;
   for (std::size_t k = 0; k < K; ++k) {
     table.add_row({fmt::format("{}", sample), K > 1 ? fmt::format("{}", k) : "", num(z(0, k)), num(y(0, k)),
-                   num(t(0, k)), num(dL_dy(0, k)), num(dy_dz(k, k)), num(dL_dz(0, k)), num(y_minus_t(0, k)),
+                   num(t(0, k)), num(dy(0, k)), num(y(0, k) * (1 - y(0, k))), num(dz(0, k)), num(y_minus_t(0, k)),
                    num(numerical(0, k))});
-    worst = std::max({worst, std::abs(dL_dz(0, k) - y_minus_t(0, k)), std::abs(numerical(0, k) - y_minus_t(0, k))});
+    worst = std::max({worst, std::abs(dz(0, k) - y_minus_t(0, k)), std::abs(numerical(0, k) - y_minus_t(0, k))});
   }
-  return Json{{"event", "output_error_check"}, {"model", to_string(output)}, {"sample", sample},
-              {"z", to_json(z)[0]}, {"y", to_json(y)[0]}, {"t", to_json(t)[0]}, {"dL_dy", to_json(dL_dy)[0]},
-              {"dy_dz", to_json(dy_dz)}, {"dL_dz", to_json(dL_dz)[0]}, {"y_minus_t", to_json(y_minus_t)[0]},
+  return Json{{"event", "output_error_check"},
+              {"model", K > 1 ? "softmax" : "logistic"},
+              {"sample", sample},
+              {"z", to_json(z)[0]},
+              {"y", to_json(y)[0]},
+              {"t", to_json(t)[0]},
+              {"dL_dy", to_json(dy)[0]},
+              {"dL_dz", to_json(dz)[0]},
+              {"y_minus_t", to_json(y_minus_t)[0]},
               {"dL_dz_numerical", to_json(numerical)[0]}};
-}
-
-Table output_error_table() {
-  return Table({"sample", "k", "z", "y", "t", "∂ℓ/∂y", "∂y/∂z", "∂ℓ/∂z (chain)", "y − t", "∂ℓ/∂z (numerical)"});
 }
 
 }  // namespace
@@ -176,7 +173,7 @@ int main(int argc, char** argv) {
                    .title = "The delta rule",
                    .purpose = "Smooth outputs and a loss turn learning into gradient descent: linear regression three\n"
                               "ways (batch, stochastic, mini-batch) against the normal equations, logistic and softmax\n"
-                              "regression with the same output error t − y, and a learning rate that is too large.",
+                              "regression with the same output error y − t, and a learning rate that is too large.",
                    .default_trace_level = TraceLevel::step});
   cli.option("data", data_path, {}, "the iris CSV file", "PATH");
   cli.option("test-fraction", test_fraction, 0.05, 0.95, "share of each species held out for testing");
@@ -199,37 +196,39 @@ int main(int argc, char** argv) {
     // ---- data ----------------------------------------------------------------------------------
     ctx.heading("Iris: a stratified split, standardised with the training part's μ and σ");
     const Split split = stratified_split(iris, test_fraction, ctx.rng);
-    Dataset train = subset(iris, split.train), test = subset(iris, split.test);
-    const Matrix train_cm = train.X, test_cm = test.X;  // the raw measurements, in cm
+    Dataset train_set = subset(iris, split.train), test_set = subset(iris, split.test);
+    const Matrix train_cm = train_set.X, test_cm = test_set.X;  // the raw measurements, in cm
     Standardizer standardizer;
-    standardizer.fit(train.X);
-    train.X = standardizer.transform(train.X);
-    test.X = standardizer.transform(test.X);
+    standardizer.fit(train_set.X);
+    train_set.X = standardizer.transform(train_set.X);
+    test_set.X = standardizer.transform(test_set.X);
     ctx.print("{} flowers: {} for training, {} for testing; every feature x' = (x − μ)/σ.\n", iris.size(),
-              train.size(), test.size());
+              train_set.size(), test_set.size());
     ctx.tracer.record(TraceLevel::summary,
                       Json{{"event", "dataset"}, {"name", "iris"}, {"source", data_path}, {"samples", iris.size()},
                            {"features", iris.feature_names}, {"classes", iris.class_names},
                            {"class_counts", iris.class_counts()}});
     ctx.tracer.record(TraceLevel::summary,
-                      Json{{"event", "data_split"}, {"test_fraction", test_fraction}, {"train", train.ids},
-                           {"test", test.ids}, {"train_class_counts", train.class_counts()},
-                           {"test_class_counts", test.class_counts()}, {"mean", to_json(standardizer.mean())[0]},
+                      Json{{"event", "data_split"}, {"test_fraction", test_fraction}, {"train", train_set.ids},
+                           {"test", test_set.ids}, {"train_class_counts", train_set.class_counts()},
+                           {"test_class_counts", test_set.class_counts()}, {"mean", to_json(standardizer.mean())[0]},
                            {"scale", to_json(standardizer.scale())[0]},
                            {"constant_columns", standardizer.constant_columns()}});
 
     // ---- linear regression ---------------------------------------------------------------------
     ctx.heading("Adaline / linear regression: y = W·x + b, loss MSE = mean (y − t)²");
-    const Matrix X = select_features(train, {0, 1, 2}).X, X_test = select_features(test, {0, 1, 2}).X;
+    const Matrix X = select_features(train_set, {0, 1, 2}).X, X_test = select_features(test_set, {0, 1, 2}).X;
     const Matrix y = train_cm.col(3), y_test = test_cm.col(3);
-    ctx.print("Predict petal width (cm) from standardised sepal length, sepal width and petal length.\n");
+    const MeanSquaredError mse;
+    ctx.print("Predict petal width (cm) from standardised sepal length, sepal width and petal length:\n"
+              "{} with {}.\n", single_layer(3, 1, "identity").describe(), mse.describe());
 
-    // The closed form: θ = (w₀ = b, w) solves (X̃ᵀX̃)θ = X̃ᵀy with X̃ = [1 | X].
+    // The closed form: θ = (b, w) solves (X̃ᵀX̃)θ = X̃ᵀt with X̃ = [1 | X].
     const Matrix Xa = hconcat(Matrix::ones(X.rows(), 1), X);
     const Matrix theta = solve_normal_equations(Xa, y);
     const Scalar b_star = theta(0, 0);
     const Matrix W_star = transpose(slice_rows(theta, 1, 3));  // (1×3)
-    const Scalar loss_star = delta_loss(DeltaOutput::linear, matmul(Xa, theta), matmul(Xa, theta), y);
+    const Scalar loss_star = mse.value(matmul(Xa, theta), y);
     // The MSE's Hessian in θ is H = (2/N)·X̃ᵀX̃; gradient descent converges iff 0 < η < 2/λ_max.
     const Matrix H = matmul_atb(Xa, Xa) * (2.0 / static_cast<Scalar>(X.rows()));
     const std::vector<Scalar> eigen = symmetric_eigenvalues(H);
@@ -248,25 +247,26 @@ int main(int argc, char** argv) {
     ctx.result["linear"]["max_stable_learning_rate"] = eta_max;
 
     const std::vector<Mode> modes{
-        {"linear, batch", "batch", 0, learning_rate, static_cast<std::size_t>(epochs)},
-        {"linear, stochastic", "stochastic", 1, sgd_learning_rate, static_cast<std::size_t>(sgd_epochs)},
-        {"linear, mini-batch", "mini-batch", static_cast<std::size_t>(batch_size), minibatch_learning_rate,
+        {"linear, batch", "linear", "batch", 0, learning_rate, static_cast<std::size_t>(epochs)},
+        {"linear, stochastic", "linear", "stochastic", 1, sgd_learning_rate, static_cast<std::size_t>(sgd_epochs)},
+        {"linear, mini-batch", "linear", "mini-batch", static_cast<std::size_t>(batch_size), minibatch_learning_rate,
          static_cast<std::size_t>(minibatch_epochs)}};
     Table table({"mode", "batch", "η", "epochs", "updates", "train MSE", "max |θ − θ*|", "test MSE"});
     for (const Mode& mode : modes) {
-      DeltaRuleLayer layer(3, 1, DeltaOutput::linear);
-      const DeltaTraining run = train_model(ctx, layer, X, y, mode);
-      Scalar distance = std::abs(layer.b(0, 0) - b_star);
-      for (std::size_t j = 0; j < 3; ++j) distance = std::max(distance, std::abs(layer.W(0, j) - W_star(0, j)));
-      const Matrix predicted = layer.predict(X_test);
-      const Scalar test_mse = delta_loss(DeltaOutput::linear, predicted, predicted, y_test);
+      Network net = single_layer(3, 1, "identity");
+      const Run run = train_run(ctx, net, mse, X, y, mode);
+      const Dense& d = dense_of(net);
+      Scalar distance = std::abs(d.b(0, 0) - b_star);
+      for (std::size_t j = 0; j < 3; ++j) distance = std::max(distance, std::abs(d.W(0, j) - W_star(0, j)));
+      const Scalar test_mse = evaluate(net, mse, X_test, y_test).loss;
       table.add_row({mode.name, fmt::format("{}", mode.batch_size == 0 ? X.rows() : mode.batch_size),
-                     num(mode.learning_rate), fmt::format("{}", mode.epochs), fmt::format("{}", run.updates),
-                     fmt::format("{:.6f}", run.epoch_losses.back()), fmt::format("{:.2e}", distance), fmt::format("{:.6f}", test_mse)});
-      ctx.tracer.record(TraceLevel::summary, training_event(layer, mode, X.rows(), run, distance));
-      ctx.result["linear"][mode.name] = Json{{"W", to_json(layer.W)[0]}, {"b", layer.b(0, 0)},
-                                             {"loss", run.epoch_losses.back()}, {"distance", distance},
-                                             {"test_loss", test_mse}, {"updates", run.updates}};
+                     num(mode.learning_rate), fmt::format("{}", mode.epochs), fmt::format("{}", run.epochs.back().steps),
+                     fmt::format("{:.6f}", run.epochs.back().loss), fmt::format("{:.2e}", distance),
+                     fmt::format("{:.6f}", test_mse)});
+      record_training(ctx, net, mode, run, distance);
+      ctx.result["linear"][mode.name] = Json{{"W", to_json(d.W)[0]}, {"b", d.b(0, 0)}, {"loss", run.epochs.back().loss},
+                                             {"distance", distance}, {"test_loss", test_mse},
+                                             {"updates", run.epochs.back().steps}};
     }
     ctx.print(table);
     const Scalar batch_distance = ctx.result["linear"]["batch"]["distance"].get<Scalar>();
@@ -279,29 +279,37 @@ int main(int argc, char** argv) {
               "still within a hair of MSE*, which no weights can beat on the training set.\n");
 
     // ---- logistic regression -------------------------------------------------------------------
-    ctx.heading("Logistic regression: y = σ(z), binary cross-entropy, the output error t − y");
+    ctx.heading("Logistic regression: y = σ(z), binary cross-entropy, the output error y − t");
     {
-      const Matrix Xl = select_features(train, {3}).X, Xl_test = select_features(test, {3}).X;
-      const Matrix T = one_vs_rest(train.labels, 2), T_test = one_vs_rest(test.labels, 2);
-      ctx.print("Is a flower virginica? One feature, the standardised petal width; batch gradient descent.\n");
-      DeltaRuleLayer layer(1, 1, DeltaOutput::logistic);
-      const Mode mode{"logistic", "batch", 0, logistic_learning_rate, static_cast<std::size_t>(logistic_epochs)};
-      const DeltaTraining run = train_model(ctx, layer, Xl, T, mode);
-      ctx.tracer.record(TraceLevel::summary, training_event(layer, mode, Xl.rows(), run, Json()));
+      const Matrix Xl = select_features(train_set, {3}).X, Xl_test = select_features(test_set, {3}).X;
+      const Matrix T = one_vs_rest(train_set.labels, 2), T_test = one_vs_rest(test_set.labels, 2);
+      const BinaryCrossEntropy bce;
+      Network net = single_layer(1, 1, "sigmoid");
+      ctx.print("Is a flower virginica? One feature, the standardised petal width: {} with {},\n"
+                "batch gradient descent.\n", net.describe(), bce.describe());
+      const Mode mode{"logistic", "logistic", "batch", 0, logistic_learning_rate, static_cast<std::size_t>(logistic_epochs)};
+      const Run run = train_run(ctx, net, bce, Xl, T, mode);
+      record_training(ctx, net, mode, run, Json());
+      const Dense& d = dense_of(net);
       // z = w·x' + b = 0 at x' = −b/w, i.e. x = μ + σ·(−b/w) in cm
-      const Scalar boundary = standardizer.mean()(0, 3) + standardizer.scale()(0, 3) * (-layer.b(0, 0) / layer.W(0, 0));
+      const Scalar boundary = standardizer.mean()(0, 3) + standardizer.scale()(0, 3) * (-d.b(0, 0) / d.W(0, 0));
       ctx.print("After {} epochs: BCE {:.5f}, w = {:.4f}, b = {:.4f}; y ≥ 0.5 ⇔ z ≥ 0 ⇔ petal width ≥ {:.3f} cm.\n",
-                run.updates, run.epoch_losses.back(), layer.W(0, 0), layer.b(0, 0), boundary);
+                mode.epochs, run.epochs.back().loss, d.W(0, 0), d.b(0, 0), boundary);
 
-      ctx.print("\nWhy the update is Δw = η·(t − y)·x again: for one sample, ℓ = −[t·ln y + (1 − t)·ln(1 − y)],\n"
-                "∂ℓ/∂y = (y − t)/(y(1 − y)) and ∂y/∂z = σ'(z) = y(1 − y): the product is y − t. Checked on four\n"
-                "training flowers, with the trained weights, against central differences of ℓ(z):\n");
+      ctx.print("\nWhy the update is Δw = −η·(y − t)·x/N again: for one sample, ℓ = −[t·ln y + (1 − t)·ln(1 − y)],\n"
+                "∂ℓ/∂y = (y − t)/(y(1 − y)) and ∂y/∂z = σ'(z) = y(1 − y): the product is y − t. The library's\n"
+                "backward pass (the loss's gradient, then the sigmoid layer's) on four training flowers, against\n"
+                "central differences of ℓ(z):\n");
       Table check = output_error_table();
       Scalar worst = 0;
       for (std::size_t i = 0; i < 4; ++i) {
-        Matrix z(1, 1, std::vector<Scalar>{layer.W(0, 0) * Xl(i, 0) + layer.b(0, 0)});
+        const Matrix t = T.row(i);
+        auto loss_of_z = [&](const std::vector<double>& z) {
+          return bce.value(Matrix{{Sigmoid{}.value(z[0])}}, t);
+        };
+        auto dL_dy = [&](const Matrix& yy, const Matrix& tt) { return bce.gradient(yy, tt); };
         ctx.tracer.record(TraceLevel::summary,
-                          output_error_check(DeltaOutput::logistic, train.ids[i], z, T.row(i), check, worst));
+                          output_error_check(net, train_set.ids[i], Xl.row(i), t, loss_of_z, dL_dy, check, worst));
       }
       ctx.print(check);
       ctx.print("Largest difference from y − t: {:.1e}. Sigmoid and cross-entropy are a matched pair: the\n"
@@ -309,7 +317,7 @@ int main(int argc, char** argv) {
                 worst);
 
       std::vector<std::size_t> truth, predicted;
-      const Matrix Y_test = layer.predict(Xl_test);
+      const Matrix Y_test = net.forward(Xl_test);
       for (std::size_t i = 0; i < Y_test.rows(); ++i) {
         truth.push_back(static_cast<std::size_t>(T_test(i, 0)));
         predicted.push_back(Y_test(i, 0) >= 0.5 ? 1 : 0);
@@ -319,7 +327,7 @@ int main(int argc, char** argv) {
       ctx.tracer.record(TraceLevel::summary, confusion_event("logistic", "test", classes, m));
       ctx.print("\nTest set: accuracy {}/{} = {:.3f}\n", m.correct(), m.total(), m.accuracy());
       print_confusion(ctx, classes, m);
-      ctx.result["logistic"] = Json{{"w", layer.W(0, 0)}, {"b", layer.b(0, 0)}, {"loss", run.epoch_losses.back()},
+      ctx.result["logistic"] = Json{{"w", d.W(0, 0)}, {"b", d.b(0, 0)}, {"loss", run.epochs.back().loss},
                                     {"boundary_cm", boundary}, {"test_accuracy", m.accuracy()},
                                     {"output_error_max_difference", worst}};
     }
@@ -327,30 +335,45 @@ int main(int argc, char** argv) {
     // ---- softmax regression --------------------------------------------------------------------
     ctx.heading("Softmax regression: three species, cross-entropy");
     {
-      const Matrix T = one_hot(train.labels, 3);
-      DeltaRuleLayer layer(4, 3, DeltaOutput::softmax);
-      const Mode mode{"softmax", "mini-batch", static_cast<std::size_t>(batch_size), softmax_learning_rate,
+      const Matrix T = one_hot(train_set.labels, 3);
+      const SoftmaxCrossEntropy ce;
+      Network net = single_layer(4, 3, "");  // logits; the softmax is inside the fused loss
+      const Mode mode{"softmax", "softmax", "mini-batch", static_cast<std::size_t>(batch_size), softmax_learning_rate,
                       static_cast<std::size_t>(softmax_epochs)};
-      const DeltaTraining run = train_model(ctx, layer, train.X, T, mode);
-      ctx.tracer.record(TraceLevel::summary, training_event(layer, mode, train.X.rows(), run, Json()));
-      ctx.print("Y = softmax(X·Wᵀ + b), W (3×4); {} epochs of mini-batches of {}: cross-entropy {:.5f}.\n",
-                mode.epochs, mode.batch_size, run.epoch_losses.back());
-      ctx.print("The output error is again y − t, now a vector: ∂ℓ/∂zⱼ = Σₖ (−tₖ/yₖ)·yₖ(δₖⱼ − yⱼ) = yⱼ − tⱼ.\n");
+      const Run run = train_run(ctx, net, ce, train_set.X, T, mode);
+      record_training(ctx, net, mode, run, Json());
+      ctx.print("{} on the logits, {}: W (3×4); {} epochs of mini-batches of {}: cross-entropy {:.5f}.\n",
+                net.describe(), ce.describe(), mode.epochs, mode.batch_size, run.epochs.back().loss);
+      ctx.print("The output error is again y − t, now a vector: ∂ℓ/∂zⱼ = Σₖ (−tₖ/yₖ)·yₖ(δₖⱼ − yⱼ) = yⱼ − tⱼ. Below,\n"
+                "the trained Dense layer followed by a Softmax layer, seeded with ∂ℓ/∂y = −t/y; the Softmax\n"
+                "layer's Jacobian-vector product gives ∂ℓ/∂z (∂y/∂z shows the Jacobian's diagonal yₖ(1 − yₖ)):\n");
+      Network probabilities;
+      probabilities.dense(dense_of(net).W, dense_of(net).b);
+      probabilities.activation("softmax");
       Table check = output_error_table();
       Scalar worst = 0;
-      ctx.tracer.record(TraceLevel::summary,
-                        output_error_check(DeltaOutput::softmax, train.ids[0], add_row_vector(matmul_abt(train.X.row(0), layer.W), layer.b),
-                                           T.row(0), check, worst));
+      const Matrix t = T.row(0);
+      auto loss_of_z = [&](const std::vector<double>& z) { return ce.value(Matrix(1, 3, z), t); };
+      auto dL_dy = [](const Matrix& yy, const Matrix& tt) {
+        Matrix d(1, yy.cols());
+        for (std::size_t k = 0; k < yy.cols(); ++k) d(0, k) = -tt(0, k) / yy(0, k);
+        return d;
+      };
+      ctx.tracer.record(TraceLevel::summary, output_error_check(probabilities, train_set.ids[0], train_set.X.row(0), t,
+                                                                loss_of_z, dL_dy, check, worst));
       ctx.print(check);
-      ctx.print("(∂y/∂z shows the Jacobian's diagonal yₖ(1 − yₖ); the chain product uses the whole Jacobian.)\n");
-      const auto on_train = confusion_matrix(train.labels, argmax_cols(layer.predict(train.X)), 3);
-      const auto on_test = confusion_matrix(test.labels, argmax_cols(layer.predict(test.X)), 3);
+      ctx.print("Largest difference from y − t: {:.1e}. SoftmaxCrossEntropy computes y − t directly from the\n"
+                "logits (the fused gradient) — the same numbers, without forming ∂ℓ/∂y.\n",
+                worst);
+      const auto on_train = confusion_matrix(train_set.labels, argmax_cols(net.forward(train_set.X)), 3);
+      const auto on_test = confusion_matrix(test_set.labels, argmax_cols(net.forward(test_set.X)), 3);
       ctx.tracer.record(TraceLevel::summary, confusion_event("softmax", "train", iris.class_names, on_train));
       ctx.tracer.record(TraceLevel::summary, confusion_event("softmax", "test", iris.class_names, on_test));
-      ctx.print("\nTraining accuracy {:.3f}; test set: accuracy {}/{} = {:.3f}\n", on_train.accuracy(), on_test.correct(),
-                on_test.total(), on_test.accuracy());
+      ctx.print("\nTraining accuracy {:.3f}; test set: accuracy {}/{} = {:.3f}\n", on_train.accuracy(),
+                on_test.correct(), on_test.total(), on_test.accuracy());
       print_confusion(ctx, iris.class_names, on_test);
-      ctx.result["softmax"] = Json{{"W", to_json(layer.W)}, {"b", to_json(layer.b)[0]}, {"loss", run.epoch_losses.back()},
+      const Dense& d = dense_of(net);
+      ctx.result["softmax"] = Json{{"W", to_json(d.W)}, {"b", to_json(d.b)[0]}, {"loss", run.epochs.back().loss},
                                    {"train_accuracy", on_train.accuracy()}, {"test_accuracy", on_test.accuracy()},
                                    {"test_confusion", on_test.counts}, {"output_error_max_difference", worst}};
     }
@@ -359,23 +382,23 @@ int main(int argc, char** argv) {
     ctx.heading("A learning rate that is too large");
     {
       const Scalar eta = too_large * eta_max;
-      const Mode mode{"linear, too large", "batch", 0, eta, 100000};
+      const Mode mode{"linear, too large", "linear", "batch", 0, eta, 100000};
       ctx.print("Linear regression again, batch gradient descent with η = {:.4g} × 2/λ_max = {:.4f}. Along the\n"
                 "eigenvector of λ_max each update multiplies the error by 1 − η·λ_max = {:.3f}: it overshoots\n"
                 "and grows.\n",
                 too_large, eta, 1 - eta * eigen.back());
-      DeltaRuleLayer layer(3, 1, DeltaOutput::linear);
+      Network net = single_layer(3, 1, "identity");
       std::vector<Scalar> losses;
       try {
-        train_model(ctx, layer, X, y, mode, &losses);
-        ctx.print("The loss did not grow past the limit in {} epochs.\n", mode.epochs);
+        const Run run = train_run(ctx, net, mse, X, y, mode, [&](const EpochStats& s) { losses.push_back(s.loss); });
+        ctx.print("The loss did not grow past the limit in {} epochs.\n", run.epochs.size());
       } catch (const DivergenceError& e) {
-        ctx.print("Loss per update: ");
+        ctx.print("Training loss after each update: ");
         for (std::size_t i = 0; i < std::min<std::size_t>(losses.size(), 6); ++i) ctx.print("{} ", num(losses[i]));
-        ctx.print("… {}\n", num(losses.back()));
+        ctx.print("… {}\n", num(e.last_loss));
         ctx.print("Stopped: {}\n", e.what());
         ctx.tracer.record(TraceLevel::summary,
-                          Json{{"event", "divergence"}, {"run", mode.run}, {"model", "linear"}, {"mode", "batch"},
+                          Json{{"event", "divergence"}, {"run", mode.run}, {"model", mode.model}, {"mode", mode.name},
                                {"learning_rate", eta}, {"updates", e.updates}, {"first_loss", to_json(e.first_loss)},
                                {"last_loss", to_json(e.last_loss)}, {"message", e.what()}});
         ctx.result["divergence"] = Json{{"learning_rate", eta}, {"updates", e.updates},

@@ -32,4 +32,11 @@ void DivergenceGuard::check(Scalar loss, std::size_t updates) const {
                           first_loss_, loss, updates);
 }
 
+EpochCallback watch_divergence(DivergenceGuard guard, EpochCallback then) {
+  return [guard, then = std::move(then)](const EpochStats& stats) {
+    guard.check(stats.loss, stats.steps);
+    if (then) then(stats);
+  };
+}
+
 }  // namespace glassbox

@@ -4,6 +4,8 @@
 // from: the loss grows geometrically until it overflows to ±Inf and then NaN. Rather than print
 // tables of NaN, a DivergenceGuard watches the loss and stops the run with a message such as
 //   "loss grew from 0.52 to 6.1e+05 over 23 updates (learning rate η = 0.6 too large)".
+// (A loss or weight that becomes NaN or ±Inf inside train() is reported by train() itself, with a
+// NonFiniteError naming where it first appeared; the guard adds the growth test before that point.)
 #pragma once
 
 #include <cstddef>
@@ -11,6 +13,7 @@
 #include <string>
 
 #include "glassbox/matrix.hpp"
+#include "glassbox/train.hpp"
 
 namespace glassbox {
 
@@ -42,5 +45,9 @@ public:
 private:
   Scalar first_loss_, learning_rate_, growth_limit_;
 };
+
+// An epoch callback for train() (glassbox/train.hpp): checks each epoch's loss on the whole training
+// set with `guard` (throwing DivergenceError out of train()), then calls `then`, if given.
+EpochCallback watch_divergence(DivergenceGuard guard, EpochCallback then = {});
 
 }  // namespace glassbox
