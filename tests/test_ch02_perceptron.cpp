@@ -13,14 +13,7 @@ using nlohmann::json;
 
 namespace {
 
-const json& seed7() {
-  static const json doc = [] {
-    const auto run = run_chapter("ch02_perceptron", "seed7", "--seed 7 --data " + glassbox::testing::iris_path());
-    REQUIRE(run.exit_code == 0);
-    return run.document();
-  }();
-  return doc;
-}
+const json& seed7() { return glassbox::testing::trace_of("ch02_perceptron", "--seed 7 --data " + glassbox::testing::iris_path()); }
 
 std::vector<json> events(const json& doc, const std::string& kind, const std::string& task) {
   std::vector<json> out;

@@ -14,14 +14,7 @@ using nlohmann::json;
 
 namespace {
 
-const json& seed7() {
-  static const json doc = [] {
-    const auto run = run_chapter("ch03_layer_of_tlus", "seed7", "--seed 7 --data " + glassbox::testing::iris_path());
-    REQUIRE(run.exit_code == 0);
-    return run.document();
-  }();
-  return doc;
-}
+const json& seed7() { return glassbox::testing::trace_of("ch03_layer_of_tlus", "--seed 7 --data " + glassbox::testing::iris_path()); }
 
 std::vector<json> events(const json& doc, const std::string& kind) {
   std::vector<json> out;

@@ -20,14 +20,7 @@ using nlohmann::json;
 
 namespace {
 
-const json& seed7() {
-  static const json doc = [] {
-    const auto run = run_chapter("ch04_delta_rule", "seed7", "--seed 7 --data " + glassbox::testing::iris_path());
-    REQUIRE(run.exit_code == 0);
-    return run.document();
-  }();
-  return doc;
-}
+const json& seed7() { return glassbox::testing::trace_of("ch04_delta_rule", "--seed 7 --data " + glassbox::testing::iris_path()); }
 
 // Events of one kind; with `run`, only those inside that run (train()'s "step" and "epoch" events
 // carry no run name: they belong to the delta_run before them).

@@ -234,10 +234,7 @@ int main(int argc, char** argv) {
     // ---- iris setosa ---------------------------------------------------------------------------
     ctx.heading("Iris setosa vs the rest, on petal length and width");
     const Dataset petals = select_features(iris, {2, 3});
-    ctx.tracer.record(TraceLevel::summary,
-                      Json{{"event", "dataset"}, {"name", "iris"}, {"source", data_path}, {"samples", iris.size()},
-                           {"features", petals.feature_names}, {"classes", iris.class_names},
-                           {"class_counts", iris.class_counts()}});
+    ctx.tracer.record(TraceLevel::summary, dataset_event(iris, data_path, petals.feature_names));
     Task setosa{"iris setosa vs rest", with_bias_input(petals.X), column(one_vs_rest(petals.labels, 0)),
                 rng.permutation(petals.size())};
     const TluTraining setosa_run = train(ctx, setosa, perceptron);

@@ -41,22 +41,9 @@ std::string list(const std::vector<T>& v) {
   return out;
 }
 
-Json confusion_event(const std::string& split, const Dataset& data, const ConfusionMatrix& m) {
-  return Json{{"event", "confusion_matrix"}, {"model", "tlu_layer"}, {"split", split}, {"classes", data.class_names},
-              {"counts", m.counts}, {"accuracy", m.accuracy()}};
-}
-
 void print_confusion(course::Context& ctx, const std::string& title, const Dataset& data, const ConfusionMatrix& m) {
-  std::vector<std::string> headers{"true ↓  predicted →"};
-  headers.insert(headers.end(), data.class_names.begin(), data.class_names.end());
-  Table table(headers);
-  for (std::size_t k = 0; k < m.classes(); ++k) {
-    std::vector<std::string> row{data.class_names[k]};
-    for (std::size_t c : m.counts[k]) row.push_back(fmt::format("{}", c));
-    table.add_row(row);
-  }
   ctx.print("{}: accuracy {}/{} = {:.3f}\n", title, m.correct(), m.total(), m.accuracy());
-  ctx.print(table);
+  ctx.print(confusion_table(m, data.class_names));
 }
 
 }  // namespace
@@ -100,16 +87,8 @@ int main(int argc, char** argv) {
       if (!standardizer.constant_columns().empty())
         ctx.print("(constant columns {} are centred but not scaled)\n", list(standardizer.constant_columns()));
     }
-    ctx.tracer.record(TraceLevel::summary,
-                      Json{{"event", "dataset"}, {"name", "iris"}, {"source", data_path}, {"samples", iris.size()},
-                           {"features", iris.feature_names}, {"classes", iris.class_names},
-                           {"class_counts", iris.class_counts()}});
-    ctx.tracer.record(TraceLevel::summary,
-                      Json{{"event", "data_split"}, {"test_fraction", test_fraction}, {"train", train.ids},
-                           {"test", test.ids}, {"train_class_counts", train.class_counts()},
-                           {"test_class_counts", test.class_counts()}, {"mean", to_json(standardizer.mean())[0]},
-                           {"scale", to_json(standardizer.scale())[0]},
-                           {"constant_columns", standardizer.constant_columns()}});
+    ctx.tracer.record(TraceLevel::summary, dataset_event(iris, data_path, iris.feature_names));
+    ctx.tracer.record(TraceLevel::summary, data_split_event(train, test, test_fraction, standardizer));
 
     // ---- the layer -----------------------------------------------------------------------------
     ctx.heading("The layer: H = step(X·Wᵀ + b), one unit per species");
@@ -216,8 +195,8 @@ int main(int argc, char** argv) {
                 one, none, several);
       const ConfusionMatrix on_train = confusion_matrix(train.labels, predict_one_vs_rest(run.pocket, train.X), classes);
       const ConfusionMatrix on_test = confusion_matrix(test.labels, predict_one_vs_rest(run.pocket, test.X), classes);
-      ctx.tracer.record(TraceLevel::summary, confusion_event("train", train, on_train));
-      ctx.tracer.record(TraceLevel::summary, confusion_event("test", test, on_test));
+      ctx.tracer.record(TraceLevel::summary, confusion_event(on_train, "tlu_layer", "train", iris.class_names));
+      ctx.tracer.record(TraceLevel::summary, confusion_event(on_test, "tlu_layer", "test", iris.class_names));
       print_confusion(ctx, "training set", train, on_train);
       ctx.print("\n");
       print_confusion(ctx, "test set", test, on_test);

@@ -99,24 +99,6 @@ void record_training(course::Context& ctx, Network& net, const Mode& mode, const
                          {"W", to_json(d.W)}, {"b", to_json(d.b)[0]}, {"distance_to_closed_form", distance}});
 }
 
-Json confusion_event(const std::string& model, const std::string& split, const std::vector<std::string>& classes,
-                     const ConfusionMatrix& m) {
-  return Json{{"event", "confusion_matrix"}, {"model", model}, {"split", split}, {"classes", classes},
-              {"counts", m.counts}, {"accuracy", m.accuracy()}};
-}
-
-void print_confusion(course::Context& ctx, const std::vector<std::string>& classes, const ConfusionMatrix& m) {
-  std::vector<std::string> headers{"true ↓  predicted →"};
-  headers.insert(headers.end(), classes.begin(), classes.end());
-  Table table(headers);
-  for (std::size_t k = 0; k < m.classes(); ++k) {
-    std::vector<std::string> row{classes[k]};
-    for (std::size_t c : m.counts[k]) row.push_back(fmt::format("{}", c));
-    table.add_row(row);
-  }
-  ctx.print(table);
-}
-
 Table output_error_table() {
   return Table({"sample", "k", "z", "y", "t", "∂ℓ/∂y", "∂y/∂z", "∂ℓ/∂z (backward)", "y − t", "∂ℓ/∂z (numerical)"});
 }
@@ -204,16 +186,8 @@ int main(int argc, char** argv) {
     test_set.X = standardizer.transform(test_set.X);
     ctx.print("{} flowers: {} for training, {} for testing; every feature x' = (x − μ)/σ.\n", iris.size(),
               train_set.size(), test_set.size());
-    ctx.tracer.record(TraceLevel::summary,
-                      Json{{"event", "dataset"}, {"name", "iris"}, {"source", data_path}, {"samples", iris.size()},
-                           {"features", iris.feature_names}, {"classes", iris.class_names},
-                           {"class_counts", iris.class_counts()}});
-    ctx.tracer.record(TraceLevel::summary,
-                      Json{{"event", "data_split"}, {"test_fraction", test_fraction}, {"train", train_set.ids},
-                           {"test", test_set.ids}, {"train_class_counts", train_set.class_counts()},
-                           {"test_class_counts", test_set.class_counts()}, {"mean", to_json(standardizer.mean())[0]},
-                           {"scale", to_json(standardizer.scale())[0]},
-                           {"constant_columns", standardizer.constant_columns()}});
+    ctx.tracer.record(TraceLevel::summary, dataset_event(iris, data_path, iris.feature_names));
+    ctx.tracer.record(TraceLevel::summary, data_split_event(train_set, test_set, test_fraction, standardizer));
 
     // ---- linear regression ---------------------------------------------------------------------
     ctx.heading("Adaline / linear regression: y = W·x + b, loss MSE = mean (y − t)²");
@@ -324,9 +298,9 @@ int main(int argc, char** argv) {
       }
       const std::vector<std::string> classes{"not virginica", "virginica"};
       const ConfusionMatrix m = confusion_matrix(truth, predicted, 2);
-      ctx.tracer.record(TraceLevel::summary, confusion_event("logistic", "test", classes, m));
+      ctx.tracer.record(TraceLevel::summary, confusion_event(m, "logistic", "test", classes));
       ctx.print("\nTest set: accuracy {}/{} = {:.3f}\n", m.correct(), m.total(), m.accuracy());
-      print_confusion(ctx, classes, m);
+      ctx.print(confusion_table(m, classes));
       ctx.result["logistic"] = Json{{"w", d.W(0, 0)}, {"b", d.b(0, 0)}, {"loss", run.epochs.back().loss},
                                     {"boundary_cm", boundary}, {"test_accuracy", m.accuracy()},
                                     {"output_error_max_difference", worst}};
@@ -367,11 +341,11 @@ int main(int argc, char** argv) {
                 worst);
       const auto on_train = confusion_matrix(train_set.labels, argmax_cols(net.forward(train_set.X)), 3);
       const auto on_test = confusion_matrix(test_set.labels, argmax_cols(net.forward(test_set.X)), 3);
-      ctx.tracer.record(TraceLevel::summary, confusion_event("softmax", "train", iris.class_names, on_train));
-      ctx.tracer.record(TraceLevel::summary, confusion_event("softmax", "test", iris.class_names, on_test));
+      ctx.tracer.record(TraceLevel::summary, confusion_event(on_train, "softmax", "train", iris.class_names));
+      ctx.tracer.record(TraceLevel::summary, confusion_event(on_test, "softmax", "test", iris.class_names));
       ctx.print("\nTraining accuracy {:.3f}; test set: accuracy {}/{} = {:.3f}\n", on_train.accuracy(),
                 on_test.correct(), on_test.total(), on_test.accuracy());
-      print_confusion(ctx, iris.class_names, on_test);
+      ctx.print(confusion_table(on_test, iris.class_names));
       const Dense& d = dense_of(net);
       ctx.result["softmax"] = Json{{"W", to_json(d.W)}, {"b", to_json(d.b)[0]}, {"loss", run.epochs.back().loss},
                                    {"train_accuracy", on_train.accuracy()}, {"test_accuracy", on_test.accuracy()},

@@ -73,6 +73,7 @@ Dataset load_labelled_csv(const std::filesystem::path& path, const LabelledCsvFo
                                  table.where(table.header.end_line + 1, 1)));
 
   Dataset data;
+  data.name = path.stem().string();
   const std::size_t features = columns - 1;
   data.feature_names.assign(format.header.begin(), format.header.end() - 1);
   data.class_names = format.class_names;
@@ -107,10 +108,15 @@ Dataset load_labelled_csv(const std::filesystem::path& path, const LabelledCsvFo
   return data;
 }
 
-Dataset load_iris(const std::filesystem::path& path) { return load_labelled_csv(path, iris_format()); }
+Dataset load_iris(const std::filesystem::path& path) {
+  Dataset data = load_labelled_csv(path, iris_format());
+  data.name = "iris";
+  return data;
+}
 
 Dataset subset(const Dataset& data, const std::vector<std::size_t>& indices) {
   Dataset out;
+  out.name = data.name;
   out.X = gather_rows(data.X, indices);  // throws for an index out of range
   out.feature_names = data.feature_names;
   out.class_names = data.class_names;
@@ -125,6 +131,7 @@ Dataset subset(const Dataset& data, const std::vector<std::size_t>& indices) {
 
 Dataset select_features(const Dataset& data, const std::vector<std::size_t>& columns) {
   Dataset out;
+  out.name = data.name;
   out.X = Matrix(data.size(), columns.size());
   for (std::size_t j = 0; j < columns.size(); ++j) {
     if (columns[j] >= data.features())
@@ -197,6 +204,26 @@ Matrix Standardizer::transform(const Matrix& X) const {
 }
 
 // ---- targets ------------------------------------------------------------------------------------
+
+Json dataset_event(const Dataset& data, const std::string& source, const std::vector<std::string>& features) {
+  return Json{{"event", "dataset"},     {"name", data.name},
+              {"source", source},       {"samples", data.size()},
+              {"features", features},   {"classes", data.class_names},
+              {"class_counts", data.class_counts()}};
+}
+
+Json data_split_event(const Dataset& train, const Dataset& test, double test_fraction,
+                      const Standardizer& standardizer) {
+  return Json{{"event", "data_split"},
+              {"test_fraction", test_fraction},
+              {"train", train.ids},
+              {"test", test.ids},
+              {"train_class_counts", train.class_counts()},
+              {"test_class_counts", test.class_counts()},
+              {"mean", to_json(standardizer.mean())[0]},
+              {"scale", to_json(standardizer.scale())[0]},
+              {"constant_columns", standardizer.constant_columns()}};
+}
 
 Matrix one_vs_rest(const std::vector<std::size_t>& labels, std::size_t positive) {
   Matrix T(labels.size(), 1);

@@ -47,6 +47,26 @@ ConfusionMatrix confusion_matrix(const std::vector<std::size_t>& truth, const st
   return m;
 }
 
+Table confusion_table(const ConfusionMatrix& m, const std::vector<std::string>& classes) {
+  if (classes.size() != m.classes())
+    throw std::invalid_argument(fmt::format("confusion_table: {} class names for {} classes", classes.size(), m.classes()));
+  std::vector<std::string> headers{"true ↓  predicted →"};
+  headers.insert(headers.end(), classes.begin(), classes.end());
+  Table table(headers);
+  for (std::size_t k = 0; k < m.classes(); ++k) {
+    std::vector<std::string> row{classes[k]};
+    for (std::size_t c : m.counts[k]) row.push_back(fmt::format("{}", c));
+    table.add_row(row);
+  }
+  return table;
+}
+
+Json confusion_event(const ConfusionMatrix& m, const std::string& model, const std::string& split,
+                     const std::vector<std::string>& classes) {
+  return Json{{"event", "confusion_matrix"}, {"model", model}, {"split", split}, {"classes", classes},
+              {"counts", m.counts}, {"accuracy", m.accuracy()}};
+}
+
 double accuracy(const std::vector<std::size_t>& truth, const std::vector<std::size_t>& predicted) {
   require_pairs("accuracy", truth, predicted);
   std::size_t right = 0;

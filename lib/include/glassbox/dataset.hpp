@@ -17,12 +17,14 @@
 #include <vector>
 
 #include "glassbox/matrix.hpp"
+#include "glassbox/trace.hpp"
 
 namespace glassbox {
 
 class Rng;
 
 struct Dataset {
+  std::string name;                        // "iris"; a labelled CSV file's stem otherwise
   Matrix X;                                // (N×in): one sample per row
   std::vector<std::size_t> labels;         // N class indices, each < class_names.size()
   std::vector<std::string> feature_names;  // in names, one per column of X
@@ -87,6 +89,13 @@ private:
   Matrix mean_, scale_;
   std::vector<std::size_t> constant_;
 };
+
+// The trace events for a data set as loaded ("dataset": its source, size, classes and the features a
+// chapter uses) and for a split with its standardisation ("data_split": the sample ids of each part,
+// μ and σ). docs/trace-format.md describes their fields.
+Json dataset_event(const Dataset& data, const std::string& source, const std::vector<std::string>& features);
+Json data_split_event(const Dataset& train, const Dataset& test, double test_fraction,
+                      const Standardizer& standardizer);
 
 // Targets for one class against the rest (N×1): 1 where labels[i] == positive, else 0.
 // (One-hot targets for several classes: one_hot() in glassbox/losses.hpp.)

@@ -4,7 +4,11 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <vector>
+
+#include "glassbox/table.hpp"
+#include "glassbox/trace.hpp"
 
 namespace glassbox {
 
@@ -22,6 +26,12 @@ struct ConfusionMatrix {
 // From N true and N predicted labels, each < K. Throws std::invalid_argument otherwise.
 ConfusionMatrix confusion_matrix(const std::vector<std::size_t>& truth, const std::vector<std::size_t>& predicted,
                                  std::size_t classes);
+
+// The table a program prints: one row per true class, one column per predicted class.
+Table confusion_table(const ConfusionMatrix& m, const std::vector<std::string>& classes);
+// The trace event "confusion_matrix": which model, on which split ("train" or "test").
+Json confusion_event(const ConfusionMatrix& m, const std::string& model, const std::string& split,
+                     const std::vector<std::string>& classes);
 
 // The fraction of samples with predicted[i] == truth[i]. Throws for different lengths or N = 0.
 double accuracy(const std::vector<std::size_t>& truth, const std::vector<std::size_t>& predicted);
