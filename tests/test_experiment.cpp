@@ -142,7 +142,7 @@ TEST_CASE("unknown keys are errors, with the closest known key", "[experiment]")
 TEST_CASE("values of the wrong type", "[experiment]") {
   Json s = base_spec();
   s["network"]["inputs"] = "2";
-  CHECK(error_of(s) == "network.inputs: expected a whole number ≥ 1, got the string \"2\"");
+  CHECK(error_of(s) == "network.inputs: expected a whole number from 1 to 1000000, got the string \"2\"");
   s = base_spec();
   s["training"]["shuffle"] = "yes";
   CHECK(error_of(s) == "training.shuffle: expected true or false, got the string \"yes\"");
@@ -150,6 +150,13 @@ TEST_CASE("values of the wrong type", "[experiment]") {
   s["network"]["layers"] = Json{{"units", 2}};
   CHECK(error_of(s) == "network.layers: expected a non-empty array, got an object");
   CHECK(error_of(Json::array()) == "(top level): expected an object, got an empty array");
+  s = base_spec();
+  s["network"]["layers"][0]["units"] = 2000000;
+  CHECK(error_of(s) == "network.layers[0].units: expected a whole number from 1 to 1000000, got 2000000");
+  s["network"]["inputs"] = 1000;
+  s["network"]["layers"][0]["units"] = 200000;
+  CHECK(error_of(s) ==
+        "network.layers[0].units: Dense(1000→200000) would have 200000000 weights; a layer may have at most 100000000");
   s = base_spec();
   s["optimizer"] = "sgd";
   CHECK(error_of(s) == "optimizer: expected an object: {\"name\": …, \"learning_rate\": …}, got the string \"sgd\"");

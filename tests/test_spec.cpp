@@ -131,6 +131,16 @@ TEST_CASE("JSON syntax errors name the file, line and column", "[spec]") {
   CHECK(parse_json_text("{\"b\": 1, \"a\": 2}", "ok.json").begin().key() == "b");  // keys stay in order
 }
 
+TEST_CASE("a key given twice in one object is an error naming its path", "[spec]") {
+  CHECK(spec_error([] { parse_json_text(R"({"training": {"epochs": 10, "shuffle": true, "epochs": 100}})", "s.json"); }) ==
+        "training.epochs: given twice");
+  CHECK(spec_error([] { parse_json_text(R"({"l": [{"a": 1}, [2, 3], {"u": 1, "u": 2}]})", "s.json"); }) ==
+        "l[2].u: given twice");
+  CHECK(spec_error([] { parse_json_text(R"({"a": 1, "a": 1})", "s.json"); }) == "a: given twice");
+  // The same key in different objects is fine.
+  CHECK(parse_json_text(R"({"x": {"a": 1}, "y": {"a": 2}, "z": [{"a": 3}, {"a": 4}]})", "s.json")["z"][1]["a"] == 4);
+}
+
 TEST_CASE("JSON files: a missing file or a folder names its path", "[spec]") {
   const fs::path dir = fs::path("spec_test_output");
   fs::create_directories(dir);

@@ -36,6 +36,10 @@ const std::vector<OptimizerEntry>& optimizer_table() {
 
 namespace {
 
+// Limits that catch a typo (an extra zero or three) before it asks for terabytes.
+constexpr std::uint64_t kMaxWidth = 1'000'000;      // inputs, units
+constexpr std::uint64_t kMaxWeights = 100'000'000;  // per layer: 800 MB of doubles
+
 template <typename Table>
 std::vector<std::string> names_of(const Table& table) {
   std::vector<std::string> names;
@@ -119,13 +123,17 @@ void read_activation(const SpecValue& v, LayerSpec& layer) {
 
 void read_network(const SpecObject& spec, Experiment& e) {
   const SpecObject net = spec.required("network", "an object with \"inputs\" and \"layers\"").object({"inputs", "layers"});
-  e.inputs = net.required("inputs", "a whole number ≥ 1 (the width of one sample)").whole(1);
+  e.inputs = net.required("inputs", "a whole number ≥ 1 (the width of one sample)").whole(1, kMaxWidth);
   const auto layers = net.required("layers", "a non-empty array of layers").array(1);
   std::size_t in = e.inputs;
   for (std::size_t k = 0; k < layers.size(); ++k) {
     const SpecObject o = layers[k].object({"units", "activation", "init", "weights", "biases"});
     LayerSpec layer;
-    layer.units = o.required("units", "a whole number ≥ 1").whole(1);
+    const SpecValue units = o.required("units", "a whole number ≥ 1");
+    layer.units = units.whole(1, kMaxWidth);
+    if (layer.units * in > kMaxWeights)
+      units.fail(fmt::format("Dense({}→{}) would have {} weights; a layer may have at most {}", in, layer.units,
+                             layer.units * in, kMaxWeights));
     read_activation(o.required("activation", fmt::format("the name of an activation ({})",
                                                          fmt::join(activation_names(), ", "))),
                     layer);

@@ -152,9 +152,57 @@ std::optional<SpecValue> SpecObject::optional(std::string_view key) const {
 
 // ---- JSON files ---------------------------------------------------------------------------------
 
+namespace {
+
+// Watches the parser's events to refuse a key given twice in one object, which JSON parsers
+// otherwise resolve silently (the last one wins): {"epochs": 10, …, "epochs": 100}.
+class DuplicateKeys {
+public:
+  bool operator()(int /*depth*/, Json::parse_event_t event, Json& parsed) {
+    switch (event) {
+      case Json::parse_event_t::object_start: frames_.push_back({false}); break;
+      case Json::parse_event_t::array_start: frames_.push_back({true}); break;
+      case Json::parse_event_t::key: {
+        Frame& f = frames_.back();
+        f.key = parsed.get<std::string>();
+        if (std::find(f.keys.begin(), f.keys.end(), f.key) != f.keys.end()) throw SpecError(path(), "given twice");
+        f.keys.push_back(f.key);
+        break;
+      }
+      case Json::parse_event_t::object_end:
+      case Json::parse_event_t::array_end:
+        frames_.pop_back();
+        element_done();
+        break;
+      case Json::parse_event_t::value: element_done(); break;
+    }
+    return true;
+  }
+
+private:
+  struct Frame {
+    bool array = false;
+    std::size_t index = 0;          // arrays: the element being read
+    std::string key;                // objects: the key being read
+    std::vector<std::string> keys;  // objects: the keys so far
+  };
+  void element_done() {
+    if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
+  }
+  std::string path() const {
+    std::string p;
+    for (const Frame& f : frames_)
+      p += f.array ? fmt::format("[{}]", f.index) : (p.empty() ? f.key : "." + f.key);
+    return p;
+  }
+  std::vector<Frame> frames_;
+};
+
+}  // namespace
+
 Json parse_json_text(std::string_view text, std::string_view source) {
   try {
-    return Json::parse(text);
+    return Json::parse(text, DuplicateKeys{});
   } catch (const Json::parse_error& e) {
     // e.byte is the 1-based position of the last byte read: the end of the token the parser
     // stopped at. The location shown is where that token starts ("b" in `"a": 1 "b": 2`).

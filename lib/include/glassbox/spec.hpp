@@ -107,7 +107,8 @@ private:
 };
 
 // Reads a JSON file. A file that cannot be read throws InputError naming it; malformed JSON throws
-// InputError "file:line:column: invalid JSON: <what the parser expected>".
+// InputError "file:line:column: invalid JSON: <what the parser expected>"; a key given twice in one
+// object throws SpecError "<path>: given twice" (parsers would otherwise keep one silently).
 Json read_json_file(const std::filesystem::path& path);
 // The same for text already in memory; `source` names it in messages.
 Json parse_json_text(std::string_view text, std::string_view source);
