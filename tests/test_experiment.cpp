@@ -453,6 +453,29 @@ TEST_CASE("defaults are written out, and the examples round-trip", "[experiment]
   }
 }
 
+TEST_CASE("the JSON examples in docs/experiment-format.md are valid specs", "[experiment]") {
+  std::ifstream in(GLASSBOX_SOURCE_DIR "/docs/experiment-format.md");
+  REQUIRE(in);
+  std::string line, block;
+  bool inside = false;
+  int specs = 0;
+  while (std::getline(in, line)) {
+    if (!inside && line == "```json") {
+      inside = true;
+      block.clear();
+    } else if (inside && line == "```") {
+      inside = false;
+      INFO(block);
+      const Json spec = parse_json_text(block, "docs/experiment-format.md");
+      CHECK_NOTHROW(parse_experiment(spec, "docs/example.json"));
+      ++specs;
+    } else if (inside) {
+      block += line + "\n";
+    }
+  }
+  CHECK(specs >= 2);
+}
+
 // ---- building and running -----------------------------------------------------------------------
 
 TEST_CASE("explicit weights are used as given; init draws W then b, layer by layer", "[experiment]") {
