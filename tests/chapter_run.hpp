@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <stdexcept>
 #include <sstream>
 #include <string>
 
@@ -48,6 +50,19 @@ inline ChapterRun run_chapter(const std::string& chapter, const std::string& nam
   run.stderr_text = text.str();
   run.trace_written = fs::exists(run.trace);
   return run;
+}
+
+// The trace of one run of `chapter` with `arguments`, run once per test process and kept (each
+// TEST_CASE is its own process under CTest, so a chapter runs once per test that asks).
+inline const nlohmann::json& trace_of(const std::string& chapter, const std::string& arguments) {
+  static std::map<std::string, nlohmann::json> cache;
+  const std::string key = chapter + " " + arguments;
+  if (auto it = cache.find(key); it != cache.end()) return it->second;
+  const ChapterRun run = run_chapter(chapter, "run", arguments);
+  if (run.exit_code != 0)
+    throw std::runtime_error(chapter + " " + arguments + " exited with " + std::to_string(run.exit_code) + ": " +
+                             run.stderr_text);
+  return cache.emplace(key, run.document()).first->second;
 }
 
 inline std::string iris_path() { return GLASSBOX_SOURCE_DIR "/data/iris.csv"; }

@@ -128,7 +128,7 @@ TEST_CASE("given() tells an option on the command line from its default", "[cli]
   CHECK_FALSE(cli.given("seed"));  // each parse starts afresh
 }
 
-TEST_CASE("set_help() replaces an option's help text; did_you_mean() finds close words", "[cli]") {
+TEST_CASE("set_help() replaces an option's help text, and did_you_mean() finds close words", "[cli]") {
   CommandLine cli(info());
   cli.set_help("trace", "where the trace goes (default: the spec's)");
   CHECK_THAT(cli.help(), Catch::Contains("where the trace goes (default: the spec's)"));

@@ -112,7 +112,7 @@ TEST_CASE("subset and select_features keep rows, labels and ids together", "[dat
   CHECK_THROWS_AS(select_features(s, {4}), ShapeError);
 }
 
-TEST_CASE("standardizer: fitted on one set, applied to another; a constant column is not divided by 0", "[dataset]") {
+TEST_CASE("standardizer: fitted on one set, applied to another, and a constant column is not divided by 0", "[dataset]") {
   // Column 0: μ = 3, σ = √((4 + 0 + 4)/3) = √(8/3). Column 1 is constant: centred, σ taken as 1.
   const Matrix train{{1, 10}, {3, 10}, {5, 10}};
   Standardizer st;

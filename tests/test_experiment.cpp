@@ -285,7 +285,7 @@ TEST_CASE("trace and gradcheck settings", "[experiment]") {
                        "file), got the string \"my experiment\"");
 }
 
-TEST_CASE("names default from the spec file; the trace path from the name", "[experiment]") {
+TEST_CASE("names default from the spec file, the trace path from the name", "[experiment]") {
   Json s = base_spec();
   s.erase("name");
   const Experiment e = parse_experiment(s, "some/folder/circles.json");
@@ -300,7 +300,7 @@ TEST_CASE("names default from the spec file; the trace path from the name", "[ex
 
 // ---- CSV data -----------------------------------------------------------------------------------
 
-TEST_CASE("a CSV path is relative to the spec's folder; a missing file says so", "[experiment]") {
+TEST_CASE("a CSV path is relative to the spec's folder, and a missing file says so", "[experiment]") {
   const fs::path dir = fresh_dir("csv_relative");
   write_file(dir / "points.csv", "x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n");
   Json s = base_spec();
@@ -478,7 +478,7 @@ TEST_CASE("the JSON examples in docs/experiment-format.md are valid specs", "[ex
 
 // ---- building and running -----------------------------------------------------------------------
 
-TEST_CASE("explicit weights are used as given; init draws W then b, layer by layer", "[experiment]") {
+TEST_CASE("explicit weights are used as given, init draws W then b, layer by layer", "[experiment]") {
   const Experiment worked = load_experiment(example("worked_example"));
   Rng rng(worked.seed);
   Network net = build_network(worked, rng);

@@ -15,7 +15,7 @@ const Matrix P{{1, 2}, {3, 4}};
 const Matrix T{{0, 2}, {3, 2}};  // errors p − t: 1, 0, 0, 2
 }  // namespace
 
-TEST_CASE("mean squared error averages over all N·out elements; sum sums", "[losses]") {
+TEST_CASE("mean squared error averages over all N·out elements, sum sums", "[losses]") {
   CHECK(MeanSquaredError(Reduction::mean).value(P, T) == 5.0 / 4);
   CHECK(MeanSquaredError(Reduction::sum).value(P, T) == 5.0);
   CHECK(MeanSquaredError(Reduction::mean).gradient(P, T) == Matrix{{0.5, 0}, {0, 1}});  // 2(p − t)/4

@@ -128,7 +128,7 @@ TEST_CASE("shuffling changes the order of the batches, not the full-batch gradie
   CHECK(run(true, 1) == Approx(run(false, 1)).epsilon(1e-12));
 }
 
-TEST_CASE("a small network learns XOR; accuracy is reported each epoch", "[train]") {
+TEST_CASE("a small network learns XOR, and accuracy is reported each epoch", "[train]") {
   Rng rng(2);
   Network net = xor_network(rng);
   SGD sgd(0.5);
