@@ -11,6 +11,7 @@
 
 #include "glassbox/activations.hpp"
 #include "glassbox/experiment.hpp"
+#include "glassbox/synthetic.hpp"
 
 using namespace glassbox;
 namespace fs = std::filesystem;
@@ -114,7 +115,7 @@ TEST_CASE("data whose width does not fit the network", "[experiment]") {
   CHECK(error_of(s) == "data.inputs: expected rows of 2 numbers (network.inputs = 2), got an empty array");
   s = base_spec();
   s["data"] = Json::object();
-  CHECK(error_of(s) == "data: expected the samples: inline \"inputs\" and \"targets\", or a \"csv\" file");
+  CHECK(error_of(s) == "data: expected the samples: inline \"inputs\" and \"targets\", a \"csv\" file or a \"generator\"");
   s["data"] = Json{{"inputs", Json::parse("[[0, 0]]")}};
   CHECK(error_of(s) ==
         "data.targets: missing; expected rows of 1 number (the network's outputs: network.layers[1].units = 1)");
@@ -178,7 +179,8 @@ TEST_CASE("missing required fields", "[experiment]") {
   CHECK(error_of(s) == "optimizer.learning_rate: missing; expected a number > 0 (η)");
   s = base_spec();
   s.erase("data");
-  CHECK(error_of(s) == "data: missing; expected an object: inline \"inputs\" and \"targets\", or a \"csv\" file");
+  CHECK(error_of(s) ==
+        "data: missing; expected an object: inline \"inputs\" and \"targets\", a \"csv\" file or a \"generator\"");
 }
 
 TEST_CASE("losses: unknown names, bad reductions, a reduction where there is none", "[experiment]") {
@@ -344,7 +346,7 @@ TEST_CASE("CSV columns: named, defaulted, misspelt, of the wrong count", "[exper
   CHECK(error_of(s, source) ==
         "data.target_columns: missing; expected the names of the target columns (or a label_column of class names)");
   s["data"] = Json{{"csv", "d.csv"}, {"inputs", {{1, 2}}}, {"target_columns", {"y"}}};
-  CHECK(error_of(s, source) == "data.inputs: not with data.csv: the samples come either inline or from the CSV file");
+  CHECK(error_of(s, source) == "data.inputs: not with data.csv: the samples come from one source");
   s = base_spec();
   s["data"]["target_columns"] = {"y"};
   CHECK(error_of(s, source) == "data.target_columns: only used with data.csv");
@@ -404,6 +406,65 @@ TEST_CASE("iris from the CSV file: one-hot species, standardised inputs", "[expe
   }
 }
 
+// ---- generated data -----------------------------------------------------------------------------
+
+TEST_CASE("generated data: make_circles from the run's generator, then the initial weights", "[experiment]") {
+  Json s = base_spec();
+  s["data"] = Json{{"generator", "make_circles"}, {"samples", 40}, {"noise", 0.05}, {"factor", 0.3}};
+  const Experiment e = parse_experiment(s, "spec.json");
+  // The same points as make_circles from a generator seeded with the spec's seed (3) …
+  Rng rng(3);
+  const synthetic::LabelledPoints expected = synthetic::make_circles(40, 0.05, 0.3, rng);
+  CHECK(e.data.X == expected.X);
+  CHECK(e.data.targets == expected.targets());
+  // … and the initial weights are drawn from that generator after the points.
+  Rng after = rng;
+  Rng start = e.rng_at_start;
+  Network a = build_network(e, start), b = build_network(e, after);
+  CHECK(a.parameter("layers[0].W").value == b.parameter("layers[0].W").value);
+  CHECK(to_json(e)["data"] == Json{{"generator", "make_circles"}, {"samples", 40}, {"noise", 0.05}, {"factor", 0.3},
+                                   {"standardize", false}});
+
+  // Defaults as scikit-learn's; two outputs get one-hot targets.
+  s["data"] = Json{{"generator", "make_moons"}};
+  s["network"]["layers"][1] = Json{{"units", 2}, {"activation", "identity"}};
+  s["loss"] = "softmax_cross_entropy";
+  const Experiment moons = parse_experiment(s, "spec.json");
+  CHECK(moons.data.generator_settings == Json{{"samples", 100}, {"noise", 0.0}});
+  CHECK(moons.data.targets.cols() == 2);
+  CHECK(moons.data.targets.rows() == 100);
+}
+
+TEST_CASE("generated data: names, settings and shapes are checked", "[experiment]") {
+  Json s = base_spec();
+  s["data"] = Json{{"generator", "make_circle"}};
+  CHECK(error_of(s) == "data.generator: unknown \"make_circle\" (did you mean \"make_circles\"?); known: make_circles, "
+                       "make_moons");
+  s["data"] = Json{{"generator", "make_moons"}, {"factor", 0.5}};
+  CHECK(error_of(s) == "data.factor: not a setting of make_moons (its settings: samples, noise)");
+  s["data"] = Json{{"generator", "make_circles"}, {"factor", 1.0}};
+  CHECK(error_of(s) == "data.factor: expected a number from 0 up to (not including) 1, got 1.0");
+  s["data"] = Json{{"generator", "make_circles"}, {"noise", -0.1}};
+  CHECK(error_of(s) == "data.noise: expected a number ≥ 0 (a standard deviation), got -0.1");
+  s["data"] = Json{{"generator", "make_circles"}, {"samples", 1}};
+  CHECK(error_of(s) == "data.samples: expected a whole number from 2 to 10000000, got 1");
+  s["data"] = Json{{"generator", "make_circles"}, {"inputs", {{1, 2}}}};
+  CHECK(error_of(s) == "data.inputs: not with data.generator: the samples come from one source");
+  s["data"] = Json{{"csv", "x.csv"}, {"samples", 10}};
+  CHECK(error_of(s) == "data.samples: only used with data.generator");
+  s["data"] = Json{{"generator", "make_circles"}, {"label_column", "y"}};
+  CHECK(error_of(s) == "data.label_column: only used with data.csv");
+  s["data"] = Json{{"generator", "make_circles"}};
+  s["network"]["inputs"] = 3;
+  CHECK(error_of(s) == "data.generator: make_circles gives points in the plane, 2 inputs, but network.inputs = 3");
+  s = base_spec();
+  s["data"] = Json{{"generator", "make_circles"}};
+  s["network"]["layers"][1] = Json{{"units", 3}, {"activation", "identity"}};
+  s["loss"] = "mse";
+  CHECK(error_of(s) == "data.generator: make_circles gives 2 classes, but the network has 3 outputs "
+                       "(network.layers[1].units = 3); one output for two classes, or one per class");
+}
+
 // ---- round trips --------------------------------------------------------------------------------
 
 TEST_CASE("a spec with every field round-trips through to_json", "[experiment]") {
@@ -442,7 +503,7 @@ TEST_CASE("defaults are written out, and the examples round-trip", "[experiment]
   CHECK(written["gradcheck"] == Json{{"h", 1e-5}, {"max_elements", 0}, {"samples", 0}, {"check_input", false}});
   CHECK(written["frozen"] == Json::array());
 
-  for (const char* name : {"worked_example", "xor", "iris", "relu_kink"}) {
+  for (const char* name : {"worked_example", "xor", "iris", "relu_kink", "make_circles"}) {
     INFO(name);
     const Experiment e = load_experiment(example(name));
     const Json j = to_json(e);

@@ -12,6 +12,7 @@
 #include "glassbox/cli.hpp"  // did_you_mean
 #include "glassbox/csv.hpp"
 #include "glassbox/dataset.hpp"
+#include "glassbox/synthetic.hpp"
 
 namespace glassbox {
 
@@ -20,6 +21,54 @@ namespace glassbox {
 const std::vector<InitializerEntry>& initializer_table() {
   static const std::vector<InitializerEntry> table = {
       {"default", "W, b ~ U(−1/√in, 1/√in), PyTorch's nn.Linear", init_uniform_fan_in},
+  };
+  return table;
+}
+
+namespace {
+
+// Settings shared by the generators, with scikit-learn's defaults.
+std::uint64_t read_samples(const SpecObject& o) {
+  auto v = o.optional("samples");
+  return v ? v->whole(2, 10'000'000) : 100;
+}
+double read_noise(const SpecObject& o) {
+  auto v = o.optional("noise");
+  if (!v) return 0.0;
+  if (!v->json().is_number() || !(v->json().get<double>() >= 0)) v->fail_expected("a number ≥ 0 (a standard deviation)");
+  return v->number();
+}
+double read_factor(const SpecObject& o) {
+  auto v = o.optional("factor");
+  if (!v) return 0.8;
+  const double f = v->json().is_number() ? v->json().get<double>() : -1;
+  if (!(f >= 0 && f < 1)) v->fail_expected("a number from 0 up to (not including) 1");
+  return f;
+}
+
+}  // namespace
+
+const std::vector<GeneratorEntry>& generator_table() {
+  static const std::vector<GeneratorEntry> table = {
+      {"make_circles", "a circle of radius factor (class 1) inside the unit circle (class 0), noise added",
+       {"samples", "noise", "factor"},
+       [](const SpecObject& o) {
+         return Json{{"samples", read_samples(o)}, {"noise", read_noise(o)}, {"factor", read_factor(o)}};
+       },
+       [](const Json& s, Rng& rng, std::vector<std::size_t>& labels) {
+         auto points = synthetic::make_circles(s["samples"].get<std::size_t>(), s["noise"].get<double>(),
+                                               s["factor"].get<double>(), rng);
+         labels = std::move(points.labels);
+         return std::move(points.X);
+       }},
+      {"make_moons", "two interleaving half circles (classes 0 and 1), noise added",
+       {"samples", "noise"},
+       [](const SpecObject& o) { return Json{{"samples", read_samples(o)}, {"noise", read_noise(o)}}; },
+       [](const Json& s, Rng& rng, std::vector<std::size_t>& labels) {
+         auto points = synthetic::make_moons(s["samples"].get<std::size_t>(), s["noise"].get<double>(), rng);
+         labels = std::move(points.labels);
+         return std::move(points.X);
+       }},
   };
   return table;
 }
@@ -395,21 +444,77 @@ void read_csv_data(const SpecObject& o, const SpecValue& csv, Experiment& e) {
   }
 }
 
+// Points from a generator: two inputs, and two classes as one 0/1 output or two one-hot outputs.
+void read_generated_data(const SpecValue& data, const SpecValue& name, Experiment& e) {
+  DataSpec& d = e.data;
+  d.source = DataSpec::Source::generator;
+  d.generator = name.choice(names_of(generator_table()), "a generator");
+  const GeneratorEntry* entry = nullptr;
+  for (const auto& g : generator_table())
+    if (d.generator == g.name) entry = &g;
+  std::vector<std::string> settings = entry->settings;
+  for (const auto& g : generator_table())
+    for (const std::string& key : g.settings)
+      if (std::find(settings.begin(), settings.end(), key) == settings.end() && data.json().contains(key))
+        throw SpecError(data.child_path(key), fmt::format("not a setting of {} (its settings: {})", d.generator,
+                                                          fmt::join(entry->settings, ", ")));
+  std::vector<std::string> keys{"generator", "standardize"};
+  keys.insert(keys.end(), settings.begin(), settings.end());
+  d.generator_settings = entry->read(data.object(keys));
+
+  if (e.inputs != 2)
+    name.fail(fmt::format("{} gives points in the plane, 2 inputs, but network.inputs = {}", d.generator, e.inputs));
+  if (e.outputs() != 1 && e.outputs() != 2)
+    name.fail(fmt::format("{} gives 2 classes, but the network has {} ({}); one output for two classes, or one per "
+                          "class",
+                          d.generator, count_of(e.outputs(), "output", "outputs"), last_units(e)));
+  std::vector<std::size_t> labels;
+  d.inputs = entry->make(d.generator_settings, e.rng_at_start, labels);
+  if (e.outputs() == 2) {
+    d.targets = one_hot(labels, 2);
+  } else {
+    d.targets = Matrix(labels.size(), 1);
+    for (std::size_t n = 0; n < labels.size(); ++n) d.targets(n, 0) = static_cast<Scalar>(labels[n]);
+  }
+}
+
 void read_data(const SpecObject& spec, Experiment& e) {
-  const SpecObject o = spec.required("data", "an object: inline \"inputs\" and \"targets\", or a \"csv\" file")
-                           .object({"inputs", "targets", "csv", "input_columns", "target_columns", "label_column",
-                                    "classes", "standardize"});
+  std::vector<std::string> keys{"inputs", "targets", "csv", "input_columns", "target_columns", "label_column",
+                                "classes", "generator", "standardize"};
+  for (const auto& g : generator_table())
+    for (const std::string& key : g.settings)
+      if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+  const SpecObject o =
+      spec.required("data", "an object: inline \"inputs\" and \"targets\", a \"csv\" file or a \"generator\"")
+          .object(keys);
   DataSpec& d = e.data;
   d = DataSpec{};
-  if (auto csv = o.optional("csv")) {
-    for (const char* key : {"inputs", "targets"})
-      if (auto x = o.optional(key)) x->fail("not with data.csv: the samples come either inline or from the CSV file");
+
+  // One source of samples, and only its keys.
+  const std::vector<std::string> inline_keys{"inputs", "targets"};
+  const std::vector<std::string> csv_keys{"csv", "input_columns", "target_columns", "label_column", "classes"};
+  std::vector<std::string> generator_keys{"generator"};
+  for (const auto& g : generator_table()) generator_keys.insert(generator_keys.end(), g.settings.begin(), g.settings.end());
+  const auto given = [&](const std::vector<std::string>& group) {
+    return std::any_of(group.begin(), group.end(), [&](const std::string& k) { return o.has(k); });
+  };
+  const auto refuse = [&](const std::vector<std::string>& group, const std::string& why) {
+    for (const std::string& k : group)
+      if (auto x = o.optional(k)) x->fail(why);
+  };
+  if (auto generator = o.optional("generator")) {
+    refuse(inline_keys, "not with data.generator: the samples come from one source");
+    refuse(csv_keys, "only used with data.csv");
+    read_generated_data(o.value(), *generator, e);
+  } else if (auto csv = o.optional("csv")) {
+    refuse(inline_keys, "not with data.csv: the samples come from one source");
+    refuse(generator_keys, "only used with data.generator");
     read_csv_data(o, *csv, e);
   } else {
-    for (const char* key : {"input_columns", "target_columns", "label_column", "classes"})
-      if (auto x = o.optional(key)) x->fail("only used with data.csv");
-    if (!o.has("inputs") && !o.has("targets"))
-      o.value().fail("expected the samples: inline \"inputs\" and \"targets\", or a \"csv\" file");
+    refuse(csv_keys, "only used with data.csv");
+    refuse(generator_keys, "only used with data.generator");
+    if (!given(inline_keys))
+      o.value().fail("expected the samples: inline \"inputs\" and \"targets\", a \"csv\" file or a \"generator\"");
     d.source = DataSpec::Source::inline_values;
     const SpecValue inputs = o.required("inputs", fmt::format("rows of {} (network.inputs)", count_of(e.inputs, "number", "numbers")));
     d.inputs = read_rows(inputs, std::nullopt, e.inputs, fmt::format("network.inputs = {}", e.inputs));
@@ -435,7 +540,7 @@ void read_frozen(const SpecObject& spec, Experiment& e) {
   if (!v) return;
   const auto items = v->array();
   if (items.empty()) return;
-  Rng rng(e.seed);
+  Rng rng = e.rng_at_start;
   Network net = build_network(e, rng);
   std::vector<std::string> names;
   for (const ParameterRef& p : net.parameters()) names.push_back(p.name);
@@ -508,6 +613,7 @@ Experiment parse_experiment(const Json& spec, std::string source_name) {
     e.description = v->json().get<std::string>();
   }
   if (auto v = top.optional("seed")) e.seed = v->whole(0);
+  e.rng_at_start = Rng(e.seed);
   read_network(top, e);
   read_loss(top, e);
   read_optimizer(top, e);
@@ -557,7 +663,10 @@ Json to_json(const Experiment& e, bool samples) {
 
   const DataSpec& d = e.data;
   Json data;
-  if (d.source == DataSpec::Source::csv) {
+  if (d.source == DataSpec::Source::generator) {
+    data["generator"] = d.generator;
+    for (const auto& item : d.generator_settings.items()) data[item.key()] = item.value();
+  } else if (d.source == DataSpec::Source::csv) {
     data["csv"] = d.csv;
     if (!d.input_columns.empty()) data["input_columns"] = d.input_columns;
     if (!d.label_column.empty()) {
@@ -629,7 +738,7 @@ std::unique_ptr<Optimizer> make_optimizer(const Experiment& e) {
 TraceHeader trace_header(const Experiment& e, std::string program) {
   Json hyperparameters = to_json(e, false);
   hyperparameters.erase("trace");  // where the trace goes does not change its numbers
-  Rng rng(e.seed);
+  Rng rng = e.rng_at_start;
   return TraceHeader{std::move(program), 0, e.seed, std::move(hyperparameters), build_network(e, rng).describe()};
 }
 
@@ -647,7 +756,7 @@ Json RunResult::to_json() const {
 }
 
 RunResult run_experiment(const Experiment& e, Tracer& tracer, const EpochCallback& on_epoch) {
-  Rng rng(e.seed);
+  Rng rng = e.rng_at_start;
   RunResult result;
   result.network = build_network(e, rng);
   const auto loss = make_loss(e);
@@ -658,7 +767,7 @@ RunResult run_experiment(const Experiment& e, Tracer& tracer, const EpochCallbac
 }
 
 GradCheckReport gradcheck_experiment(const Experiment& e, Tracer& tracer) {
-  Rng rng(e.seed);
+  Rng rng = e.rng_at_start;
   Network net = build_network(e, rng);
   const auto loss = make_loss(e);
   const std::size_t N = e.gradcheck_samples == 0 ? e.data.X.rows() : e.gradcheck_samples;

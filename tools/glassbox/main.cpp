@@ -3,7 +3,7 @@
 // Runs a network someone described in a file — inputs, layers (with explicit initial weights if
 // wanted), loss, optimizer, data inline or from a CSV file, epochs, batch size, seed, frozen
 // parameters, trace — without writing C++. The spec format is docs/experiment-format.md; examples/
-// holds the classic worked example and XOR as specs.
+// holds the classic worked example, XOR, two circles, iris from its CSV file and a ReLU kink as specs.
 // Uses lib/: glassbox/experiment.hpp (parsing, checking and running specs) and spec.hpp (JSON
 // read with errors that name the path), on top of network, train and gradcheck.
 // Run: glassbox run SPEC [--trace PATH] [--trace-level LEVEL] [--seed N] [--quiet]
@@ -54,7 +54,7 @@ void apply_overrides(Json& spec, const CommandLine& cli) {
 }
 
 void describe(const Experiment& e, const Output& out) {
-  Rng rng(e.seed);
+  Rng rng = e.rng_at_start;
   const Network net = build_network(e, rng);
   out.print("experiment {} ({}), seed {}\n", e.name, e.source, e.seed);
   if (!e.description.empty()) out.print("{}\n", e.description);
@@ -64,8 +64,10 @@ void describe(const Experiment& e, const Output& out) {
   out.heading("Training");
   out.print("loss       {}\n", make_loss(e)->describe());
   out.print("optimizer  {}\n", make_optimizer(e)->describe());
-  out.print("data       {} sample{}{}{}\n", e.data.X.rows(), e.data.X.rows() == 1 ? "" : "s",
-            e.data.source == DataSpec::Source::csv ? " from " + e.data.csv_path.string() : std::string(" inline"),
+  const std::string source = e.data.source == DataSpec::Source::csv         ? "from " + e.data.csv_path.string()
+                             : e.data.source == DataSpec::Source::generator ? "from " + e.data.generator
+                                                                              : std::string("inline");
+  out.print("data       {} sample{} {}{}\n", e.data.X.rows(), e.data.X.rows() == 1 ? "" : "s", source,
             e.data.standardize ? ", standardised" : "");
   out.print("schedule   {} epoch{}, batch size {}, {}\n", e.training.epochs, e.training.epochs == 1 ? "" : "s",
             e.training.batch_size == 0 ? std::string("N (full batch)") : std::to_string(e.training.batch_size),

@@ -12,12 +12,13 @@
 //                                        {"units": 1, "activation": "sigmoid"}]},
 //    "loss": "bce", "optimizer": {"name": "sgd", "learning_rate": 0.5},
 //    "data": {"inputs": [[0, 0], [0, 1], [1, 0], [1, 1]], "targets": [0, 1, 1, 0]},
+//       (or {"csv": "points.csv", …}, or {"generator": "make_circles", "samples": 200, …})
 //    "training": {"epochs": 2000}, "trace": {"level": "summary"}}
 //
 // parse_experiment() checks the whole spec before anything runs — types, ranges, names (against
-// activation_table(), loss_table(), optimizer_table(), initializer_table()), shapes (explicit weights
-// against the layer sizes, data width against the inputs and outputs), the frozen parameters — and
-// loads the data. Whatever is wrong throws SpecError naming the JSON path (see spec.hpp); a program
+// activation_table(), loss_table(), optimizer_table(), initializer_table(), generator_table()),
+// shapes (explicit weights against the layer sizes, data width against the inputs and outputs), the
+// frozen parameters — and loads (or generates) the data. Whatever is wrong throws SpecError naming the JSON path (see spec.hpp); a program
 // exits 2 writing nothing. run_experiment() and gradcheck_experiment() then do the work and write
 // through a Tracer.
 //
@@ -69,8 +70,12 @@ struct OptimizerSpec {
 
 // Where the samples come from, and the samples.
 struct DataSpec {
-  enum class Source { inline_values, csv };
+  enum class Source { inline_values, csv, generator };
   Source source = Source::inline_values;
+
+  // A generator (generator_table()): its name and settings, every default written out.
+  std::string generator;
+  Json generator_settings = Json::object();
 
   // A CSV file: the path as written (relative to the spec's folder) and as resolved.
   std::string csv;
@@ -97,7 +102,7 @@ struct Experiment {
   std::string source;            // the spec's file name, for messages and the trace header
   std::string name;              // default: the spec file's stem
   std::string description;
-  std::uint64_t seed = 1;        // one generator, in this order: initial weights, then shuffling
+  std::uint64_t seed = 1;        // one generator, in this order: generated data, initial weights, shuffles
   std::size_t inputs = 0;        // network.inputs
   std::vector<LayerSpec> layers;
   LossSpec loss;
@@ -108,6 +113,10 @@ struct Experiment {
   TraceSpec trace;
   GradCheckOptions gradcheck;       // h, max_elements, check_input; seed = the experiment's
   std::size_t gradcheck_samples = 0;  // the first this many samples; 0: all
+  // The run's one random generator as the run starts: seeded with `seed`, past the draws that
+  // generated the data (if a generator made it). The initial weights are drawn from it, then the
+  // shuffles: run and gradcheck both start here.
+  Rng rng_at_start{1};
 
   std::size_t outputs() const { return layers.empty() ? 0 : layers.back().units; }
   // trace.path, or traces/<name>.json
@@ -138,6 +147,17 @@ struct InitializerEntry {
   void (*init)(Matrix& W, Matrix& b, Rng& rng);
 };
 const std::vector<InitializerEntry>& initializer_table();
+
+// Data generators by name (synthetic.hpp): two classes of points in the plane. To add one: one line
+// in the table (experiment.cpp) that reads its settings and one that generates.
+struct GeneratorEntry {
+  const char* name;                   // "make_circles"
+  const char* description;            // for help texts
+  std::vector<std::string> settings;  // the keys of the data object it reads besides "generator"
+  Json (*read)(const SpecObject& data);  // the settings, checked, with defaults filled in
+  Matrix (*make)(const Json& settings, Rng& rng, std::vector<std::size_t>& labels);  // X (N×2) and labels
+};
+const std::vector<GeneratorEntry>& generator_table();
 
 // Optimizers by name. To add one: its class in optimizers.hpp and one line in the table
 // (experiment.cpp) listing its settings and constructing it from them.
