@@ -115,7 +115,8 @@ TEST_CASE("data whose width does not fit the network", "[experiment]") {
   CHECK(error_of(s) == "data.inputs: expected rows of 2 numbers (network.inputs = 2), got an empty array");
   s = base_spec();
   s["data"] = Json::object();
-  CHECK(error_of(s) == "data: expected the samples: inline \"inputs\" and \"targets\", a \"csv\" file or a \"generator\"");
+  CHECK(error_of(s) ==
+        "data: expected the samples: inline \"inputs\" and \"targets\", a \"csv\" file or a \"generator\"");
   s["data"] = Json{{"inputs", Json::parse("[[0, 0]]")}};
   CHECK(error_of(s) ==
         "data.targets: missing; expected rows of 1 number (the network's outputs: network.layers[1].units = 1)");

@@ -46,7 +46,8 @@ TEST_CASE("glassbox run: the worked example's numbers, from its trace", "[glassb
 
 TEST_CASE("glassbox run: --seed and --trace-level take the place of the spec's", "[glassbox]") {
   const auto plain = run_chapter("glassbox", "xor_plain", "run " + spec("examples/xor.json"));
-  const auto seeded = run_chapter("glassbox", "xor_seeded", "run " + spec("examples/xor.json") + " --seed 5 --trace-level step");
+  const auto seeded =
+      run_chapter("glassbox", "xor_seeded", "run " + spec("examples/xor.json") + " --seed 5 --trace-level step");
   REQUIRE(plain.exit_code == 0);
   REQUIRE(seeded.exit_code == 0);
   const auto a = plain.document(), b = seeded.document();

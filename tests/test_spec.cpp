@@ -123,17 +123,22 @@ TEST_CASE("JSON syntax errors name the file, line and column", "[spec]") {
   CHECK_THAT(input_error([&] { parse_json_text(text, "spec.json"); }),
              Catch::StartsWith("spec.json:3:3: invalid JSON: ") && Catch::Contains("unexpected string literal"));
   // Columns count characters: "σ" is two bytes but one column.
-  CHECK_THAT(input_error([&] { parse_json_text("{\"σ\": ]}", "s.json"); }), Catch::StartsWith("s.json:1:7: invalid JSON: "));
+  CHECK_THAT(input_error([&] { parse_json_text("{\"σ\": ]}", "s.json"); }),
+             Catch::StartsWith("s.json:1:7: invalid JSON: "));
   CHECK_THAT(input_error([&] { parse_json_text("", "empty.json"); }),
              Catch::StartsWith("empty.json:1:1: invalid JSON: ") && Catch::Contains("end of input"));
-  CHECK_THAT(input_error([&] { parse_json_text("{\"a\": tru}", "t.json"); }), Catch::StartsWith("t.json:1:10: invalid JSON: "));  // where "tru" was cut short
-  CHECK_THAT(input_error([&] { parse_json_text("[1, 2,\n 3 4]", "n.json"); }), Catch::StartsWith("n.json:2:4: invalid JSON: "));
+  // Where "tru" was cut short; at the start of the unexpected "4".
+  CHECK_THAT(input_error([&] { parse_json_text("{\"a\": tru}", "t.json"); }),
+             Catch::StartsWith("t.json:1:10: invalid JSON: "));
+  CHECK_THAT(input_error([&] { parse_json_text("[1, 2,\n 3 4]", "n.json"); }),
+             Catch::StartsWith("n.json:2:4: invalid JSON: "));
   CHECK(parse_json_text("{\"b\": 1, \"a\": 2}", "ok.json").begin().key() == "b");  // keys stay in order
 }
 
 TEST_CASE("a key given twice in one object is an error naming its path", "[spec]") {
-  CHECK(spec_error([] { parse_json_text(R"({"training": {"epochs": 10, "shuffle": true, "epochs": 100}})", "s.json"); }) ==
-        "training.epochs: given twice");
+  CHECK(spec_error([] {
+          parse_json_text(R"({"training": {"epochs": 10, "shuffle": true, "epochs": 100}})", "s.json");
+        }) == "training.epochs: given twice");
   CHECK(spec_error([] { parse_json_text(R"({"l": [{"a": 1}, [2, 3], {"u": 1, "u": 2}]})", "s.json"); }) ==
         "l[2].u: given twice");
   CHECK(spec_error([] { parse_json_text(R"({"a": 1, "a": 1})", "s.json"); }) == "a: given twice");

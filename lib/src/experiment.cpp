@@ -2,6 +2,7 @@
 #include "glassbox/experiment.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <set>
@@ -35,7 +36,8 @@ std::uint64_t read_samples(const SpecObject& o) {
 double read_noise(const SpecObject& o) {
   auto v = o.optional("noise");
   if (!v) return 0.0;
-  if (!v->json().is_number() || !(v->json().get<double>() >= 0)) v->fail_expected("a number ≥ 0 (a standard deviation)");
+  if (!v->json().is_number() || !(v->json().get<double>() >= 0))
+    v->fail_expected("a number ≥ 0 (a standard deviation)");
   return v->number();
 }
 double read_factor(const SpecObject& o) {
@@ -124,7 +126,8 @@ std::string found_numbers(const Json& value) {
 // One row of `cols` numbers; `why` says where the width comes from ("network.inputs = 2").
 void read_row(const SpecValue& row, std::size_t cols, const std::string& why, Scalar* out) {
   if (!row.is_array() || row.json().size() != cols)
-    row.fail(fmt::format("expected {} ({}), got {}", count_of(cols, "number", "numbers"), why, found_numbers(row.json())));
+    row.fail(fmt::format("expected {} ({}), got {}", count_of(cols, "number", "numbers"), why,
+                         found_numbers(row.json())));
   std::size_t c = 0;
   for (const SpecValue& x : row.array()) out[c++] = static_cast<Scalar>(x.number());
 }
@@ -132,8 +135,9 @@ void read_row(const SpecValue& row, std::size_t cols, const std::string& why, Sc
 // A matrix written as rows of `cols` numbers, with exactly `rows` rows when that is given. For one
 // column, a plain list of numbers is taken as one number per row.
 Matrix read_rows(const SpecValue& v, std::optional<std::size_t> rows, std::size_t cols, const std::string& why) {
-  const std::string shape = rows ? fmt::format("{} of {}", count_of(*rows, "row", "rows"), count_of(cols, "number", "numbers"))
-                                 : fmt::format("rows of {}", count_of(cols, "number", "numbers"));
+  const std::string numbers = count_of(cols, "number", "numbers");
+  const std::string shape = rows ? fmt::format("{} of {}", count_of(*rows, "row", "rows"), numbers)
+                                 : fmt::format("rows of {}", numbers);
   if (!v.is_array() || (rows && v.json().size() != *rows) || v.json().empty())
     v.fail(fmt::format("expected {} ({}), got {}", shape, why, found_rows(v.json())));
   Matrix m(v.json().size(), cols);
@@ -155,7 +159,8 @@ void read_activation(const SpecValue& v, LayerSpec& layer) {
   const std::vector<std::string> known = activation_names();
   if (v.is_object()) {
     if (!v.json().contains("name"))
-      throw SpecError(v.child_path("name"), fmt::format("missing; expected the activation's name ({})", fmt::join(known, ", ")));
+      throw SpecError(v.child_path("name"),
+                      fmt::format("missing; expected the activation's name ({})", fmt::join(known, ", ")));
     layer.activation = SpecValue(v.json().at("name"), v.child_path("name")).choice(known, "an activation");
     layer.activation_options = v.json();
     layer.activation_options.erase("name");
@@ -171,7 +176,8 @@ void read_activation(const SpecValue& v, LayerSpec& layer) {
 }
 
 void read_network(const SpecObject& spec, Experiment& e) {
-  const SpecObject net = spec.required("network", "an object with \"inputs\" and \"layers\"").object({"inputs", "layers"});
+  const SpecObject net =
+      spec.required("network", "an object with \"inputs\" and \"layers\"").object({"inputs", "layers"});
   e.inputs = net.required("inputs", "a whole number ≥ 1 (the width of one sample)").whole(1, kMaxWidth);
   const auto layers = net.required("layers", "a non-empty array of layers").array(1);
   std::size_t in = e.inputs;
@@ -210,7 +216,8 @@ void read_loss(const SpecObject& spec, Experiment& e) {
   std::optional<SpecValue> reduction;
   if (v.is_object()) {
     const SpecObject o = v.object({"name", "reduction"});
-    e.loss.name = o.required("name", fmt::format("the name of a loss ({})", fmt::join(known, ", "))).choice(known, "a loss");
+    e.loss.name =
+        o.required("name", fmt::format("the name of a loss ({})", fmt::join(known, ", "))).choice(known, "a loss");
     reduction = o.optional("reduction");
   } else {
     e.loss.name = v.choice(known, "a loss");
@@ -322,7 +329,8 @@ void read_csv_data(const SpecObject& o, const SpecValue& csv, Experiment& e) {
   d.source = DataSpec::Source::csv;
   d.csv = csv.string();
   const std::filesystem::path folder = spec_folder(e.source);
-  d.csv_path = (std::filesystem::path(d.csv).is_absolute() ? std::filesystem::path(d.csv) : folder / d.csv).lexically_normal();
+  const std::filesystem::path written(d.csv);
+  d.csv_path = (written.is_absolute() ? written : folder / written).lexically_normal();
   const std::string shown = d.csv_path.string();
   CsvTable table;
   try {
@@ -330,7 +338,8 @@ void read_csv_data(const SpecObject& o, const SpecValue& csv, Experiment& e) {
   } catch (const InputError& error) {
     std::error_code ec;
     if (!std::filesystem::exists(d.csv_path, ec) && std::filesystem::path(d.csv).is_relative())
-      csv.fail(fmt::format("{} (a relative path is taken from the spec's folder, {})", error.what(), folder_name(folder)));
+      csv.fail(fmt::format("{} (a relative path is taken from the spec's folder, {})", error.what(),
+                           folder_name(folder)));
     csv.fail(error.what());
   }
   if (table.records.empty()) csv.fail(fmt::format("{}: no samples after the header", shown));
@@ -368,7 +377,8 @@ void read_csv_data(const SpecObject& o, const SpecValue& csv, Experiment& e) {
         item.fail("is a target column too");
     }
     if (input_cols.size() != e.inputs)
-      inputs->fail(fmt::format("{}, but network.inputs = {}", count_of(input_cols.size(), "column", "columns"), e.inputs));
+      inputs->fail(
+          fmt::format("{}, but network.inputs = {}", count_of(input_cols.size(), "column", "columns"), e.inputs));
   } else {
     std::vector<std::string> names;
     for (std::size_t c = 0; c < table.columns(); ++c)
@@ -379,7 +389,8 @@ void read_csv_data(const SpecObject& o, const SpecValue& csv, Experiment& e) {
     if (input_cols.size() != e.inputs)
       o.value().fail(fmt::format("{} has {} besides the targets ({}), but network.inputs = {}; name the input "
                                  "columns with input_columns",
-                                 shown, count_of(input_cols.size(), "column", "columns"), fmt::join(names, ", "), e.inputs));
+                                 shown, count_of(input_cols.size(), "column", "columns"), fmt::join(names, ", "),
+                                 e.inputs));
   }
 
   // The numbers.
@@ -494,7 +505,8 @@ void read_data(const SpecObject& spec, Experiment& e) {
   const std::vector<std::string> inline_keys{"inputs", "targets"};
   const std::vector<std::string> csv_keys{"csv", "input_columns", "target_columns", "label_column", "classes"};
   std::vector<std::string> generator_keys{"generator"};
-  for (const auto& g : generator_table()) generator_keys.insert(generator_keys.end(), g.settings.begin(), g.settings.end());
+  for (const auto& g : generator_table())
+    generator_keys.insert(generator_keys.end(), g.settings.begin(), g.settings.end());
   const auto given = [&](const std::vector<std::string>& group) {
     return std::any_of(group.begin(), group.end(), [&](const std::string& k) { return o.has(k); });
   };
@@ -516,9 +528,11 @@ void read_data(const SpecObject& spec, Experiment& e) {
     if (!given(inline_keys))
       o.value().fail("expected the samples: inline \"inputs\" and \"targets\", a \"csv\" file or a \"generator\"");
     d.source = DataSpec::Source::inline_values;
-    const SpecValue inputs = o.required("inputs", fmt::format("rows of {} (network.inputs)", count_of(e.inputs, "number", "numbers")));
+    const SpecValue inputs =
+        o.required("inputs", fmt::format("rows of {} (network.inputs)", count_of(e.inputs, "number", "numbers")));
     d.inputs = read_rows(inputs, std::nullopt, e.inputs, fmt::format("network.inputs = {}", e.inputs));
-    const SpecValue targets = o.required("targets", fmt::format("rows of {} ({})", count_of(e.outputs(), "number", "numbers"), outputs_why(e)));
+    const SpecValue targets = o.required(
+        "targets", fmt::format("rows of {} ({})", count_of(e.outputs(), "number", "numbers"), outputs_why(e)));
     d.targets = read_rows(targets, std::nullopt, e.outputs(), outputs_why(e));
     if (d.targets.rows() != d.inputs.rows())
       targets.fail(fmt::format("{}, but data.inputs has {}: one target row per sample",
@@ -585,7 +599,7 @@ void read_gradcheck(const SpecObject& spec, Experiment& e) {
 
 bool is_file_name(const std::string& name) {
   return !name.empty() && name != "." && name != ".." && std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
   });
 }
 
@@ -762,7 +776,8 @@ RunResult run_experiment(const Experiment& e, Tracer& tracer, const EpochCallbac
   const auto loss = make_loss(e);
   const auto optimizer = make_optimizer(e);
   result.initial_loss = evaluate(result.network, *loss, e.data.X, e.data.targets).loss;
-  result.history = train(result.network, *loss, *optimizer, e.data.X, e.data.targets, rng, e.training, tracer, on_epoch);
+  result.history =
+      train(result.network, *loss, *optimizer, e.data.X, e.data.targets, rng, e.training, tracer, on_epoch);
   return result;
 }
 

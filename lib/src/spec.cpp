@@ -160,8 +160,8 @@ class DuplicateKeys {
 public:
   bool operator()(int /*depth*/, Json::parse_event_t event, Json& parsed) {
     switch (event) {
-      case Json::parse_event_t::object_start: frames_.push_back({false}); break;
-      case Json::parse_event_t::array_start: frames_.push_back({true}); break;
+      case Json::parse_event_t::object_start: frames_.emplace_back(false); break;
+      case Json::parse_event_t::array_start: frames_.emplace_back(true); break;
       case Json::parse_event_t::key: {
         Frame& f = frames_.back();
         f.key = parsed.get<std::string>();
@@ -181,6 +181,7 @@ public:
 
 private:
   struct Frame {
+    explicit Frame(bool is_array) : array(is_array) {}
     bool array = false;
     std::size_t index = 0;          // arrays: the element being read
     std::string key;                // objects: the key being read
@@ -207,7 +208,9 @@ Json parse_json_text(std::string_view text, std::string_view source) {
     // e.byte is the 1-based position of the last byte read: the end of the token the parser
     // stopped at. The location shown is where that token starts ("b" in `"a": 1 "b": 2`).
     std::size_t end = std::min<std::size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
-    const auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '+'; };
+    const auto word = [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '+';
+    };
     if (end < text.size() && text[end] == '"' && end > 0) {
       std::size_t start = end - 1;
       while (start > 0 && !(text[start] == '"' && text[start - 1] != '\\')) --start;

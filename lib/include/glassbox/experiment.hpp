@@ -18,9 +18,9 @@
 // parse_experiment() checks the whole spec before anything runs — types, ranges, names (against
 // activation_table(), loss_table(), optimizer_table(), initializer_table(), generator_table()),
 // shapes (explicit weights against the layer sizes, data width against the inputs and outputs), the
-// frozen parameters — and loads (or generates) the data. Whatever is wrong throws SpecError naming the JSON path (see spec.hpp); a program
-// exits 2 writing nothing. run_experiment() and gradcheck_experiment() then do the work and write
-// through a Tracer.
+// frozen parameters — and loads (or generates) the data. Whatever is wrong throws SpecError naming
+// the JSON path (see spec.hpp); a program exits 2 writing nothing. run_experiment() and
+// gradcheck_experiment() then do the work and write through a Tracer.
 //
 // Spec layer k (network.layers[k]) becomes two layers of the Network — Dense at position 2k and its
 // activation at 2k+1 — so its parameters are named layers[2k].W and layers[2k].b, as in traces.

@@ -46,8 +46,8 @@ std::string describe_json(const Json& value);
 
 class SpecObject;
 
-// One value of a spec and where it is (a view: the JSON document must outlive it). The reads check the type (and range) and throw SpecError
-// "<path>: expected <what>, got <what it is>".
+// One value of a spec and where it is (a view: the JSON document must outlive it). The reads check
+// the type (and range) and throw SpecError "<path>: expected <what>, got <what it is>".
 class SpecValue {
 public:
   // Refers to `value`, which must outlive the SpecValue and everything read from it.
