@@ -121,7 +121,7 @@ int main(int argc, char** argv) {
                    .purpose = "Trains the network a spec file describes, or checks its gradients; the format is\n"
                               "docs/experiment-format.md, examples/ has specs to start from.\n\n"
                               "commands:\n"
-                              "  run          train as the spec says; the trace records what training.hpp records\n"
+                              "  run          train as the spec says; the trace records the training loop's events\n"
                               "  gradcheck    compare backpropagation with finite differences at the initial\n"
                               "               weights (exit 0 if the check passes, 1 if not)",
                    .default_trace_level = TraceLevel::summary});
