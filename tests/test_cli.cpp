@@ -114,3 +114,28 @@ TEST_CASE("positional arguments are required and filled in order", "[cli]") {
   Args a{"--seed", "3"};
   CHECK_THROWS_WITH(cli.parse(a.argc(), a.argv.data()), Catch::Contains("missing SPEC"));
 }
+
+TEST_CASE("given() tells an option on the command line from its default", "[cli]") {
+  CommandLine cli(info());
+  Args a{"--seed", "1", "--trace-level=off"};
+  REQUIRE(cli.parse(a.argc(), a.argv.data()));
+  CHECK(cli.given("seed"));  // given, even though 1 is also the default
+  CHECK(cli.given("--trace-level"));
+  CHECK_FALSE(cli.given("trace"));
+  CHECK_FALSE(cli.given("quiet"));
+  Args b{};
+  REQUIRE(cli.parse(b.argc(), b.argv.data()));
+  CHECK_FALSE(cli.given("seed"));  // each parse starts afresh
+}
+
+TEST_CASE("set_help() replaces an option's help text, and did_you_mean() finds close words", "[cli]") {
+  CommandLine cli(info());
+  cli.set_help("trace", "where the trace goes (default: the spec's)");
+  CHECK_THAT(cli.help(), Catch::Contains("where the trace goes (default: the spec's)"));
+  CHECK_THAT(cli.help(), !Catch::Contains("default traces/ch99_test.json"));
+  CHECK_THROWS_AS(cli.set_help("no-such-option", "x"), std::invalid_argument);
+
+  CHECK(did_you_mean("epoch", {"epochs", "batch_size"}) == "epochs");
+  CHECK(did_you_mean("rleu", {"sigmoid", "relu", "tanh"}) == "relu");
+  CHECK_FALSE(did_you_mean("momentum", {"epochs", "batch_size"}));
+}

@@ -13,7 +13,7 @@ namespace glassbox {
 namespace {
 
 // Levenshtein distance, for "did you mean --seed?".
-std::size_t edit_distance(const std::string& a, const std::string& b) {
+std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
   for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
@@ -124,6 +124,14 @@ CommandLine& CommandLine::positional(std::string name, std::string& target, std:
   return *this;
 }
 
+CommandLine& CommandLine::set_help(std::string_view option, std::string help) {
+  const std::string name = option.starts_with("--") ? std::string(option) : "--" + std::string(option);
+  Option* o = find(name);
+  if (!o) throw std::invalid_argument(fmt::format("CommandLine::set_help: no option {}", name));
+  o->help = std::move(help);
+  return *this;
+}
+
 CommandLine::Option* CommandLine::find(const std::string& name) {
   for (auto& o : options_)
     if (o.name == name) return &o;
@@ -131,6 +139,7 @@ CommandLine::Option* CommandLine::find(const std::string& name) {
 }
 
 bool CommandLine::parse(int argc, const char* const* argv) {
+  given_.clear();
   std::size_t next_positional = 0;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -152,15 +161,13 @@ bool CommandLine::parse(int argc, const char* const* argv) {
     Option* opt = find(name);
     if (!opt) {
       std::string message = fmt::format("unknown option {}", name);
-      std::string best;
-      std::size_t best_distance = 3;
-      for (const auto& o : options_)
-        if (auto d = edit_distance(name, o.name); d < best_distance) best_distance = d, best = o.name;
-      if (!best.empty()) message += fmt::format(" (did you mean {}?)", best);
-      std::vector<std::string> names{"--help"};
+      std::vector<std::string> names;
       for (const auto& o : options_) names.push_back(o.name);
+      if (auto best = did_you_mean(name, names)) message += fmt::format(" (did you mean {}?)", *best);
+      names.insert(names.begin(), "--help");
       throw UsageError(message + "; the options are " + join(names, ", "));
     }
+    given_.push_back(opt->name);
     if (opt->metavar.empty()) {
       if (has_value) throw UsageError(fmt::format("{} takes no value", name));
       opt->set("");
@@ -201,6 +208,19 @@ std::string CommandLine::help() const {
     out += fmt::format("  {:<24} {}\n", left, o.help);
   }
   return out;
+}
+
+bool CommandLine::given(std::string_view option) const {
+  const std::string name = option.starts_with("--") ? std::string(option) : "--" + std::string(option);
+  return std::find(given_.begin(), given_.end(), name) != given_.end();
+}
+
+std::optional<std::string> did_you_mean(std::string_view word, const std::vector<std::string>& known) {
+  std::optional<std::string> best;
+  std::size_t best_distance = 3;
+  for (const auto& candidate : known)
+    if (auto d = edit_distance(word, candidate); d < best_distance) best_distance = d, best = candidate;
+  return best;
 }
 
 Json CommandLine::hyperparameters() const {

@@ -9,8 +9,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "glassbox/trace.hpp"
@@ -44,6 +46,8 @@ public:
   CommandLine& flag(std::string name, bool& target, std::string help);
   // A required positional argument (e.g. the experiment file).
   CommandLine& positional(std::string name, std::string& target, std::string help);
+  // Replaces an option's help text (e.g. a standard option whose default comes from elsewhere).
+  CommandLine& set_help(std::string_view option, std::string help);
 
   // Returns false when --help was given: print help() and exit 0. Throws UsageError.
   bool parse(int argc, const char* const* argv);
@@ -51,6 +55,9 @@ public:
 
   // The program's own options with their values, for the trace header.
   Json hyperparameters() const;
+  // Whether the last parse() saw the option (given as "seed", "--seed" or "trace-level"), so a
+  // program can tell an option given on the command line from its default.
+  bool given(std::string_view option) const;
 
   const ProgramInfo& info() const noexcept { return info_; }
   std::uint64_t seed = 1;
@@ -78,6 +85,11 @@ private:
   ProgramInfo info_;
   std::vector<Option> options_;
   std::vector<Positional> positionals_;
+  std::vector<std::string> given_;  // options seen by parse(), with the leading "--"
 };
+
+// The word in `known` closest to `word` in edit distance, if one is close enough to be a likely
+// typo (fewer than 3 edits): for "did you mean --seed?" and "did you mean \"epochs\"?".
+std::optional<std::string> did_you_mean(std::string_view word, const std::vector<std::string>& known);
 
 }  // namespace glassbox

@@ -1,0 +1,647 @@
+// Tests for glassbox/experiment.hpp: every kind of spec error with its exact message (the JSON path
+// first), data inline and from CSV files, specs that round-trip, networks built as specified, and
+// runs and gradient checks of specs.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "glassbox/activations.hpp"
+#include "glassbox/experiment.hpp"
+#include "glassbox/synthetic.hpp"
+
+using namespace glassbox;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A small valid spec; each test changes one thing.
+Json base_spec() {
+  return Json::parse(R"({
+    "name": "tiny",
+    "seed": 3,
+    "network": {"inputs": 2, "layers": [{"units": 2, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}]},
+    "loss": "bce",
+    "optimizer": {"name": "sgd", "learning_rate": 0.5},
+    "data": {"inputs": [[0, 0], [0, 1], [1, 0], [1, 1]], "targets": [0, 1, 1, 0]},
+    "training": {"epochs": 5}
+  })");
+}
+
+// The SpecError message parse_experiment gives for `spec`, or "(no error)".
+std::string error_of(const Json& spec, const std::string& source = "spec.json") {
+  try {
+    parse_experiment(spec, source);
+  } catch (const SpecError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+std::string example(const std::string& name) { return GLASSBOX_SOURCE_DIR "/examples/" + name + ".json"; }
+
+// A fresh folder for a test's files, under the tests' working directory.
+fs::path fresh_dir(const std::string& name) {
+  const fs::path dir = fs::path("experiment_test_output") / name;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+void write_file(const fs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+}
+
+std::string known_activations() { return fmt::format("{}", fmt::join(activation_names(), ", ")); }
+
+}  // namespace
+
+// ---- spec errors, one kind at a time ------------------------------------------------------------
+
+TEST_CASE("the base spec of these tests is valid", "[experiment]") { CHECK(error_of(base_spec()) == "(no error)"); }
+
+TEST_CASE("an unknown activation lists the known ones, from the activation table", "[experiment]") {
+  Json s = base_spec();
+  s["network"]["layers"][1]["activation"] = "rleu";
+  CHECK(error_of(s) == "network.layers[1].activation: unknown \"rleu\" (did you mean \"relu\"?); known: " +
+                           known_activations());
+  s["network"]["layers"][1]["activation"] = 7;
+  CHECK(error_of(s) == "network.layers[1].activation: expected the name of an activation (" + known_activations() +
+                           "), got 7");
+  // Settings an activation does not take are named with the activation's path.
+  s["network"]["layers"][1]["activation"] = Json{{"name", "relu"}, {"alpha", 0.1}};
+  CHECK(error_of(s) == "network.layers[1].activation: activation relu: takes no options, got {\"alpha\":0.1}");
+  s["network"]["layers"][1]["activation"] = Json{{"alpha", 0.1}};
+  CHECK(error_of(s) == "network.layers[1].activation.name: missing; expected the activation's name (" +
+                           known_activations() + ")");
+}
+
+TEST_CASE("explicit weights and biases of the wrong shape", "[experiment]") {
+  Json s = base_spec();
+  s["network"]["layers"][0]["weights"] = Json::parse("[[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]]");
+  CHECK(error_of(s) == "network.layers[0].weights: expected 2 rows of 2 numbers (out×in = 2×2), got 3 rows");
+  s["network"]["layers"][0]["weights"] = Json::parse("[[0.1, 0.2], [0.3]]");
+  CHECK(error_of(s) == "network.layers[0].weights[1]: expected 2 numbers (out×in = 2×2), got 1 number");
+  s["network"]["layers"][0]["weights"] = Json::parse("[[0.1, 0.2], [0.3, \"x\"]]");
+  CHECK(error_of(s) == "network.layers[0].weights[1][1]: expected a number, got the string \"x\"");
+  // The second layer's inputs are the first layer's units.
+  s = base_spec();
+  s["network"]["layers"][1]["weights"] = Json::parse("[[0.1, 0.2, 0.3]]");
+  CHECK(error_of(s) == "network.layers[1].weights[0]: expected 2 numbers (out×in = 1×2), got 3 numbers");
+  s = base_spec();
+  s["network"]["layers"][0]["biases"] = Json::parse("[0.1]");
+  CHECK(error_of(s) == "network.layers[0].biases: expected 2 numbers (out = 2), got 1 number");
+  s["network"]["layers"][0]["biases"] = 0.1;
+  CHECK(error_of(s) == "network.layers[0].biases: expected 2 numbers (out = 2), got 0.1");
+}
+
+TEST_CASE("data whose width does not fit the network", "[experiment]") {
+  Json s = base_spec();
+  s["data"]["inputs"][1] = Json::parse("[0, 1, 1]");
+  CHECK(error_of(s) == "data.inputs[1]: expected 2 numbers (network.inputs = 2), got 3 numbers");
+  s = base_spec();
+  s["data"]["targets"][0] = Json::parse("[0, 1]");
+  CHECK(error_of(s) ==
+        "data.targets[0]: expected 1 number (the network's outputs: network.layers[1].units = 1), got 2 numbers");
+  s = base_spec();
+  s["data"]["targets"] = Json::parse("[0, 1, 1]");
+  CHECK(error_of(s) == "data.targets: 3 rows, but data.inputs has 4: one target row per sample");
+  s = base_spec();
+  s["data"]["inputs"] = Json::array();
+  CHECK(error_of(s) == "data.inputs: expected rows of 2 numbers (network.inputs = 2), got an empty array");
+  s = base_spec();
+  s["data"] = Json::object();
+  CHECK(error_of(s) ==
+        "data: expected the samples: inline \"inputs\" and \"targets\", a \"csv\" file or a \"generator\"");
+  s["data"] = Json{{"inputs", Json::parse("[[0, 0]]")}};
+  CHECK(error_of(s) ==
+        "data.targets: missing; expected rows of 1 number (the network's outputs: network.layers[1].units = 1)");
+}
+
+TEST_CASE("unknown keys are errors, with the closest known key", "[experiment]") {
+  Json s = base_spec();
+  s["training"] = Json{{"epoch", 10}};
+  CHECK(error_of(s) == "training.epoch: unknown key (did you mean \"epochs\"?); known keys: epochs, batch_size, "
+                       "shuffle, classification, threshold");
+  s = base_spec();
+  s["netwrok"] = s["network"];
+  CHECK(error_of(s) == "netwrok: unknown key (did you mean \"network\"?); known keys: name, description, seed, "
+                       "network, loss, optimizer, data, training, frozen, trace, gradcheck");
+  s = base_spec();
+  s["network"]["layers"][0]["unit"] = 2;
+  CHECK(error_of(s) == "network.layers[0].unit: unknown key (did you mean \"units\"?); known keys: units, activation, "
+                       "init, weights, biases");
+  s = base_spec();
+  s["optimizer"]["learnig_rate"] = 0.1;
+  CHECK(error_of(s) == "optimizer.learnig_rate: unknown key (did you mean \"learning_rate\"?); known keys: name, "
+                       "learning_rate");
+}
+
+TEST_CASE("values of the wrong type", "[experiment]") {
+  Json s = base_spec();
+  s["network"]["inputs"] = "2";
+  CHECK(error_of(s) == "network.inputs: expected a whole number from 1 to 1000000, got the string \"2\"");
+  s = base_spec();
+  s["training"]["shuffle"] = "yes";
+  CHECK(error_of(s) == "training.shuffle: expected true or false, got the string \"yes\"");
+  s = base_spec();
+  s["network"]["layers"] = Json{{"units", 2}};
+  CHECK(error_of(s) == "network.layers: expected a non-empty array, got an object");
+  CHECK(error_of(Json::array()) == "(top level): expected an object, got an empty array");
+  s = base_spec();
+  s["network"]["layers"][0]["units"] = 2000000;
+  CHECK(error_of(s) == "network.layers[0].units: expected a whole number from 1 to 1000000, got 2000000");
+  s["network"]["inputs"] = 1000;
+  s["network"]["layers"][0]["units"] = 200000;
+  CHECK(error_of(s) ==
+        "network.layers[0].units: Dense(1000→200000) would have 200000000 weights; a layer may have at most 100000000");
+  s = base_spec();
+  s["optimizer"] = "sgd";
+  CHECK(error_of(s) == "optimizer: expected an object: {\"name\": …, \"learning_rate\": …}, got the string \"sgd\"");
+}
+
+TEST_CASE("missing required fields", "[experiment]") {
+  Json s = base_spec();
+  s.erase("loss");
+  CHECK(error_of(s) == "loss: missing; expected a loss: its name (mse, half_sse, bce, softmax_cross_entropy) or "
+                       "{\"name\": …, \"reduction\": …}");
+  s = base_spec();
+  s["network"].erase("inputs");
+  CHECK(error_of(s) == "network.inputs: missing; expected a whole number ≥ 1 (the width of one sample)");
+  s = base_spec();
+  s["network"]["layers"][0].erase("units");
+  CHECK(error_of(s) == "network.layers[0].units: missing; expected a whole number ≥ 1");
+  s = base_spec();
+  s["optimizer"].erase("learning_rate");
+  CHECK(error_of(s) == "optimizer.learning_rate: missing; expected a number > 0 (η)");
+  s = base_spec();
+  s.erase("data");
+  CHECK(error_of(s) ==
+        "data: missing; expected an object: inline \"inputs\" and \"targets\", a \"csv\" file or a \"generator\"");
+}
+
+TEST_CASE("losses: unknown names, bad reductions, a reduction where there is none", "[experiment]") {
+  Json s = base_spec();
+  s["loss"] = Json{{"name", "bce"}, {"reduction", "avg"}};
+  CHECK(error_of(s) == "loss.reduction: unknown \"avg\"; known: mean, sum");
+  s["loss"] = "cross_entropy";
+  CHECK(error_of(s) == "loss: unknown \"cross_entropy\"; known: mse, half_sse, bce, softmax_cross_entropy");
+  s["loss"] = Json{{"name", "half_sse"}, {"reduction", "mean"}};
+  CHECK(error_of(s) == "loss.reduction: half_sse has no reduction (it is E = Σ ½(t − o)²); leave \"reduction\" out");
+  s["loss"] = "half_sse";
+  CHECK(parse_experiment(s, "spec.json").loss.reduction == std::nullopt);
+  s["loss"] = "mse";
+  CHECK(parse_experiment(s, "spec.json").loss.reduction == Reduction::mean);
+  s["loss"] = Json{{"name", "mse"}, {"reduction", "sum"}};
+  CHECK(make_loss(parse_experiment(s, "spec.json"))->describe() == "mse(sum)");
+}
+
+TEST_CASE("softmax before softmax_cross_entropy would apply softmax twice", "[experiment]") {
+  Json s = base_spec();
+  s["network"]["layers"][1] = Json{{"units", 2}, {"activation", "softmax"}};
+  s["loss"] = "softmax_cross_entropy";
+  s["data"]["targets"] = Json::parse("[[1, 0], [0, 1], [0, 1], [1, 0]]");
+  CHECK(error_of(s) == "network.layers[1].activation: softmax before the loss softmax_cross_entropy, which applies "
+                       "softmax itself (it takes logits): use \"identity\" here");
+  s["network"]["layers"][1]["activation"] = "identity";
+  CHECK(error_of(s) == "(no error)");
+}
+
+TEST_CASE("optimizers: unknown names and bad settings", "[experiment]") {
+  Json s = base_spec();
+  s["optimizer"]["name"] = "sgdd";
+  CHECK(error_of(s) == "optimizer.name: unknown \"sgdd\" (did you mean \"sgd\"?); known: sgd");
+  s = base_spec();
+  s["optimizer"]["learning_rate"] = 0;
+  CHECK(error_of(s) == "optimizer.learning_rate: expected a number > 0, got 0");
+  s["optimizer"]["learning_rate"] = -0.1;
+  CHECK(error_of(s) == "optimizer.learning_rate: expected a number > 0, got -0.1");
+  s = base_spec();
+  s["optimizer"].erase("name");
+  CHECK(error_of(s) == "optimizer.name: missing; expected the name of an optimizer (sgd)");
+}
+
+TEST_CASE("training: epochs, batch size and threshold in range", "[experiment]") {
+  Json s = base_spec();
+  s["training"]["epochs"] = -3;
+  CHECK(error_of(s) == "training.epochs: expected a whole number ≥ 1, got -3");
+  s["training"]["epochs"] = 0;
+  CHECK(error_of(s) == "training.epochs: expected a whole number ≥ 1, got 0");
+  s["training"]["epochs"] = 2.5;
+  CHECK(error_of(s) == "training.epochs: expected a whole number ≥ 1, got 2.5");
+  s = base_spec();
+  s["training"]["batch_size"] = -1;
+  CHECK(error_of(s) == "training.batch_size: expected a whole number ≥ 0, got -1");
+  s = base_spec();
+  s["training"]["threshold"] = 0.3;
+  CHECK(error_of(s) == "training.threshold: only used with \"classification\": true");
+  s["training"]["classification"] = true;
+  CHECK(parse_experiment(s, "spec.json").training.threshold == 0.3);
+}
+
+TEST_CASE("frozen names must be parameters of the network", "[experiment]") {
+  Json s = base_spec();
+  s["frozen"] = Json::array({"layers[1].b"});
+  CHECK(error_of(s) == "frozen[0]: no parameter \"layers[1].b\"; the network's parameters are layers[0].W, "
+                       "layers[0].b, layers[2].W, layers[2].b (spec layer k is layers[2k], its activation "
+                       "layers[2k+1])");
+  s["frozen"] = Json::array({"layers[2].b", "layers[2].b"});
+  CHECK(error_of(s) == "frozen[1]: listed twice");
+  s["frozen"] = Json::array({"layers[0].W", 3});
+  CHECK(error_of(s) == "frozen[1]: expected a non-empty string, got 3");
+  s["frozen"] = Json::array({"layers[2].b"});
+  const Experiment e = parse_experiment(s, "spec.json");
+  Rng rng(1);
+  Network net = build_network(e, rng);
+  CHECK(net.parameter("layers[2].b").frozen);
+  CHECK_FALSE(net.parameter("layers[2].W").frozen);
+}
+
+TEST_CASE("initializers: unknown names, and init where nothing is drawn", "[experiment]") {
+  Json s = base_spec();
+  s["network"]["layers"][0]["init"] = "glorot";
+  CHECK(error_of(s) == "network.layers[0].init: unknown \"glorot\"; known: default");
+  s["network"]["layers"][0] = Json::parse(
+      R"({"units": 2, "activation": "tanh", "init": "default", "weights": [[1, 2], [3, 4]], "biases": [0, 0]})");
+  CHECK(error_of(s) ==
+        "network.layers[0].init: not used: weights and biases are both given (leave \"init\" out, or one of them)");
+}
+
+TEST_CASE("trace and gradcheck settings", "[experiment]") {
+  Json s = base_spec();
+  s["trace"] = Json{{"level", "everything"}};
+  CHECK(error_of(s) == "trace.level: unknown \"everything\"; known: off, summary, step, full");
+  s["trace"] = Json{{"path", ""}};
+  CHECK(error_of(s) == "trace.path: expected a non-empty string, got the string \"\"");
+  s = base_spec();
+  s["gradcheck"] = Json{{"h", 0}};
+  CHECK(error_of(s) == "gradcheck.h: expected a number > 0, got 0");
+  s["gradcheck"] = Json{{"samples", 5}};
+  CHECK(error_of(s) == "gradcheck.samples: 5 is more than the 4 samples in the data");
+  s = base_spec();
+  s["name"] = "my experiment";
+  CHECK(error_of(s) == "name: expected a name of letters, digits, '_', '-' and '.' (it names the default trace "
+                       "file), got the string \"my experiment\"");
+}
+
+TEST_CASE("names default from the spec file, the trace path from the name", "[experiment]") {
+  Json s = base_spec();
+  s.erase("name");
+  const Experiment e = parse_experiment(s, "some/folder/circles.json");
+  CHECK(e.name == "circles");
+  CHECK(e.trace_path() == fs::path("traces/circles.json"));
+  CHECK(e.trace.level == TraceLevel::summary);
+  s["trace"] = Json{{"path", "out/t.json"}, {"level", "full"}};
+  const Experiment f = parse_experiment(s, "x.json");
+  CHECK(f.trace_path() == fs::path("out/t.json"));
+  CHECK(f.trace.level == TraceLevel::full);
+}
+
+// ---- CSV data -----------------------------------------------------------------------------------
+
+TEST_CASE("a CSV path is relative to the spec's folder, and a missing file says so", "[experiment]") {
+  const fs::path dir = fresh_dir("csv_relative");
+  write_file(dir / "points.csv", "x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n");
+  Json s = base_spec();
+  s["data"] = Json{{"csv", "points.csv"}, {"target_columns", {"y"}}};
+  const Experiment e = parse_experiment(s, (dir / "spec.json").string());
+  CHECK(e.data.csv_path == dir / "points.csv");
+  CHECK(e.data.X == Matrix{{0, 0}, {0, 1}, {1, 0}, {1, 1}});
+  CHECK(e.data.targets == Matrix{{0}, {1}, {1}, {0}});
+
+  // The same spec from another folder does not find the file, and the message says where it looked.
+  CHECK(error_of(s, "elsewhere/spec.json") ==
+        "data.csv: elsewhere/points.csv: cannot open the file: No such file or directory (a relative path is taken "
+        "from the spec's folder, elsewhere)");
+  CHECK(error_of(s, "spec.json") == "data.csv: points.csv: cannot open the file: No such file or directory (a "
+                                    "relative path is taken from the spec's folder, .)");
+}
+
+TEST_CASE("CSV columns: named, defaulted, misspelt, of the wrong count", "[experiment]") {
+  const fs::path dir = fresh_dir("csv_columns");
+  write_file(dir / "d.csv", "x1,x2,x3,y\n1,2,3,0\n4,5,6,1\n");
+  const std::string source = (dir / "spec.json").string();
+  const std::string csv = (dir / "d.csv").string();
+  Json s = base_spec();
+  s["data"] = Json{{"csv", "d.csv"}, {"input_columns", {"x3", "x1"}}, {"target_columns", {"y"}}};
+  CHECK(parse_experiment(s, source).data.X == Matrix{{3, 1}, {6, 4}});
+
+  s["data"] = Json{{"csv", "d.csv"}, {"target_columns", {"y"}}};
+  CHECK(error_of(s, source) == fmt::format("data: {} has 3 columns besides the targets (x1, x2, x3), but "
+                                           "network.inputs = 2; name the input columns with input_columns",
+                                           csv));
+  s["data"] = Json{{"csv", "d.csv"}, {"input_columns", {"x1", "x22"}}, {"target_columns", {"y"}}};
+  CHECK(error_of(s, source) == fmt::format("data.input_columns[1]: no column \"x22\" in {} (did you mean \"x2\"?); "
+                                           "its columns: x1, x2, x3, y",
+                                           csv));
+  s["data"] = Json{{"csv", "d.csv"}, {"input_columns", {"x1", "y"}}, {"target_columns", {"y"}}};
+  CHECK(error_of(s, source) == "data.input_columns[1]: is a target column too");
+  s["data"] = Json{{"csv", "d.csv"}, {"input_columns", {"x1", "x2"}}, {"target_columns", {"x3", "y"}}};
+  CHECK(error_of(s, source) ==
+        "data.target_columns: 2 columns, but the network has 1 output (network.layers[1].units = 1)");
+  s["data"] = Json{{"csv", "d.csv"}, {"input_columns", {"x1", "x2"}}};
+  CHECK(error_of(s, source) ==
+        "data.target_columns: missing; expected the names of the target columns (or a label_column of class names)");
+  s["data"] = Json{{"csv", "d.csv"}, {"inputs", {{1, 2}}}, {"target_columns", {"y"}}};
+  CHECK(error_of(s, source) == "data.inputs: not with data.csv: the samples come from one source");
+  s = base_spec();
+  s["data"]["target_columns"] = {"y"};
+  CHECK(error_of(s, source) == "data.target_columns: only used with data.csv");
+}
+
+TEST_CASE("CSV values that are not numbers are reported file:line:column", "[experiment]") {
+  const fs::path dir = fresh_dir("csv_values");
+  write_file(dir / "d.csv", "x1,x2,y\n1,2,0\n3,abc,1\n");
+  Json s = base_spec();
+  s["data"] = Json{{"csv", "d.csv"}, {"target_columns", {"y"}}};
+  CHECK(error_of(s, (dir / "spec.json").string()) ==
+        fmt::format("data.csv: {}:3:3: column \"x2\": expected a number, got \"abc\"", (dir / "d.csv").string()));
+  write_file(dir / "d.csv", "x1,x2,y\n");
+  CHECK(error_of(s, (dir / "spec.json").string()) ==
+        fmt::format("data.csv: {}: no samples after the header", (dir / "d.csv").string()));
+}
+
+TEST_CASE("class labels become one-hot targets, or 0/1 for one output", "[experiment]") {
+  const fs::path dir = fresh_dir("csv_labels");
+  write_file(dir / "d.csv", "x1,x2,kind\n0,0,no\n1,1,yes\n0,1,yes\n");
+  const std::string source = (dir / "spec.json").string();
+  Json s = base_spec();
+  s["data"] = Json{{"csv", "d.csv"}, {"label_column", "kind"}};
+  const Experiment binary = parse_experiment(s, source);
+  CHECK(binary.data.class_names == std::vector<std::string>{"no", "yes"});  // sorted
+  CHECK(binary.data.targets == Matrix{{0}, {1}, {1}});
+
+  s["data"]["classes"] = {"yes", "no"};  // the order given: "yes" is class 0
+  CHECK(parse_experiment(s, source).data.targets == Matrix{{1}, {0}, {0}});
+  s["data"]["classes"] = {"yes", "maybe"};
+  CHECK(error_of(s, source) == fmt::format("data.csv: {}:2:5: column \"kind\": unknown class \"no\"; data.classes "
+                                           "lists yes, maybe",
+                                           (dir / "d.csv").string()));
+
+  s["network"]["layers"][1] = Json{{"units", 3}, {"activation", "identity"}};
+  s["loss"] = "softmax_cross_entropy";
+  s["data"].erase("classes");
+  CHECK(error_of(s, source) == "data.label_column: \"kind\" has 2 classes (no, yes), but the network has 3 outputs "
+                               "(network.layers[1].units = 3); one output per class, or one output for two classes");
+}
+
+TEST_CASE("iris from the CSV file: one-hot species, standardised inputs", "[experiment]") {
+  const Experiment e = load_experiment(example("iris"));
+  REQUIRE(e.data.X.rows() == 150);
+  CHECK(e.data.X.cols() == 4);
+  CHECK(e.data.class_names == std::vector<std::string>{"setosa", "versicolor", "virginica"});
+  CHECK(e.data.targets.row(0) == Matrix{{1, 0, 0}});
+  CHECK(e.data.targets.row(149) == Matrix{{0, 0, 1}});
+  CHECK(e.data.inputs(0, 0) == Approx(5.1));
+  // Standardised: every column has mean 0 and (population) standard deviation 1.
+  for (std::size_t c = 0; c < 4; ++c) {
+    double sum = 0, squares = 0;
+    for (std::size_t n = 0; n < 150; ++n) sum += e.data.X(n, c);
+    for (std::size_t n = 0; n < 150; ++n) squares += (e.data.X(n, c) - sum / 150) * (e.data.X(n, c) - sum / 150);
+    CHECK(sum / 150 == Approx(0).margin(1e-12));
+    CHECK(std::sqrt(squares / 150) == Approx(1));
+  }
+}
+
+// ---- generated data -----------------------------------------------------------------------------
+
+TEST_CASE("generated data: make_circles from the run's generator, then the initial weights", "[experiment]") {
+  Json s = base_spec();
+  s["data"] = Json{{"generator", "make_circles"}, {"samples", 40}, {"noise", 0.05}, {"factor", 0.3}};
+  const Experiment e = parse_experiment(s, "spec.json");
+  // The same points as make_circles from a generator seeded with the spec's seed (3) …
+  Rng rng(3);
+  const synthetic::LabelledPoints expected = synthetic::make_circles(40, 0.05, 0.3, rng);
+  CHECK(e.data.X == expected.X);
+  CHECK(e.data.targets == expected.targets());
+  // … and the initial weights are drawn from that generator after the points.
+  Rng after = rng;
+  Rng start = e.rng_at_start;
+  Network a = build_network(e, start), b = build_network(e, after);
+  CHECK(a.parameter("layers[0].W").value == b.parameter("layers[0].W").value);
+  CHECK(to_json(e)["data"] == Json{{"generator", "make_circles"}, {"samples", 40}, {"noise", 0.05}, {"factor", 0.3},
+                                   {"standardize", false}});
+
+  // Defaults as scikit-learn's; two outputs get one-hot targets.
+  s["data"] = Json{{"generator", "make_moons"}};
+  s["network"]["layers"][1] = Json{{"units", 2}, {"activation", "identity"}};
+  s["loss"] = "softmax_cross_entropy";
+  const Experiment moons = parse_experiment(s, "spec.json");
+  CHECK(moons.data.generator_settings == Json{{"samples", 100}, {"noise", 0.0}});
+  CHECK(moons.data.targets.cols() == 2);
+  CHECK(moons.data.targets.rows() == 100);
+}
+
+TEST_CASE("generated data: names, settings and shapes are checked", "[experiment]") {
+  Json s = base_spec();
+  s["data"] = Json{{"generator", "make_circle"}};
+  CHECK(error_of(s) == "data.generator: unknown \"make_circle\" (did you mean \"make_circles\"?); known: make_circles, "
+                       "make_moons");
+  s["data"] = Json{{"generator", "make_moons"}, {"factor", 0.5}};
+  CHECK(error_of(s) == "data.factor: not a setting of make_moons (its settings: samples, noise)");
+  s["data"] = Json{{"generator", "make_circles"}, {"factor", 1.0}};
+  CHECK(error_of(s) == "data.factor: expected a number from 0 up to (not including) 1, got 1.0");
+  s["data"] = Json{{"generator", "make_circles"}, {"noise", -0.1}};
+  CHECK(error_of(s) == "data.noise: expected a number ≥ 0 (a standard deviation), got -0.1");
+  s["data"] = Json{{"generator", "make_circles"}, {"samples", 1}};
+  CHECK(error_of(s) == "data.samples: expected a whole number from 2 to 10000000, got 1");
+  s["data"] = Json{{"generator", "make_circles"}, {"inputs", {{1, 2}}}};
+  CHECK(error_of(s) == "data.inputs: not with data.generator: the samples come from one source");
+  s["data"] = Json{{"csv", "x.csv"}, {"samples", 10}};
+  CHECK(error_of(s) == "data.samples: only used with data.generator");
+  s["data"] = Json{{"generator", "make_circles"}, {"label_column", "y"}};
+  CHECK(error_of(s) == "data.label_column: only used with data.csv");
+  s["data"] = Json{{"generator", "make_circles"}};
+  s["network"]["inputs"] = 3;
+  CHECK(error_of(s) == "data.generator: make_circles gives points in the plane, 2 inputs, but network.inputs = 3");
+  s = base_spec();
+  s["data"] = Json{{"generator", "make_circles"}};
+  s["network"]["layers"][1] = Json{{"units", 3}, {"activation", "identity"}};
+  s["loss"] = "mse";
+  CHECK(error_of(s) == "data.generator: make_circles gives 2 classes, but the network has 3 outputs "
+                       "(network.layers[1].units = 3); one output for two classes, or one per class");
+}
+
+// ---- round trips --------------------------------------------------------------------------------
+
+TEST_CASE("a spec with every field round-trips through to_json", "[experiment]") {
+  const Json spec = Json::parse(R"({
+    "name": "everything", "description": "every field set", "seed": 42,
+    "network": {"inputs": 2, "layers": [
+      {"units": 3, "activation": "relu", "weights": [[1, 2], [3, 4], [5, 6]]},
+      {"units": 1, "activation": "sigmoid", "weights": [[0.5, -0.5, 0.25]], "biases": [0.1]}]},
+    "loss": {"name": "bce", "reduction": "sum"},
+    "optimizer": {"name": "sgd", "learning_rate": 0.25},
+    "data": {"inputs": [[0, 1], [1, 0], [2, 2]], "targets": [[1], [0], [1]], "standardize": true},
+    "training": {"epochs": 3, "batch_size": 2, "shuffle": false, "classification": true, "threshold": 0.4},
+    "frozen": ["layers[2].b"],
+    "trace": {"path": "out/everything.json", "level": "step"},
+    "gradcheck": {"h": 1e-6, "max_elements": 4, "samples": 2, "check_input": true}
+  })");
+  const Experiment e = parse_experiment(spec, "dir/everything.json");
+  const Json written = to_json(e);
+  CHECK(written["network"]["layers"][0]["init"] == "default");  // drawn biases: init is kept
+  CHECK_FALSE(written["network"]["layers"][1].contains("init"));
+  CHECK(written["data"]["inputs"] == spec["data"]["inputs"]);  // as given, not standardised
+  const Experiment again = parse_experiment(written, e.source);
+  CHECK(to_json(again) == written);
+  CHECK(again.data.X == e.data.X);
+  CHECK(again.gradcheck.check_input);
+  CHECK(again.gradcheck_samples == 2);
+  CHECK(again.training.threshold == 0.4);
+}
+
+TEST_CASE("defaults are written out, and the examples round-trip", "[experiment]") {
+  const Json written = to_json(parse_experiment(base_spec(), "spec.json"));
+  CHECK(written["loss"] == Json{{"name", "bce"}, {"reduction", "mean"}});
+  CHECK(written["training"] ==
+        Json{{"epochs", 5}, {"batch_size", 0}, {"shuffle", true}, {"classification", false}});
+  CHECK(written["trace"] == Json{{"level", "summary"}});
+  CHECK(written["gradcheck"] == Json{{"h", 1e-5}, {"max_elements", 0}, {"samples", 0}, {"check_input", false}});
+  CHECK(written["frozen"] == Json::array());
+
+  for (const char* name : {"worked_example", "xor", "iris", "relu_kink", "make_circles"}) {
+    INFO(name);
+    const Experiment e = load_experiment(example(name));
+    const Json j = to_json(e);
+    const Experiment again = parse_experiment(j, e.source);
+    CHECK(to_json(again) == j);
+    CHECK(again.data.X == e.data.X);
+    CHECK(again.data.targets == e.data.targets);
+  }
+}
+
+TEST_CASE("the JSON examples in docs/experiment-format.md are valid specs", "[experiment]") {
+  std::ifstream in(GLASSBOX_SOURCE_DIR "/docs/experiment-format.md");
+  REQUIRE(in);
+  std::string line, block;
+  bool inside = false;
+  int specs = 0;
+  while (std::getline(in, line)) {
+    if (!inside && line == "```json") {
+      inside = true;
+      block.clear();
+    } else if (inside && line == "```") {
+      inside = false;
+      INFO(block);
+      const Json spec = parse_json_text(block, "docs/experiment-format.md");
+      CHECK_NOTHROW(parse_experiment(spec, "docs/example.json"));
+      ++specs;
+    } else if (inside) {
+      block += line + "\n";
+    }
+  }
+  CHECK(specs >= 2);
+}
+
+// ---- building and running -----------------------------------------------------------------------
+
+TEST_CASE("explicit weights are used as given, init draws W then b, layer by layer", "[experiment]") {
+  const Experiment worked = load_experiment(example("worked_example"));
+  Rng rng(worked.seed);
+  Network net = build_network(worked, rng);
+  CHECK(net.describe() == "Dense(2→2, sigmoid) → Dense(2→2, sigmoid)");
+  CHECK(net.parameter("layers[0].W").value == Matrix{{0.15, 0.20}, {0.25, 0.30}});
+  CHECK(net.parameter("layers[2].b").value == Matrix{{0.60, 0.60}});
+  CHECK(net.parameter("layers[0].b").frozen);
+  CHECK(net.parameter("layers[2].b").frozen);
+
+  // Drawn: the same as init_uniform_fan_in from a generator seeded with the spec's seed.
+  const Experiment tiny = parse_experiment(base_spec(), "spec.json");
+  Rng a(3), b(3);
+  const Network drawn = build_network(tiny, a);
+  Matrix W0(2, 2), b0(1, 2), W2(1, 2), b2(1, 1);
+  init_uniform_fan_in(W0, b0, b);
+  init_uniform_fan_in(W2, b2, b);
+  Network copy = drawn;
+  CHECK(copy.parameter("layers[0].W").value == W0);
+  CHECK(copy.parameter("layers[0].b").value == b0);
+  CHECK(copy.parameter("layers[2].W").value == W2);
+
+  // Weights given, biases not: the biases are those the initializer drew.
+  Json s = base_spec();
+  s["network"]["layers"][0]["weights"] = Json::parse("[[9, 9], [9, 9]]");
+  Rng c(3);
+  Network partly = build_network(parse_experiment(s, "spec.json"), c);
+  CHECK(partly.parameter("layers[0].W").value == Matrix{{9, 9}, {9, 9}});
+  CHECK(partly.parameter("layers[0].b").value == b0);
+  CHECK(partly.parameter("layers[2].W").value == W2);
+
+  // Another seed, other weights.
+  s = base_spec();
+  s["seed"] = 4;
+  Rng d(4);
+  Network other = build_network(parse_experiment(s, "spec.json"), d);
+  CHECK_FALSE(other.parameter("layers[0].W").value == W0);
+}
+
+TEST_CASE("running the worked example reproduces the published numbers", "[experiment]") {
+  const RunResult result = run_experiment(load_experiment(example("worked_example")));
+  CHECK(result.initial_loss == Approx(0.298371109).margin(5e-10));
+  REQUIRE(result.history.size() == 1);
+  CHECK(result.history[0].steps == 1);
+  Network net = result.network;
+  CHECK(net.parameter("layers[2].W").value(0, 0) == Approx(0.35891648).margin(5e-9));     // w5
+  CHECK(net.parameter("layers[0].W").value(0, 0) == Approx(0.149780716).margin(5e-10));  // w1
+  CHECK(net.parameter("layers[0].b").value == Matrix{{0.35, 0.35}});                      // frozen
+  const Json summary = result.to_json();
+  CHECK(summary["epochs"] == 1);
+  CHECK(summary["steps"] == 1);
+}
+
+TEST_CASE("a run is reproducible, and a diverging run says where", "[experiment]") {
+  const Experiment xor_spec = load_experiment(example("xor"));
+  const RunResult one = run_experiment(xor_spec), two = run_experiment(xor_spec);
+  CHECK(one.history.back().loss == two.history.back().loss);
+  CHECK(one.history.back().accuracy == 1.0);
+
+  const Json diverging = Json::parse(R"({
+    "network": {"inputs": 1, "layers": [{"units": 1, "activation": "identity", "weights": [[1]], "biases": [0]}]},
+    "loss": "mse", "optimizer": {"name": "sgd", "learning_rate": 1e10},
+    "data": {"inputs": [1e100, 2e100], "targets": [0, 1]}, "training": {"epochs": 3}
+  })");
+  CHECK_THROWS_WITH(run_experiment(parse_experiment(diverging, "d.json")),
+                    Catch::StartsWith("epoch 1, step 1: forward: the output of layers[0]"));
+}
+
+TEST_CASE("gradcheck of a spec: kinks are reported, a too-large h fails", "[experiment]") {
+  const fs::path dir = fresh_dir("gradcheck");
+  const Experiment kink = load_experiment(example("relu_kink"));
+  {
+    Tracer tracer(dir / "kink.json", TraceLevel::summary, trace_header(kink, "test"));
+    const GradCheckReport report = gradcheck_experiment(kink, tracer);
+    tracer.finish();
+    CHECK(report.passed());
+    CHECK(report.kinks == 3);  // W(0, 0), W(0, 1) and b(0) of the unit with z = 0
+    CHECK(report.failed == 0);
+  }
+  std::ifstream in(dir / "kink.json");
+  const Json trace = Json::parse(in);
+  REQUIRE(trace["events"].size() == 1);
+  CHECK(trace["events"][0]["event"] == "gradcheck");
+  CHECK(trace["events"][0]["counts"]["kink"] == 3);
+  CHECK_FALSE(trace["hyperparameters"].contains("trace"));
+  CHECK(trace["hyperparameters"]["data"] == Json{{"samples", 2}, {"standardize", false}});
+  CHECK(trace["network"] == "Dense(2→2, relu) → Dense(2→1, identity)");
+
+  Json s = base_spec();
+  s["gradcheck"] = Json{{"h", 0.5}};
+  const GradCheckReport coarse = gradcheck_experiment(parse_experiment(s, "spec.json"));
+  CHECK(coarse.verdict == CheckVerdict::fail);
+
+  // samples: the check uses the first rows only.
+  s["gradcheck"] = Json{{"samples", 1}};
+  const Experiment first = parse_experiment(s, "spec.json");
+  Rng rng(first.seed);
+  Network net = build_network(first, rng);
+  const GradCheckReport expected = check_network(net, *make_loss(first), slice_rows(first.data.X, 0, 1),
+                                                 slice_rows(first.data.targets, 0, 1), first.gradcheck);
+  const GradCheckReport report = gradcheck_experiment(first);
+  REQUIRE(report.elements.size() == expected.elements.size());
+  for (std::size_t i = 0; i < report.elements.size(); ++i)
+    CHECK(report.elements[i].analytic == expected.elements[i].analytic);
+}

@@ -1,0 +1,98 @@
+// Tests of the glassbox program (tools/glassbox): what `glassbox run` and `glassbox gradcheck`
+// write and which exit code they give, read back from their traces.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "chapter_run.hpp"
+
+using glassbox::testing::run_chapter;
+
+namespace {
+
+std::string spec(const std::string& path) { return std::string(GLASSBOX_SOURCE_DIR "/") + path; }
+
+// The first event of `kind` (and, if given, for `parameter`) in a trace.
+nlohmann::json find_event(const nlohmann::json& trace, const std::string& kind, const std::string& parameter = "") {
+  for (const auto& e : trace["events"])
+    if (e["event"] == kind && (parameter.empty() || e["parameter"] == parameter)) return e;
+  FAIL("no " << kind << " event " << parameter);
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("glassbox run: the worked example's numbers, from its trace", "[glassbox]") {
+  const auto run = run_chapter("glassbox", "worked_example", "run " + spec("examples/worked_example.json"));
+  INFO(run.stderr_text);
+  REQUIRE(run.exit_code == 0);
+  REQUIRE(run.trace_written);
+  const auto trace = run.document();
+  CHECK(trace["program"] == "glassbox");
+  CHECK(trace["trace_level"] == "full");  // the spec's level
+  // E = Σ ½(t − o)² before the step, and the weights after it, to the published digits.
+  CHECK(find_event(trace, "step")["loss"].get<double>() == Approx(0.298371109).margin(5e-10));
+  const auto W2 = find_event(trace, "update", "layers[2].W")["W_after"];
+  const auto W1 = find_event(trace, "update", "layers[0].W")["W_after"];
+  CHECK(W2[0][0].get<double>() == Approx(0.35891648).margin(5e-9));    // w5
+  CHECK(W2[0][1].get<double>() == Approx(0.408666186).margin(5e-10));  // w6
+  CHECK(W1[0][0].get<double>() == Approx(0.149780716).margin(5e-10));  // w1
+  CHECK(W1[1][1].get<double>() == Approx(0.29950229).margin(5e-9));    // w4
+  // The biases are frozen: they do not move.
+  const auto b1 = find_event(trace, "update", "layers[0].b");
+  CHECK(b1["frozen"] == true);
+  CHECK(b1["b_after"] == nlohmann::json::parse("[[0.35, 0.35]]"));
+}
+
+TEST_CASE("glassbox run: --seed and --trace-level take the place of the spec's", "[glassbox]") {
+  const auto plain = run_chapter("glassbox", "xor_plain", "run " + spec("examples/xor.json"));
+  const auto seeded =
+      run_chapter("glassbox", "xor_seeded", "run " + spec("examples/xor.json") + " --seed 5 --trace-level step");
+  REQUIRE(plain.exit_code == 0);
+  REQUIRE(seeded.exit_code == 0);
+  const auto a = plain.document(), b = seeded.document();
+  CHECK(a["seed"] == 1);
+  CHECK(b["seed"] == 5);
+  CHECK(b["hyperparameters"]["seed"] == 5);
+  CHECK(a["trace_level"] == "summary");
+  CHECK(b["trace_level"] == "step");
+  CHECK(a["result"]["initial_loss"] != b["result"]["initial_loss"]);  // other initial weights
+  CHECK(find_event(b, "step")["event"] == "step");
+}
+
+TEST_CASE("glassbox gradcheck: a kink is reported and the check passes (exit 0)", "[glassbox]") {
+  const auto run = run_chapter("glassbox", "relu_kink", "gradcheck " + spec("examples/relu_kink.json"));
+  INFO(run.stderr_text);
+  CHECK(run.exit_code == 0);
+  REQUIRE(run.trace_written);
+  const auto trace = run.document();
+  const auto check = find_event(trace, "gradcheck");
+  CHECK(check["counts"]["kink"] == 3);
+  CHECK(check["counts"]["fail"] == 0);
+  CHECK(check["verdict"] == "good");
+  CHECK(trace["result"]["passed"] == true);
+}
+
+TEST_CASE("glassbox gradcheck: a check that fails exits 1 and records why", "[glassbox]") {
+  const auto run = run_chapter("glassbox", "large_h", "gradcheck " + spec("tests/data/specs/gradcheck_large_h.json"));
+  CHECK(run.exit_code == 1);
+  CHECK_THAT(run.stderr_text, Catch::Contains("gradcheck did not pass") && Catch::Contains("fail"));
+  REQUIRE(run.trace_written);
+  const auto trace = run.document();
+  CHECK(find_event(trace, "gradcheck")["verdict"] == "fail");
+  CHECK(trace["result"]["passed"] == false);
+}
+
+TEST_CASE("glassbox run: a run that diverges exits 1, says where, and leaves no trace", "[glassbox]") {
+  const auto run = run_chapter("glassbox", "diverges", "run " + spec("tests/data/specs/diverges.json"));
+  CHECK(run.exit_code == 1);
+  CHECK_THAT(run.stderr_text, Catch::Contains("epoch 1, step 1: forward: the output of layers[0] (Dense(1→1))"));
+  CHECK_FALSE(run.trace_written);
+}
+
+TEST_CASE("glassbox: a bad spec exits 2 naming file and JSON path, and writes nothing", "[glassbox]") {
+  const auto run = run_chapter("glassbox", "bad", "gradcheck " + spec("tests/data/specs/unknown_key.json"));
+  CHECK(run.exit_code == 2);
+  CHECK_THAT(run.stderr_text, Catch::Contains("unknown_key.json: training.epoch: unknown key"));
+  CHECK_FALSE(run.trace_written);
+}

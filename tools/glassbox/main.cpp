@@ -1,0 +1,176 @@
+// glassbox — experiments written as JSON.
+//
+// Runs a network someone described in a file — inputs, layers (with explicit initial weights if
+// wanted), loss, optimizer, data inline or from a CSV file, epochs, batch size, seed, frozen
+// parameters, trace — without writing C++. The spec format is docs/experiment-format.md; examples/
+// holds the classic worked example, XOR, two circles, iris from its CSV file and a ReLU kink as specs.
+// Uses lib/: glassbox/experiment.hpp (parsing, checking and running specs) and spec.hpp (JSON
+// read with errors that name the path), on top of network, train and gradcheck.
+// Run: glassbox run SPEC [--trace PATH] [--trace-level LEVEL] [--seed N] [--quiet]
+//      glassbox gradcheck SPEC [...]
+// Trace: the spec's trace.path (default traces/<name>.json): the training events of train.hpp for
+// run, one "gradcheck" event for gradcheck.
+// Exit codes: 0 done (gradcheck: passed); 1 the run failed (a NaN or Inf, a write) or the gradient
+// check did not pass; 2 a bad command line or spec — then nothing is written.
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "glassbox/cli.hpp"
+#include "glassbox/experiment.hpp"
+#include "glassbox/table.hpp"
+
+using namespace glassbox;
+
+namespace {
+
+const std::vector<std::string> kCommands = {"run", "gradcheck"};
+
+struct Output {
+  bool quiet = false;
+  template <typename... Args>
+  void print(fmt::format_string<Args...> format, Args&&... args) const {
+    if (!quiet) fmt::print(format, std::forward<Args>(args)...);
+  }
+  void heading(const std::string& title) const {
+    if (quiet) return;
+    std::string rule;
+    for (std::size_t i = 0; i < display_width(title); ++i) rule += "─";
+    fmt::print("\n{}\n{}\n", title, rule);
+  }
+};
+
+// The command line's --seed, --trace and --trace-level take the place of the spec's.
+void apply_overrides(Json& spec, const CommandLine& cli) {
+  if (!spec.is_object()) return;  // parse_experiment reports it
+  if (cli.given("seed")) spec["seed"] = cli.seed;
+  if (!cli.given("trace") && !cli.given("trace-level")) return;
+  if (spec.contains("trace") && !spec["trace"].is_object()) return;
+  if (cli.given("trace")) spec["trace"]["path"] = cli.trace_path.string();
+  if (cli.given("trace-level")) spec["trace"]["level"] = std::string(to_string(cli.trace_level));
+}
+
+void describe(const Experiment& e, const Output& out) {
+  Rng rng = e.rng_at_start;
+  const Network net = build_network(e, rng);
+  out.print("experiment {} ({}), seed {}\n", e.name, e.source, e.seed);
+  if (!e.description.empty()) out.print("{}\n", e.description);
+  out.heading("Network");
+  if (!out.quiet) fmt::print("{}", net.summary().render());
+  if (!e.frozen.empty()) out.print("frozen: {}\n", fmt::join(e.frozen, ", "));
+  out.heading("Training");
+  out.print("loss       {}\n", make_loss(e)->describe());
+  out.print("optimizer  {}\n", make_optimizer(e)->describe());
+  const std::string source = e.data.source == DataSpec::Source::csv         ? "from " + e.data.csv_path.string()
+                             : e.data.source == DataSpec::Source::generator ? "from " + e.data.generator
+                                                                              : std::string("inline");
+  out.print("data       {} sample{} {}{}\n", e.data.X.rows(), e.data.X.rows() == 1 ? "" : "s", source,
+            e.data.standardize ? ", standardised" : "");
+  out.print("schedule   {} epoch{}, batch size {}, {}\n", e.training.epochs, e.training.epochs == 1 ? "" : "s",
+            e.training.batch_size == 0 ? std::string("N (full batch)") : std::to_string(e.training.batch_size),
+            e.training.shuffle ? "shuffled every epoch" : "in file order");
+}
+
+int run(const Experiment& e, Tracer& tracer, const Output& out) {
+  describe(e, out);
+  // Every epoch when there are few; otherwise about twenty lines, always the first and the last.
+  const std::size_t every = std::max<std::size_t>(1, e.training.epochs / 20);
+  out.heading("Epochs");
+  out.print("{:>8}  {:>8}  {:>14}{}\n", "epoch", "steps", "loss", e.training.classification ? "  accuracy" : "");
+  const auto on_epoch = [&](const EpochStats& s) {
+    if (s.epoch != 1 && s.epoch % every != 0 && s.epoch != e.training.epochs) return;
+    out.print("{:>8}  {:>8}  {:>14.9g}", s.epoch, s.steps, s.loss);
+    if (s.accuracy) out.print("  {:>8.4f}", *s.accuracy);
+    out.print("\n");
+  };
+  const RunResult result = run_experiment(e, tracer, on_epoch);
+  out.print("\nloss {:.9g} → {:.9g}\n", result.initial_loss, result.history.back().loss);
+  Json summary = result.to_json();
+  tracer.finish(summary);
+  return 0;
+}
+
+int gradcheck(const Experiment& e, Tracer& tracer, const Output& out) {
+  describe(e, out);
+  const GradCheckReport report = gradcheck_experiment(e, tracer);
+  // Every element when they fit on a screen; otherwise only those that are not good.
+  const bool all = report.elements.size() <= 40;
+  out.heading(all ? "Gradient check" : "Gradient check: the elements that are not good");
+  const Table table = report.table(!all);
+  if (table.rows() > 0) out.print("{}", table.render());
+  out.print("{}\n", report.summary());
+  tracer.finish(Json{{"verdict", std::string(to_string(report.verdict))}, {"passed", report.passed()}});
+  if (!report.passed()) {
+    std::fflush(stdout);
+    fmt::print(stderr, "glassbox: gradcheck did not pass: {}\n", report.summary());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string command, spec_path;
+  CommandLine cli({.name = "glassbox",
+                   .chapter = 0,
+                   .title = "experiments written as JSON",
+                   .purpose = "Trains the network a spec file describes, or checks its gradients; the format is\n"
+                              "docs/experiment-format.md, examples/ has specs to start from.\n\n"
+                              "commands:\n"
+                              "  run          train as the spec says; the trace records the training loop's events\n"
+                              "  gradcheck    compare backpropagation with finite differences at the initial\n"
+                              "               weights (exit 0 if the check passes, 1 if not)",
+                   .default_trace_level = TraceLevel::summary});
+  cli.positional("COMMAND", command, "run or gradcheck");
+  cli.positional("SPEC", spec_path, "the experiment: a JSON file");
+  cli.set_help("seed", "seed of the random generator, in place of the spec's \"seed\"");
+  cli.set_help("trace", "where to write the trace, in place of the spec's trace.path (default traces/<name>.json)");
+  cli.set_help("trace-level", "off, summary, step or full, in place of the spec's trace.level (default summary)");
+
+  try {
+    if (!cli.parse(argc, argv)) {
+      fmt::print("{}", cli.help());
+      return 0;
+    }
+    if (std::find(kCommands.begin(), kCommands.end(), command) == kCommands.end()) {
+      std::string message = fmt::format("unknown command \"{}\"", command);
+      if (auto best = did_you_mean(command, kCommands)) message += fmt::format(" (did you mean \"{}\"?)", *best);
+      throw UsageError(fmt::format("{}; the commands are {}", message, fmt::join(kCommands, ", ")));
+    }
+  } catch (const UsageError& e) {
+    fmt::print(stderr, "glassbox: error: {}\n", e.what());
+    return 2;
+  }
+
+  // Everything about the spec is checked, and the data read, before anything is written.
+  Experiment experiment;
+  try {
+    Json spec = read_json_file(spec_path);
+    apply_overrides(spec, cli);
+    experiment = parse_experiment(spec, spec_path);
+  } catch (const SpecError& e) {
+    fmt::print(stderr, "glassbox: error: {}: {}\n", spec_path, e.what());
+    return 2;
+  } catch (const InputError& e) {
+    fmt::print(stderr, "glassbox: error: {}\n", e.what());
+    return 2;
+  }
+
+  const Output out{cli.quiet};
+  try {
+    Tracer tracer(experiment.trace_path(), experiment.trace.level, trace_header(experiment, "glassbox"));
+    const int status = command == "run" ? run(experiment, tracer, out) : gradcheck(experiment, tracer, out);
+    if (tracer.level() != TraceLevel::off)
+      out.print("\ntrace: {} ({} event{}, level {})\n", tracer.path().string(), tracer.events_recorded(),
+                tracer.events_recorded() == 1 ? "" : "s", to_string(tracer.level()));
+    return status;
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    fmt::print(stderr, "glassbox: error: {}\n", e.what());
+    return 1;
+  }
+}
