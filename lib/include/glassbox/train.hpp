@@ -60,7 +60,8 @@ struct EpochStats {
 };
 
 // Fraction of rows whose predicted class matches the target's: argmax of each row when there are
-// several columns; ŷ ≥ threshold against t ≥ threshold for a single column.
+// several columns; ŷ ≥ threshold against t ≥ threshold for a single column. A target of one column
+// for a prediction of several holds class indices (as sparse_softmax_cross_entropy takes them).
 double accuracy(const Matrix& P, const Matrix& T, double threshold = 0.5);
 
 struct Evaluation {
