@@ -66,7 +66,8 @@ double accuracy(const Matrix& P, const Matrix& T, double threshold) {
     const auto predicted = argmax_cols(P);
     for (std::size_t n = 0; n < P.rows(); ++n) correct += static_cast<Scalar>(predicted[n]) == T(n, 0);
   } else if (P.cols() == 1) {
-    for (std::size_t n = 0; n < P.rows(); ++n) correct += (P(n, 0) >= threshold) == (T(n, 0) >= threshold);
+    // the target's class: t ≥ ½ reads labels 0/1 and −1/+1 alike, whatever threshold the output needs
+    for (std::size_t n = 0; n < P.rows(); ++n) correct += (P(n, 0) >= threshold) == (T(n, 0) >= Scalar{0.5});
   } else {
     const auto predicted = argmax_cols(P), expected = argmax_cols(T);
     for (std::size_t n = 0; n < P.rows(); ++n) correct += predicted[n] == expected[n];
