@@ -123,7 +123,7 @@ TEST_CASE("ch08: constant starts keep the hidden units identical; a random start
 TEST_CASE("ch08: at initialization sigmoid's gradients vanish toward the first layer, naive ReLU's explode",
           "[ch08]") {
   std::map<std::string, std::vector<double>> at_start;  // "relu he" → ‖dL/dW‖ per layer
-  for (const json& e : events(small_run(), "gradient_norms")) {
+  for (const json& e : events(small_run(), "depth_gradients")) {
     if (e["epoch"] != 0) continue;
     // keyed "layers[i].W"; the parsed object is sorted by key, so order the layers by i
     std::map<int, double> by_position;

@@ -112,7 +112,7 @@ TEST_CASE("forward and backward chain the layers and keep what each saw", "[netw
   net.dense(Matrix{{1, -1}}, Matrix{{0}}).activation("relu").dense(Matrix{{2}}, Matrix{{1}});
   const Matrix X{{3, 1}, {1, 3}};
   CHECK(net.forward(X) == Matrix{{5}, {1}});  // relu(2) = 2 → 2·2 + 1; relu(−2) = 0 → 1
-  CHECK(&net.layer_input(0) == &X);
+  CHECK(net.layer_input(0) == X);
   CHECK(net.layer_output(0) == Matrix{{2}, {-2}});
   CHECK(net.layer_output(1) == Matrix{{2}, {0}});
   const Matrix dY{{1}, {1}};
@@ -122,6 +122,16 @@ TEST_CASE("forward and backward chain the layers and keep what each saw", "[netw
   CHECK(dynamic_cast<Dense&>(net.layer(0)).dW == Matrix{{6, 2}});
   net.zero_grad();
   CHECK(net.backward(dY, true) == Matrix{{2, -2}, {0, 0}});
+}
+
+TEST_CASE("what forward and backward saw outlives the caller's temporaries", "[network]") {
+  Network net;
+  net.dense(Matrix{{1, -1}}, Matrix{{0}}).activation("relu").dense(Matrix{{2}}, Matrix{{1}});
+  net.forward(Matrix{{3, 1}});      // a temporary input
+  net.backward(Matrix{{0.5}});      // a temporary loss gradient
+  CHECK(net.layer_input(0) == Matrix{{3, 1}});
+  CHECK(net.output_gradient(2) == Matrix{{0.5}});
+  CHECK(net.output_gradient(1) == Matrix{{1}});
 }
 
 TEST_CASE("a copy of a network is deep", "[network]") {

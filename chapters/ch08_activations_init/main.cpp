@@ -12,7 +12,7 @@
 //                            [--trace PATH] [--trace-level off|summary|step|full] [--quiet]
 // Trace: traces/ch08_activations_init.json — "activation_values" per activation,
 // "initializer_statistics" per scheme, "symmetry" per constant/random start, and for each
-// combination of the depth experiment "depth_run", its training events, "gradient_norms" at
+// combination of the depth experiment "depth_run", its training events, "depth_gradients" at
 // initialization and after training, and "depth_result".
 // Plots: traces/ch08_activations_init.<activation>.svg — g and g′ of every activation.
 #include <algorithm>
@@ -297,12 +297,12 @@ struct Combination {
   Json options;
 };
 
-// The "gradient_norms" event of a combination's network, at initialization (epoch 0) or after an epoch.
-Json gradient_norms_event(const Combination& c, std::size_t epoch, const Diagnosis& d) {
+// The "depth_gradients" event of a combination's network, at initialization (epoch 0) or after an epoch.
+Json depth_gradients_event(const Combination& c, std::size_t epoch, const Diagnosis& d) {
   Json norms = Json::object();
   for (std::size_t l = 0; l < d.names.size(); ++l) norms[d.names[l]] = to_json(d.gradient_norms[l]);
   const std::string& activation = c.activation;
-  Json e{{"event", "gradient_norms"},  {"activation", activation}, {"initializer", c.initializer},
+  Json e{{"event", "depth_gradients"}, {"activation", activation}, {"initializer", c.initializer},
          {"options", c.options},       {"epoch", epoch},           {"loss", to_json(d.loss)},
          {"accuracy", d.accuracy},     {"gradient_norms", norms},  {"activation_std", to_json(d.activation_std)}};
   if (activation == "relu") e["dead_fraction"] = d.dead_fraction;
@@ -341,7 +341,7 @@ void depth_experiment(course::Context& ctx, const Settings& s, const Data& data)
                                                 {"options", c.options},
                                                 {"network", net.describe()}});
     const Diagnosis start = diagnose(net, loss, data, c.activation);
-    ctx.tracer.record(TraceLevel::summary, gradient_norms_event(c, 0, start));
+    ctx.tracer.record(TraceLevel::summary, depth_gradients_event(c, 0, start));
 
     // gradient norms after the first epoch (as the lesson discusses them) and after the last
     std::optional<Diagnosis> first, end;
@@ -351,7 +351,7 @@ void depth_experiment(course::Context& ctx, const Settings& s, const Data& data)
       train(net, loss, sgd, data.X, data.T, ctx.rng, opts, ctx.tracer, [&](const EpochStats& stats) {
         if (stats.epoch != 1 && stats.epoch != opts.epochs) return;
         const Diagnosis d = diagnose(net, loss, data, c.activation);
-        ctx.tracer.record(TraceLevel::summary, gradient_norms_event(c, stats.epoch, d));
+        ctx.tracer.record(TraceLevel::summary, depth_gradients_event(c, stats.epoch, d));
         if (stats.epoch == 1) first = d;
         if (stats.epoch == opts.epochs) end = d;
       });

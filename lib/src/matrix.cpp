@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 
@@ -27,6 +28,19 @@ void require_same_shape(const char* op, const Matrix& a, const char* sign, const
 
 void require_nonempty(const char* op, const Matrix& a) {
   if (a.empty()) throw ShapeError(fmt::format("{}: {}: the matrix is empty", op, a.shape()));
+}
+
+// Whether x replaces best as the maximum (minimum) so far: it is larger (smaller), or it is the
+// first NaN. A NaN, once found, is never replaced, so it is never hidden (numpy's rule).
+bool beats_max(Scalar x, Scalar best) { return x > best || (std::isnan(x) && !std::isnan(best)); }
+bool beats_min(Scalar x, Scalar best) { return x < best || (std::isnan(x) && !std::isnan(best)); }
+
+// Index of the largest of x[0 … n−1]; ties and NaNs: the first.
+std::size_t index_of_max(const Scalar* x, std::size_t n) {
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < n; ++i)
+    if (beats_max(x[i], x[best])) best = i;
+  return best;
 }
 
 }  // namespace
@@ -178,123 +192,210 @@ Matrix hadamard(const Matrix& a, const Matrix& b) {
 
 // ---- products -----------------------------------------------------------------------------------
 //
-// One kernel serves all three products: C += A·B where B is row-major (K×m) and A is read through
-// strides, element (i, k) at a[i·a_rs + k·a_cs]. Loop order i-k-j: the innermost loop runs along a
-// row of B and a row of C, both contiguous, so the compiler vectorises it. Four rows of C are
-// updated per pass over a row of B, and the loops are blocked so that the block of B in use stays
-// in cache.
+// One kernel computes all three products: C += A·B with A:(n×k) B:(k×m) C:(n×m). A·Bᵀ and Aᵀ·B are
+// the same computation reading B or A through swapped strides (a Strided view below), so there is
+// one loop to get right and to make fast.
 //
-// Determinism: every C(i, j) is summed over k in increasing order, whatever the blocking, exactly as
-// the textbook triple loop would (and -ffp-contract=off keeps a·b + c from becoming one FMA).
+// The textbook loop, C(i, j) = Σ_p A(i, p)·B(p, j) for p = 0 … k−1, reads a whole row of A and
+// column of B for every single element of C: it is limited by memory, not arithmetic. The kernel
+// reorders the same work:
+//   1. Register tile. multiply_tile() keeps a kTileRows × kTileCols tile of C in SIMD registers and,
+//      for each p, adds A(i, p)·B(p, j) to all of it: kTileRows + kTileCols numbers loaded for
+//      kTileRows·kTileCols multiply-adds.
+//   2. Packing. The block of B in use is copied once into panels kTileCols wide, and the block of A
+//      into panels kTileRows tall, each laid out in the order the tile loop reads it: contiguous,
+//      whatever the strides of the original. Reading Aᵀ or Bᵀ through swapped strides costs only
+//      here, once per block, not in the tile loop.
+//   3. Cache blocking. p runs in blocks of kBlockInner so that one panel of B stays in L1 while the
+//      tiles of a block of kBlockRows rows of A (kept in L2) sweep over it.
+//
+// Determinism: every C(i, j) is still summed over p in increasing order, one rounded product at a
+// time, starting from 0 — exactly as the textbook loop does. Blocks of p are taken in order, and a
+// tile's partial sums are stored in C between blocks and reloaded unchanged. Nothing is summed in
+// a different order or in parallel partial sums, and -ffp-contract=off stops the compiler from
+// fusing a·b + c into one FMA. So the bits do not depend on the tile sizes, on the SIMD width, or on
+// the machine: the portable and -march=native builds write identical traces.
 
 namespace {
 
-constexpr std::size_t kBlockCols = 256;  // columns of B and C per block
-constexpr std::size_t kBlockInner = 128; // rows of B (the k dimension) per block
+// Lanes: kLanes doubles that one SIMD instruction multiplies or adds (GCC's and Clang's vector
+// extension). The width follows the instruction set the build targets: SSE2 (every x86-64) and NEON
+// hold 2 doubles, AVX 4, AVX-512 8 (-march=native picks the widest this CPU has). Tile sizes were
+// chosen by measuring (docs/performance.md): the tile's sums must stay in registers (16 of them, 32
+// with AVX-512), and 4 or 8 rows divide the usual batch sizes.
+#if defined(__GNUC__)
+#if defined(__AVX512F__)
+constexpr std::size_t kVectorBytes = 64, kTileRows = 8, kTileVecs = 2;  // 8×16 tile
+#elif defined(__AVX__)
+constexpr std::size_t kVectorBytes = 32, kTileRows = 4, kTileVecs = 2;  // 4×8 tile
+#else
+constexpr std::size_t kVectorBytes = 16, kTileRows = 4, kTileVecs = 2;  // 4×4 tile
+#endif
+constexpr std::size_t kLanes = kVectorBytes / sizeof(Scalar);
+using Lanes = Scalar __attribute__((vector_size(kVectorBytes)));
+#else
+// Without the extension: plain scalars, the same arithmetic in the same order.
+constexpr std::size_t kLanes = 1, kTileRows = 4, kTileVecs = 4;
+using Lanes = Scalar;
+#endif
+constexpr std::size_t kTileCols = kTileVecs * kLanes;
 
-void gemm_accumulate(std::size_t n, std::size_t m, std::size_t kk, const Scalar* a, std::size_t a_rs,
-                     std::size_t a_cs, const Scalar* b, Scalar* c) {
+constexpr std::size_t kBlockInner = 256;  // p per block: a B panel is kBlockInner × kTileCols
+constexpr std::size_t kBlockRows = 96;    // rows of A packed at a time (a multiple of kTileRows)
+constexpr std::size_t kBlockCols = 2048;  // columns of B packed at a time (a multiple of kTileCols)
+static_assert(kBlockRows % kTileRows == 0 && kBlockCols % kTileCols == 0);
+
+// A matrix read through strides: element (i, j) at data[i·row_stride + j·col_stride]. A row-major
+// matrix has strides (cols, 1); its transpose, read in place, has (1, cols).
+struct Strided {
+  const Scalar* data;
+  std::size_t row_stride, col_stride;
+  Scalar operator()(std::size_t i, std::size_t j) const { return data[i * row_stride + j * col_stride]; }
+};
+
+Lanes load_lanes(const Scalar* p) {
+  Lanes v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+void store_lanes(Scalar* p, Lanes v) { std::memcpy(p, &v, sizeof v); }
+
+// Packs A(i0 + i, p0 + p) for i < rows, p < depth into panels of kTileRows rows: panel t holds, for
+// each p in turn, the kTileRows values A(i0 + t·kTileRows + r, p0 + p), r = 0 … kTileRows−1. Rows
+// past the edge are zeros (their results are computed and thrown away).
+void pack_a(Strided a, std::size_t i0, std::size_t rows, std::size_t p0, std::size_t depth, Scalar* out) {
+  for (std::size_t t = 0; t < rows; t += kTileRows) {
+    const std::size_t valid = std::min(kTileRows, rows - t);
+    for (std::size_t p = 0; p < depth; ++p, out += kTileRows)
+      for (std::size_t r = 0; r < kTileRows; ++r) out[r] = r < valid ? a(i0 + t + r, p0 + p) : Scalar{0};
+  }
+}
+
+// Packs B(p0 + p, j0 + j) for p < depth, j < cols into panels of kTileCols columns: panel t holds,
+// for each p in turn, B(p0 + p, j0 + t·kTileCols + c), c = 0 … kTileCols−1, as kTileVecs Lanes.
+void pack_b(Strided b, std::size_t p0, std::size_t depth, std::size_t j0, std::size_t cols, Lanes* out) {
+  for (std::size_t t = 0; t < cols; t += kTileCols) {
+    const std::size_t valid = std::min(kTileCols, cols - t);
+    for (std::size_t p = 0; p < depth; ++p, out += kTileVecs) {
+      Scalar row[kTileCols];
+      for (std::size_t c = 0; c < kTileCols; ++c) row[c] = c < valid ? b(p0 + p, j0 + t + c) : Scalar{0};
+      for (std::size_t v = 0; v < kTileVecs; ++v) out[v] = load_lanes(row + v * kLanes);
+    }
+  }
+}
+
+// The register tile: C(r, c) += Σ_p a(r, p)·b(p, c) for r < kTileRows, c < kTileCols, p = 0 …
+// depth−1 in increasing order. a and b are packed panels; C is row-major with row stride ldc.
+void multiply_tile(std::size_t depth, const Scalar* a, const Lanes* b, Scalar* c, std::size_t ldc) {
+  Lanes sum[kTileRows][kTileVecs];
+  for (std::size_t r = 0; r < kTileRows; ++r)
+    for (std::size_t v = 0; v < kTileVecs; ++v) sum[r][v] = load_lanes(c + r * ldc + v * kLanes);
+  for (std::size_t p = 0; p < depth; ++p, a += kTileRows, b += kTileVecs)
+    for (std::size_t r = 0; r < kTileRows; ++r)
+      for (std::size_t v = 0; v < kTileVecs; ++v) sum[r][v] += a[r] * b[v];  // a[r] fills every lane
+  for (std::size_t r = 0; r < kTileRows; ++r)
+    for (std::size_t v = 0; v < kTileVecs; ++v) store_lanes(c + r * ldc + v * kLanes, sum[r][v]);
+}
+
+// A tile cut by the edge of C (rows < kTileRows or cols < kTileCols) goes through a full-size copy.
+void multiply_edge_tile(std::size_t depth, const Scalar* a, const Lanes* b, Scalar* c, std::size_t ldc,
+                        std::size_t rows, std::size_t cols) {
+  Scalar tile[kTileRows][kTileCols] = {};
+  for (std::size_t r = 0; r < rows; ++r) std::copy_n(c + r * ldc, cols, tile[r]);
+  multiply_tile(depth, a, b, &tile[0][0], kTileCols);
+  for (std::size_t r = 0; r < rows; ++r) std::copy_n(tile[r], cols, c + r * ldc);
+}
+
+// C += A·B for A:(n×k) and B:(k×m) read through strides, C:(n×m) row-major.
+void gemm(std::size_t n, std::size_t m, std::size_t k, Strided a, Strided b, Scalar* c) {
+  // Packing buffers, per thread and reused from call to call (no allocation once they are big enough).
+  thread_local std::vector<Scalar> a_packed;
+  thread_local std::vector<Lanes> b_packed;
+  auto round_up = [](std::size_t x, std::size_t to) { return (x + to - 1) / to * to; };
+  const std::size_t max_depth = std::min(k, kBlockInner);
+  a_packed.resize(std::max(a_packed.size(), round_up(std::min(n, kBlockRows), kTileRows) * max_depth));
+  b_packed.resize(
+      std::max(b_packed.size(), round_up(std::min(m, kBlockCols), kTileCols) / kLanes * max_depth));
+
   for (std::size_t j0 = 0; j0 < m; j0 += kBlockCols) {
-    const std::size_t jn = std::min(kBlockCols, m - j0);
-    for (std::size_t k0 = 0; k0 < kk; k0 += kBlockInner) {
-      const std::size_t k1 = std::min(kk, k0 + kBlockInner);
-      std::size_t i = 0;
-      for (; i + 4 <= n; i += 4) {
-        Scalar* __restrict c0 = c + (i + 0) * m + j0;
-        Scalar* __restrict c1 = c + (i + 1) * m + j0;
-        Scalar* __restrict c2 = c + (i + 2) * m + j0;
-        Scalar* __restrict c3 = c + (i + 3) * m + j0;
-        for (std::size_t k = k0; k < k1; ++k) {
-          const Scalar a0 = a[(i + 0) * a_rs + k * a_cs];
-          const Scalar a1 = a[(i + 1) * a_rs + k * a_cs];
-          const Scalar a2 = a[(i + 2) * a_rs + k * a_cs];
-          const Scalar a3 = a[(i + 3) * a_rs + k * a_cs];
-          const Scalar* __restrict bk = b + k * m + j0;
-          for (std::size_t j = 0; j < jn; ++j) {
-            const Scalar bkj = bk[j];
-            c0[j] += a0 * bkj;
-            c1[j] += a1 * bkj;
-            c2[j] += a2 * bkj;
-            c3[j] += a3 * bkj;
+    const std::size_t cols = std::min(kBlockCols, m - j0);
+    for (std::size_t p0 = 0; p0 < k; p0 += kBlockInner) {  // in order: this is the summation order
+      const std::size_t depth = std::min(kBlockInner, k - p0);
+      pack_b(b, p0, depth, j0, cols, b_packed.data());
+      for (std::size_t i0 = 0; i0 < n; i0 += kBlockRows) {
+        const std::size_t rows = std::min(kBlockRows, n - i0);
+        pack_a(a, i0, rows, p0, depth, a_packed.data());
+        for (std::size_t j = 0; j < cols; j += kTileCols)
+          for (std::size_t i = 0; i < rows; i += kTileRows) {
+            const Scalar* a_panel = a_packed.data() + i * depth;
+            const Lanes* b_panel = b_packed.data() + j / kLanes * depth;
+            Scalar* c_tile = c + (i0 + i) * m + j0 + j;
+            if (i + kTileRows <= rows && j + kTileCols <= cols)
+              multiply_tile(depth, a_panel, b_panel, c_tile, m);
+            else
+              multiply_edge_tile(depth, a_panel, b_panel, c_tile, m, std::min(kTileRows, rows - i),
+                                 std::min(kTileCols, cols - j));
           }
-        }
-      }
-      for (; i < n; ++i) {
-        Scalar* __restrict ci = c + i * m + j0;
-        for (std::size_t k = k0; k < k1; ++k) {
-          const Scalar aik = a[i * a_rs + k * a_cs];
-          const Scalar* __restrict bk = b + k * m + j0;
-          for (std::size_t j = 0; j < jn; ++j) ci[j] += aik * bk[j];
-        }
       }
     }
   }
 }
 
-void prepare_output(Matrix& out, std::size_t rows, std::size_t cols, bool accumulate, const char* op) {
-  if (accumulate) {
-    if (out.rows() != rows || out.cols() != cols)
-      throw ShapeError(fmt::format("{}: accumulating into {} but the product is {}", op, out.shape(),
-                                   shape_of(rows, cols)));
-  } else if (out.rows() == rows && out.cols() == cols) {
+// out = 0, reusing out's storage when it has the shape already.
+void zero_output(Matrix& out, std::size_t rows, std::size_t cols) {
+  if (out.rows() == rows && out.cols() == cols)
     out.fill(Scalar{0});
-  } else {
+  else
     out = Matrix(rows, cols);
+}
+
+// What the three products share; they differ only in which operand is read transposed. Shape
+// errors write the product as the caller wrote it: "matmul_abt: (32×784)·(128×10)ᵀ: …".
+void product_into(const char* op, Matrix& out, const Matrix& a, bool a_transposed, const Matrix& b,
+                  bool b_transposed, bool accumulate) {
+  // op(A):(n×k) and op(B):(k×m) as strided views of the stored matrices.
+  const std::size_t n = a_transposed ? a.cols() : a.rows(), k = a_transposed ? a.rows() : a.cols();
+  const std::size_t b_k = b_transposed ? b.cols() : b.rows(), m = b_transposed ? b.rows() : b.cols();
+  const Strided a_view = a_transposed ? Strided{a.data(), 1, a.cols()} : Strided{a.data(), a.cols(), 1};
+  const Strided b_view = b_transposed ? Strided{b.data(), 1, b.cols()} : Strided{b.data(), b.cols(), 1};
+  auto product = [&] {
+    return fmt::format("{}{}·{}{}", a.shape(), a_transposed ? "ᵀ" : "", b.shape(), b_transposed ? "ᵀ" : "");
+  };
+  if (k != b_k) throw ShapeError(fmt::format("{}: {}: inner dimensions {} ≠ {}", op, product(), k, b_k));
+
+  if (accumulate) {
+    if (out.rows() != n || out.cols() != m)
+      throw ShapeError(
+          fmt::format("{}: accumulating {} = {} into {}", op, product(), shape_of(n, m), out.shape()));
+    // The product is summed on its own, in a per-thread scratch matrix reused from call to call,
+    // and then added: out + (Σ_k a·b), the same bits as out += matmul(a, b). Summing into out
+    // directly would give ((out + a₀b₀) + a₁b₁) + …, which rounds differently.
+    thread_local Matrix scratch;
+    zero_output(scratch, n, m);
+    gemm(n, m, k, a_view, b_view, scratch.data());
+    out += scratch;
+  } else if (&out == &a || &out == &b) {  // out is an input: it must not be overwritten while read
+    Matrix result(n, m);
+    gemm(n, m, k, a_view, b_view, result.data());
+    out = std::move(result);
+  } else {
+    zero_output(out, n, m);
+    gemm(n, m, k, a_view, b_view, out.data());
   }
 }
 
 }  // namespace
 
 void matmul_into(Matrix& out, const Matrix& a, const Matrix& b, bool accumulate) {
-  if (a.cols() != b.rows())
-    shape_mismatch("matmul", a, "·", b, fmt::format("inner dimensions {} ≠ {}", a.cols(), b.rows()));
-  if (&out == &a || &out == &b) {
-    Matrix tmp = accumulate ? out : Matrix();
-    matmul_into(tmp, a, b, accumulate);
-    out = std::move(tmp);
-    return;
-  }
-  prepare_output(out, a.rows(), b.cols(), accumulate, "matmul");
-  gemm_accumulate(a.rows(), b.cols(), a.cols(), a.data(), a.cols(), 1, b.data(), out.data());
-}
-
-void matmul_atb_into(Matrix& out, const Matrix& a, const Matrix& b, bool accumulate) {
-  if (a.rows() != b.rows())
-    shape_mismatch("matmul_atb", a, "ᵀ·", b, fmt::format("inner dimensions {} ≠ {}", a.rows(), b.rows()));
-  if (&out == &a || &out == &b) {
-    Matrix tmp = accumulate ? out : Matrix();
-    matmul_atb_into(tmp, a, b, accumulate);
-    out = std::move(tmp);
-    return;
-  }
-  prepare_output(out, a.cols(), b.cols(), accumulate, "matmul_atb");
-  // Aᵀ(i, k) = A(k, i): row stride 1, column stride a.cols().
-  gemm_accumulate(a.cols(), b.cols(), a.rows(), a.data(), 1, a.cols(), b.data(), out.data());
+  product_into("matmul", out, a, false, b, false, accumulate);  // A·B
 }
 
 void matmul_abt_into(Matrix& out, const Matrix& a, const Matrix& b, bool accumulate) {
-  if (a.cols() != b.cols())
-    shape_mismatch("matmul_abt", a, "·", b,
-                   fmt::format("inner dimensions {} ≠ {} (the second operand is transposed)", a.cols(),
-                               b.cols()));
-  if (&out == &a || &out == &b) {
-    Matrix tmp = accumulate ? out : Matrix();
-    matmul_abt_into(tmp, a, b, accumulate);
-    out = std::move(tmp);
-    return;
-  }
-  prepare_output(out, a.rows(), b.rows(), accumulate, "matmul_abt");
-  // Bᵀ is packed into a per-thread scratch buffer, reused from call to call (the way BLAS packs
-  // its operands), so that the kernel again runs along contiguous rows. Packing costs one pass over
-  // B; the product costs a.rows() passes.
-  thread_local std::vector<Scalar> packed;
-  const std::size_t kk = b.cols(), m = b.rows();
-  packed.resize(kk * m);
-  for (std::size_t j = 0; j < m; ++j) {
-    const Scalar* bj = b.row_ptr(j);
-    for (std::size_t k = 0; k < kk; ++k) packed[k * m + j] = bj[k];
-  }
-  gemm_accumulate(a.rows(), m, kk, a.data(), a.cols(), 1, packed.data(), out.data());
+  product_into("matmul_abt", out, a, false, b, true, accumulate);  // A·Bᵀ
+}
+
+void matmul_atb_into(Matrix& out, const Matrix& a, const Matrix& b, bool accumulate) {
+  product_into("matmul_atb", out, a, true, b, false, accumulate);  // Aᵀ·B
 }
 
 Matrix matmul(const Matrix& a, const Matrix& b) {
@@ -356,12 +457,15 @@ Scalar mean(const Matrix& a) {
 
 Scalar max(const Matrix& a) {
   require_nonempty("max", a);
-  return *std::max_element(a.begin(), a.end());
+  return a.data()[index_of_max(a.data(), a.size())];
 }
 
 Scalar min(const Matrix& a) {
   require_nonempty("min", a);
-  return *std::min_element(a.begin(), a.end());
+  Scalar best = a.data()[0];
+  for (Scalar x : a)
+    if (beats_min(x, best)) best = x;
+  return best;
 }
 
 Matrix sum_rows(const Matrix& a) {
@@ -382,7 +486,8 @@ Matrix max_rows(const Matrix& a) {
   if (a.rows() == 0) throw ShapeError(fmt::format("max_rows: {}: no rows", a.shape()));
   Matrix out = a.row(0);
   for (std::size_t r = 1; r < a.rows(); ++r)
-    for (std::size_t c = 0; c < a.cols(); ++c) out(0, c) = std::max(out(0, c), a(r, c));
+    for (std::size_t c = 0; c < a.cols(); ++c)
+      if (beats_max(a(r, c), out(0, c))) out(0, c) = a(r, c);
   return out;
 }
 
@@ -405,16 +510,14 @@ Matrix mean_cols(const Matrix& a) {
 Matrix max_cols(const Matrix& a) {
   if (a.cols() == 0) throw ShapeError(fmt::format("max_cols: {}: no columns", a.shape()));
   Matrix out(a.rows(), 1);
-  for (std::size_t r = 0; r < a.rows(); ++r)
-    out(r, 0) = *std::max_element(a.row_ptr(r), a.row_ptr(r) + a.cols());
+  for (std::size_t r = 0; r < a.rows(); ++r) out(r, 0) = a.row_ptr(r)[index_of_max(a.row_ptr(r), a.cols())];
   return out;
 }
 
 std::vector<std::size_t> argmax_cols(const Matrix& a) {
   if (a.cols() == 0) throw ShapeError(fmt::format("argmax_cols: {}: no columns", a.shape()));
   std::vector<std::size_t> out(a.rows());
-  for (std::size_t r = 0; r < a.rows(); ++r)
-    out[r] = static_cast<std::size_t>(std::max_element(a.row_ptr(r), a.row_ptr(r) + a.cols()) - a.row_ptr(r));
+  for (std::size_t r = 0; r < a.rows(); ++r) out[r] = index_of_max(a.row_ptr(r), a.cols());
   return out;
 }
 
@@ -423,7 +526,7 @@ std::vector<std::size_t> argmax_rows(const Matrix& a) {
   std::vector<std::size_t> out(a.cols(), 0);
   for (std::size_t r = 1; r < a.rows(); ++r)
     for (std::size_t c = 0; c < a.cols(); ++c)
-      if (a(r, c) > a(out[c], c)) out[c] = r;
+      if (beats_max(a(r, c), a(out[c], c))) out[c] = r;
   return out;
 }
 
@@ -445,13 +548,20 @@ Scalar dot(const Matrix& a, const Matrix& b) {
 // ---- selection ----------------------------------------------------------------------------------
 
 void gather_rows_into(Matrix& out, const Matrix& a, const std::vector<std::size_t>& indices) {
-  if (out.rows() != indices.size() || out.cols() != a.cols()) out = Matrix(indices.size(), a.cols());
-  for (std::size_t i = 0; i < indices.size(); ++i) {
+  // Every index is checked before anything is written, so a bad one leaves out as it was.
+  for (std::size_t i = 0; i < indices.size(); ++i)
     if (indices[i] >= a.rows())
       throw ShapeError(fmt::format("gather_rows: {}: index {} (position {}) is out of range", a.shape(),
                                    indices[i], i));
-    std::copy_n(a.row_ptr(indices[i]), a.cols(), out.row_ptr(i));
+  if (&out == &a) {  // rows would be overwritten before they are read
+    Matrix gathered;
+    gather_rows_into(gathered, a, indices);
+    out = std::move(gathered);
+    return;
   }
+  if (out.rows() != indices.size() || out.cols() != a.cols()) out = Matrix(indices.size(), a.cols());
+  for (std::size_t i = 0; i < indices.size(); ++i)
+    std::copy_n(a.row_ptr(indices[i]), a.cols(), out.row_ptr(i));
 }
 
 Matrix gather_rows(const Matrix& a, const std::vector<std::size_t>& indices) {
@@ -493,7 +603,10 @@ bool approx_equal(const Matrix& a, const Matrix& b, Scalar rtol, Scalar atol) {
   if (!a.same_shape(b)) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
     const Scalar x = a.data()[i], y = b.data()[i];
-    if (!(std::abs(x - y) <= atol + rtol * std::abs(y))) return false;
+    // An infinity is close only to the same infinity (the bound below would be inf itself).
+    const bool close =
+        std::isfinite(x) && std::isfinite(y) ? std::abs(x - y) <= atol + rtol * std::abs(y) : x == y;
+    if (!close) return false;
   }
   return true;
 }

@@ -31,7 +31,7 @@ Network& Network::add(std::unique_ptr<Layer> layer) {
                                  layer->input_width(), layers_.size() - 1, layers_.back()->describe(),
                                  output_width()));
   layers_.push_back(std::move(layer));
-  input_ = nullptr;
+  has_forward_ = false;
   outputs_.clear();
   output_grads_.clear();
   return *this;
@@ -73,9 +73,10 @@ std::size_t Network::output_width() const { return layers_.empty() ? 0 : layers_
 // a⁰ = X ;  a^(i+1) = layer_i(a^i)
 const Matrix& Network::forward(const Matrix& X) {
   if (layers_.empty()) throw ShapeError("Network::forward: the network has no layers");
-  input_ = &X;
+  input_ = X;
+  has_forward_ = true;
   outputs_.resize(layers_.size());
-  const Matrix* a = &X;
+  const Matrix* a = &input_;
   for (std::size_t i = 0; i < layers_.size(); ++i) {
     a = &layers_[i]->forward(*a);
     outputs_[i] = a;
@@ -89,7 +90,8 @@ const Matrix& Network::backward(const Matrix& dY, bool input_gradient) {
     throw std::logic_error("Network::backward: call forward() first");
   output_grads_.resize(layers_.size());
   layers_.front()->needs_input_gradient = input_gradient;
-  const Matrix* grad = &dY;
+  loss_gradient_ = dY;
+  const Matrix* grad = &loss_gradient_;
   for (std::size_t i = layers_.size(); i-- > 0;) {
     output_grads_[i] = grad;
     grad = &layers_[i]->backward(*grad);
@@ -104,8 +106,8 @@ void Network::zero_grad() {
 const Matrix& Network::layer_input(std::size_t i) const {
   require_layer(i, "layer_input");
   if (i == 0) {
-    if (!input_) throw std::logic_error("Network::layer_input(0): no forward pass yet");
-    return *input_;
+    if (!has_forward_) throw std::logic_error("Network::layer_input(0): no forward pass yet");
+    return input_;
   }
   return layer_output(i - 1);
 }

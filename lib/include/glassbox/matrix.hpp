@@ -125,6 +125,9 @@ Matrix hadamard(const Matrix& a, const Matrix& b);  // a ⊙ b
 Matrix& hadamard_inplace(Matrix& a, const Matrix& b);
 
 // ---- products -----------------------------------------------------------------------------------
+// Every element is summed over k in increasing order, exactly like the textbook loop
+// C(i, j) = Σ_k A(i, k)·B(k, j), so the results are the same bits on every machine and in every build
+// (portable or -march=native). How the kernel is still fast: docs/performance.md.
 // C = A·B        A:(n×k)  B:(k×m)  C:(n×m)
 Matrix matmul(const Matrix& a, const Matrix& b);
 // C = A·Bᵀ       A:(n×k)  B:(m×k)  C:(n×m)   — the dense layer's forward Z = X·Wᵀ
@@ -132,7 +135,9 @@ Matrix matmul_abt(const Matrix& a, const Matrix& b);
 // C = Aᵀ·B       A:(k×n)  B:(k×m)  C:(n×m)   — the dense layer's dL/dW = dZᵀ·X
 Matrix matmul_atb(const Matrix& a, const Matrix& b);
 // The same products written into an existing output (resized if needed, no allocation if not):
-// out = A·B, A·Bᵀ, Aᵀ·B. With accumulate, out += the product instead (out must have the shape).
+// out = A·B, A·Bᵀ, Aᵀ·B. With accumulate, out += the product instead (out must have the shape):
+// the product is summed first and then added, so the bits are those of out += matmul(a, b).
+// out may be a or b.
 void matmul_into(Matrix& out, const Matrix& a, const Matrix& b, bool accumulate = false);
 void matmul_abt_into(Matrix& out, const Matrix& a, const Matrix& b, bool accumulate = false);
 void matmul_atb_into(Matrix& out, const Matrix& a, const Matrix& b, bool accumulate = false);
@@ -146,6 +151,8 @@ Matrix& add_row_vector_inplace(Matrix& a, const Matrix& row);
 // ---- reductions ---------------------------------------------------------------------------------
 // "rows" reductions collapse the rows: the result is one row (1×cols), e.g. dL/db = Σ_rows dZ.
 // "cols" reductions collapse the columns: the result is one column (rows×1), one value per sample.
+// A NaN is never hidden: a maximum or minimum over a NaN is NaN, and argmax points at the first
+// NaN (numpy's rule). Sums over nothing are 0; the other reductions refuse an empty input.
 Scalar sum(const Matrix& a);
 Scalar mean(const Matrix& a);
 Scalar max(const Matrix& a);
@@ -166,7 +173,8 @@ Scalar norm(const Matrix& a);          // √Σ a² (Frobenius)
 Scalar dot(const Matrix& a, const Matrix& b);  // Σ a⊙b, same shapes
 
 // ---- selection ----------------------------------------------------------------------------------
-// The rows of a listed in `indices`, in that order: a mini-batch. An index out of range throws.
+// The rows of a listed in `indices`, in that order: a mini-batch. An index out of range throws
+// before anything is written. The output of gather_rows_into may be `a` itself.
 Matrix gather_rows(const Matrix& a, const std::vector<std::size_t>& indices);
 void gather_rows_into(Matrix& out, const Matrix& a, const std::vector<std::size_t>& indices);
 // Rows [first, first + count).
@@ -176,11 +184,13 @@ Matrix hconcat(const Matrix& a, const Matrix& b);
 Matrix vconcat(const Matrix& a, const Matrix& b);
 
 // ---- comparison and checks ----------------------------------------------------------------------
-// Same shape and |a − b| ≤ atol + rtol·|b| for every element (numpy's isclose rule). NaN ≠ NaN.
+// Same shape and |a − b| ≤ atol + rtol·|b| for every element (numpy's isclose rule). NaN is close
+// to nothing; ±inf only to the same infinity.
 bool approx_equal(const Matrix& a, const Matrix& b, Scalar rtol = 1e-9, Scalar atol = 1e-12);
 Scalar max_abs_diff(const Matrix& a, const Matrix& b);
 bool all_finite(const Matrix& a);
-// Throws NonFiniteError "<what>: element (r, c) is nan" at the first NaN or ±Inf.
+// Throws NonFiniteError "<what>: element (r, c) of (rows×cols) is nan" (or inf, -inf) at the first
+// NaN or ±Inf in row-major order.
 void require_finite(const Matrix& a, const std::string& what);
 
 // Multi-line, aligned, for printing small matrices; large ones are elided in the middle.

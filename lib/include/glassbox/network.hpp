@@ -95,7 +95,11 @@ private:
 
   std::vector<std::unique_ptr<Layer>> layers_;
   std::vector<std::string> frozen_;          // names of frozen parameters
-  const Matrix* input_ = nullptr;            // X of the last forward()
+  // Copies of the network's input and of the loss gradient of the last passes, kept so that traces
+  // can read them after the caller's matrices are gone (a copy reuses its buffer from step to step).
+  Matrix input_;                             // X of the last forward()
+  Matrix loss_gradient_;                     // dL/dŷ of the last backward()
+  bool has_forward_ = false;
   std::vector<const Matrix*> outputs_;       // each layer's output in the last forward()
   std::vector<const Matrix*> output_grads_;  // the dL/d(output) each layer got in the last backward()
 };
