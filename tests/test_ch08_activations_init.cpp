@@ -97,7 +97,7 @@ TEST_CASE("ch08: each initializer's measured variance matches its formula", "[ch
   }
 }
 
-TEST_CASE("ch08: constant starts keep the hidden units identical; a random start does not", "[ch08]") {
+TEST_CASE("ch08: constant starts keep the hidden units identical, a random start does not", "[ch08]") {
   const auto rows = events(small_run(), "symmetry");
   REQUIRE(rows.size() == 3);
   for (const json& row : rows) {

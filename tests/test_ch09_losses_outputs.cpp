@@ -32,7 +32,7 @@ std::string loss_name(const json& e) {
 
 }  // namespace
 
-TEST_CASE("ch09: outliers lift the MSE fit by about their share × size; MAE and Huber much less", "[ch09]") {
+TEST_CASE("ch09: outliers lift the MSE fit by about their share × size, MAE and Huber much less", "[ch09]") {
   std::map<std::string, json> fits;
   for (const json& e : events(trace(), "regression_fit")) fits[loss_name(e)] = e;
   REQUIRE(fits.size() == 4);
@@ -84,7 +84,7 @@ TEST_CASE("ch09: losses that must agree do: sigmoid inside or outside the loss, 
   }
 }
 
-TEST_CASE("ch09: the classifiers learn; multilabel covers every combination; the hinge stops beyond its margin",
+TEST_CASE("ch09: the classifiers learn, multilabel covers every combination, the hinge stops beyond its margin",
           "[ch09]") {
   std::map<std::string, json> results;
   for (const json& e : events(trace(), "classifier_result")) results[e["task"]] = e;

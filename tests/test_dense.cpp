@@ -106,3 +106,17 @@ TEST_CASE("misuse names the layer and the shapes", "[dense]") {
   Rng rng(1);
   CHECK_THROWS_AS(Dense(0, 3, rng), ShapeError);
 }
+
+TEST_CASE("two dense layers with nothing between them compose into one", "[dense]") {
+  Rng rng(4);
+  Dense first(3, 4, rng), second(4, 2, rng);
+  const Dense one = compose(first, second);
+  CHECK(one.W.rows() == 2);
+  CHECK(one.W.cols() == 3);
+  CHECK(one.W == matmul(second.W, first.W));
+  const Matrix X = Matrix::uniform(5, 3, rng, -2, 2);
+  Dense a = first, b = second, c = one;
+  const Matrix two_layers = b.forward(a.forward(X));
+  CHECK(approx_equal(c.forward(X), two_layers, 1e-12, 1e-14));
+  CHECK_THROWS_WITH(compose(second, first), Catch::Contains("Dense(4→2) gives 2 outputs but Dense(3→4) takes 3"));
+}

@@ -126,7 +126,7 @@ TEST_CASE("biases are zero except for PyTorch's nn.Linear default, which uniform
   CHECK(max(d.b) > 0);
 }
 
-TEST_CASE("the same seed gives the same weights; the formulas' variances are reported per scheme", "[initializers]") {
+TEST_CASE("the same seed gives the same weights, and each scheme reports its formula's variance", "[initializers]") {
   CHECK(draw("he_normal", Json::object(), 5).W == draw("he_normal", Json::object(), 5).W);
   CHECK_FALSE(draw("he_normal", Json::object(), 5).W == draw("he_normal", Json::object(), 6).W);
   CHECK((Draw{Distribution::uniform, 0, 3}).variance() == 3.0);
@@ -148,7 +148,7 @@ TEST_CASE("the table names the initializers and rejects unknown names and settin
   CHECK_THROWS_AS(make_initializer("uniform", Json::array()), InputError);
 }
 
-TEST_CASE("constant initialization keeps hidden units identical through training; random breaks the tie",
+TEST_CASE("constant initialization keeps hidden units identical through training, a random one breaks the tie",
           "[initializers]") {
   Rng data(3);
   const Matrix X = Matrix::uniform(16, 2, data, -1, 1);

@@ -18,7 +18,7 @@ const Matrix P{{1, 2}, {3, 4}};
 const Matrix T{{0, 2}, {3, 2}};  // errors p − t: 1, 0, 0, 2
 }  // namespace
 
-TEST_CASE("mean squared error averages over all N·out elements; sum sums", "[losses]") {
+TEST_CASE("mean squared error averages over all N·out elements, sum sums", "[losses]") {
   CHECK(MeanSquaredError(Reduction::mean).value(P, T) == 5.0 / 4);
   CHECK(MeanSquaredError(Reduction::sum).value(P, T) == 5.0);
   CHECK(MeanSquaredError(Reduction::mean).gradient(P, T) == Matrix{{0.5, 0}, {0, 1}});  // 2(p − t)/4
@@ -366,7 +366,7 @@ TEST_CASE("every loss in the table, both reductions, passes the finite-differenc
   }
 }
 
-TEST_CASE("loss settings: only huber and pseudo_huber take delta; the others take none", "[losses]") {
+TEST_CASE("loss settings: only huber and pseudo_huber take delta, the others take none", "[losses]") {
   CHECK(loss_table()[0].make(Reduction::sum)->describe() == "mse(sum)");  // the maker without options
   CHECK_THROWS_WITH(make_loss("mse", Reduction::mean, Json{{"delta", 1}}),
                     Catch::Contains("mse") && Catch::Contains("takes no options"));

@@ -113,7 +113,7 @@ TEST_CASE("permutation(n) is a permutation, and every order is reachable", "[ran
   for (const auto& [order, count] : seen) CHECK(std::abs(count - 1000) < 150);
 }
 
-TEST_CASE("the same seed gives the same stream; different seeds differ", "[random]") {
+TEST_CASE("the same seed gives the same stream, different seeds differ", "[random]") {
   Rng a(123), b(123), c(124);
   for (int i = 0; i < 100; ++i) {
     const double x = a.uniform();

@@ -5,7 +5,7 @@
 
 using namespace glassbox;
 
-TEST_CASE("columns align; numbers right, text left", "[table]") {
+TEST_CASE("columns align: numbers right, text left", "[table]") {
   Table t({"layer", "params"});
   t.add_row({"Dense(2→20)", "60"}).add_row({"Dense(20→1)", "21"}).add_row({"total", "81"});
   CHECK(t.render() ==

@@ -191,3 +191,45 @@ TEST_CASE("trace levels parse and print", "[trace]") {
   CHECK_FALSE(parse_trace_level("FULL").has_value());
   CHECK(to_string(TraceLevel::step) == "step");
 }
+
+TEST_CASE("a run label goes into every event after \"event\", until it is cleared", "[trace]") {
+  const auto dir = fresh_dir("run");
+  Tracer t(dir / "t.json", TraceLevel::full, header());
+  t.record(TraceLevel::summary, Json{{"event", "epoch"}, {"loss", 1}});
+  t.set_run("xor");
+  CHECK(t.run() == "xor");
+  t.record(TraceLevel::summary, Json{{"event", "epoch"}, {"loss", 0.5}});
+  t.record(TraceLevel::summary, Json{{"event", "own"}, {"run", "mine"}});
+  t.set_run("");
+  t.record(TraceLevel::summary, Json{{"event", "epoch"}, {"loss", 0.25}});
+  t.finish();
+  const Json doc = read_json(dir / "t.json");
+  const Json& events = doc["events"];
+  REQUIRE(events.size() == 4);
+  CHECK_FALSE(events[0].contains("run"));
+  CHECK(events[1].dump() == R"({"event":"epoch","run":"xor","loss":0.5})");
+  CHECK(events[2]["run"] == "mine");
+  CHECK_FALSE(events[3].contains("run"));
+}
+
+TEST_CASE("restrict_to lowers the level recorded from then on, and lifting it restores it", "[trace]") {
+  const auto dir = fresh_dir("restrict");
+  Tracer t(dir / "t.json", TraceLevel::step, header());
+  t.record(TraceLevel::step, Json{{"event", "step"}, {"n", 1}});
+  t.restrict_to(TraceLevel::summary);
+  CHECK_FALSE(t.wants(TraceLevel::step));
+  CHECK(t.wants(TraceLevel::summary));
+  t.record(TraceLevel::step, Json{{"event", "step"}, {"n", 2}});
+  t.record(TraceLevel::summary, Json{{"event", "epoch"}, {"n", 3}});
+  t.restrict_to(TraceLevel::full);
+  CHECK_FALSE(t.wants(TraceLevel::full));  // never beyond the trace's own level
+  CHECK(t.wants(TraceLevel::step));
+  t.record(TraceLevel::step, Json{{"event", "step"}, {"n", 4}});
+  t.finish();
+  const Json doc = read_json(dir / "t.json");
+  CHECK(doc["trace_level"] == "step");
+  REQUIRE(doc["events"].size() == 3);
+  CHECK(doc["events"][0]["n"] == 1);
+  CHECK(doc["events"][1]["n"] == 3);
+  CHECK(doc["events"][2]["n"] == 4);
+}

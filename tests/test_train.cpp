@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "glassbox/examples.hpp"
 #include "glassbox/gradcheck.hpp"
 #include "glassbox/train.hpp"
 
@@ -17,16 +18,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The worked example: inputs i1, i2 = 0.05, 0.10; targets 0.01, 0.99; w1…w8 as published; biases
-// 0.35 (hidden) and 0.60 (output), held fixed.
-Network worked_example() {
-  Network net;
-  net.dense(Matrix{{0.15, 0.20}, {0.25, 0.30}}, Matrix{{0.35, 0.35}}).activation("sigmoid");
-  net.dense(Matrix{{0.40, 0.45}, {0.50, 0.55}}, Matrix{{0.60, 0.60}}).activation("sigmoid");
-  net.freeze("layers[0].b");
-  net.freeze("layers[2].b");
-  return net;
-}
+// The worked example (glassbox/examples.hpp): inputs i1, i2 = 0.05, 0.10; targets 0.01, 0.99;
+// w1…w8 as published; biases 0.35 (hidden) and 0.60 (output), held fixed.
 const Matrix kInput{{0.05, 0.10}};
 const Matrix kTarget{{0.01, 0.99}};
 
@@ -62,7 +55,7 @@ Network xor_network(Rng& rng) {
 }  // namespace
 
 TEST_CASE("the classic worked example: total error and one update to the published digits", "[train]") {
-  Network net = worked_example();
+  Network net = worked_example_network();
   SGD sgd(0.5);
   const HalfSumSquares loss;
   const double E = train_step(net, loss, sgd, kInput, kTarget, {1, 1});
@@ -128,7 +121,7 @@ TEST_CASE("shuffling changes the order of the batches, not the full-batch gradie
   CHECK(run(true, 1) == Approx(run(false, 1)).epsilon(1e-12));
 }
 
-TEST_CASE("a small network learns XOR; accuracy is reported each epoch", "[train]") {
+TEST_CASE("a small network learns XOR, and accuracy is reported each epoch", "[train]") {
   Rng rng(2);
   Network net = xor_network(rng);
   SGD sgd(0.5);
@@ -159,7 +152,7 @@ TEST_CASE("non-finite numbers stop training, named where they first appear", "[t
   const HalfSumSquares loss;
   SGD sgd(0.1);
   SECTION("in the input") {
-    Network net = worked_example();
+    Network net = worked_example_network();
     const Matrix X{{0.05, std::nan("")}};
     CHECK_THROWS_WITH(train_step(net, loss, sgd, X, kTarget, {2, 5}),
                       Catch::Contains("epoch 2, step 5") && Catch::Contains("input") &&
@@ -179,7 +172,7 @@ TEST_CASE("non-finite numbers stop training, named where they first appear", "[t
                       Catch::Contains("layers[0].W") && Catch::Contains("after the update"));
   }
   SECTION("shapes that do not fit") {
-    Network net = worked_example();
+    Network net = worked_example_network();
     Rng rng(1);
     CHECK_THROWS_AS(train(net, loss, sgd, Matrix(3, 2), Matrix(2, 2), rng, {}), ShapeError);
     CHECK_THROWS_WITH(train(net, loss, sgd, Matrix(3, 3), Matrix(3, 2), rng, {}), Catch::Contains("(3×3)"));

@@ -19,6 +19,17 @@ void Context::print(const Table& table) const {
   if (!cli.quiet) fmt::print("{}", table.render());
 }
 
+void Context::print_matrix(const std::string& label, const Matrix& m, int precision) const {
+  if (cli.quiet) return;
+  std::string text = to_string(m, precision);
+  std::string indented = "    ";
+  for (char c : text) {
+    indented += c;
+    if (c == '\n') indented += "    ";
+  }
+  fmt::print("{}   {}\n{}\n", label, m.shape(), indented);
+}
+
 int run_chapter(int argc, char** argv, CommandLine& cli, const std::function<void(Context&)>& body,
                 const std::string& network) {
   const std::string& name = cli.info().name;
@@ -63,6 +74,13 @@ int run_chapter(int argc, char** argv, CommandLine& cli, const std::function<voi
     fmt::print(stderr, "{}: error: {}\n", name, e.what());
     return 1;
   }
+}
+
+std::filesystem::path companion_path(const std::filesystem::path& trace, const std::string& suffix) {
+  std::filesystem::path base = trace;
+  if (base.extension() == ".json") base.replace_extension();
+  base += "." + suffix;
+  return base;
 }
 
 }  // namespace glassbox::course

@@ -7,6 +7,7 @@
 //   1  the run failed (a number became NaN or Inf, a write failed): no trace under the final name
 #pragma once
 
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <utility>
@@ -40,6 +41,8 @@ public:
   // A section heading: a blank line, the title, and a rule under it.
   void heading(const std::string& title) const;
   void print(const Table& table) const;
+  // "label   (rows×cols)" and the matrix under it, indented, with `precision` significant digits.
+  void print_matrix(const std::string& label, const Matrix& m, int precision = 6) const;
 };
 
 // The chapter's main():
@@ -51,5 +54,10 @@ public:
 // `network` describes the network for the trace header, when the chapter has one.
 int run_chapter(int argc, char** argv, CommandLine& cli, const std::function<void(Context&)>& body,
                 const std::string& network = "");
+
+// A file that goes with the trace, named after it: companion_path("traces/ch06_backprop_shallow.json",
+// "circles.svg") is traces/ch06_backprop_shallow.circles.svg (a trace path without ".json" keeps
+// its whole name: "out" → "out.circles.svg").
+std::filesystem::path companion_path(const std::filesystem::path& trace, const std::string& suffix);
 
 }  // namespace glassbox::course

@@ -57,4 +57,12 @@ const Matrix& Dense::backward(const Matrix& dZ) {
 
 std::vector<ParameterRef> Dense::parameters() { return {{"W", W, dW}, {"b", b, db}}; }
 
+// W = W2·W1 ;  b = b1·W2ᵀ + b2   (row-vector b; W2·b1 + b2 with column vectors)
+Dense compose(const Dense& first, const Dense& second) {
+  if (first.output_width() != second.input_width())
+    throw ShapeError(fmt::format("compose: {} gives {} outputs but {} takes {} inputs", first.describe(),
+                                 first.output_width(), second.describe(), second.input_width()));
+  return Dense(matmul(second.W, first.W), add_row_vector(matmul_abt(first.b, second.W), second.b));
+}
+
 }  // namespace glassbox

@@ -63,7 +63,8 @@ Tracer::~Tracer() {
 }
 
 Tracer::Tracer(Tracer&& other) noexcept
-    : level_(other.level_), path_(std::move(other.path_)), out_(std::move(other.out_)),
+    : level_(other.level_), limit_(other.limit_), run_(std::move(other.run_)), path_(std::move(other.path_)),
+      out_(std::move(other.out_)),
       events_(other.events_), finished_(other.finished_) {
   other.level_ = TraceLevel::off;
   other.finished_ = true;
@@ -73,6 +74,8 @@ Tracer& Tracer::operator=(Tracer&& other) noexcept {
   if (this != &other) {
     if (!finished_) abandon();
     level_ = other.level_;
+    limit_ = other.limit_;
+    run_ = std::move(other.run_);
     path_ = std::move(other.path_);
     out_ = std::move(other.out_);
     events_ = other.events_;
@@ -92,7 +95,17 @@ std::filesystem::path Tracer::partial_path() const {
 void Tracer::record(TraceLevel level, const Json& event) {
   if (!wants(level) || finished_) return;
   if (events_ > 0) out_ << ",\n";
-  out_ << event.dump();
+  if (run_.empty() || !event.is_object() || event.contains("run")) {
+    out_ << event.dump();
+  } else {
+    // "event" first, then "run", then the rest in their order.
+    Json labelled = Json::object();
+    if (event.contains("event")) labelled["event"] = event["event"];
+    labelled["run"] = run_;
+    for (const auto& [key, value] : event.items())
+      if (key != "event") labelled[key] = value;
+    out_ << labelled.dump();
+  }
   ++events_;
 }
 

@@ -56,4 +56,10 @@ public:
   std::unique_ptr<Layer> clone() const override { return std::make_unique<Dense>(*this); }
 };
 
+// Two dense layers with nothing between them are one dense layer:
+//   (X·W1ᵀ + b1)·W2ᵀ + b2 = X·(W2·W1)ᵀ + (b1·W2ᵀ + b2)
+// In the lessons' column notation, W = W2·W1 and b = W2·b1 + b2. W1:(h×in) W2:(out×h) → W:(out×in).
+// ShapeError unless first's outputs are second's inputs.
+Dense compose(const Dense& first, const Dense& second);
+
 }  // namespace glassbox

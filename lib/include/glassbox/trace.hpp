@@ -81,7 +81,20 @@ public:
 
   TraceLevel level() const noexcept { return level_; }
   // Whether an event of this level is recorded. Cheap: test it before building an event.
-  bool wants(TraceLevel level) const noexcept { return level != TraceLevel::off && level <= level_; }
+  bool wants(TraceLevel level) const noexcept {
+    return level != TraceLevel::off && level <= level_ && level <= limit_;
+  }
+
+  // From now on, records only events up to `level`, never more than the trace's own level (the
+  // header keeps that one): a chapter can trace its first updates in full and only summaries after.
+  // restrict_to(TraceLevel::full) lifts the restriction.
+  void restrict_to(TraceLevel level) noexcept { limit_ = level; }
+
+  // Labels every event recorded from now on with "run": name, right after "event", so the events
+  // of a chapter that trains several networks tell which one they belong to. An empty name stops
+  // the labelling; an event that carries its own "run" keeps it.
+  void set_run(std::string name) { run_ = std::move(name); }
+  const std::string& run() const noexcept { return run_; }
 
   // Records `event` (a JSON object; its first key should be "event", naming the kind) if the tracer
   // wants `level`.
@@ -103,6 +116,8 @@ private:
   std::filesystem::path partial_path() const;
 
   TraceLevel level_ = TraceLevel::off;
+  TraceLevel limit_ = TraceLevel::full;
+  std::string run_;
   std::filesystem::path path_;
   std::ofstream out_;
   std::size_t events_ = 0;
