@@ -5,7 +5,10 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
 
 #include "chapter_run.hpp"
@@ -178,4 +181,33 @@ TEST_CASE("ch08: with the chapter's settings, which combinations train", "[ch08]
     CHECK(results.at(trains)["trained"] == true);
   }
   CHECK(results.at("relu he_normal")["dead_fraction_before"].get<double>() < 0.5);
+}
+
+TEST_CASE("ch08: a plot of g and g′ for every activation goes next to the trace, and none without one", "[ch08]") {
+  namespace fs = std::filesystem;
+  const auto run = glassbox::testing::run_chapter("ch08_activations_init", "plots",
+                                                  "--seed 7 --samples 64 --epochs 1 --trace-level summary");
+  REQUIRE(run.exit_code == 0);
+  const fs::path stem = run.trace.parent_path() / run.trace.stem();  // …/plots-<pid>
+  const std::vector<std::string> plotted = {"identity", "heaviside", "sign",  "sigmoid", "tanh",
+                                            "relu",     "leaky_relu", "prelu", "elu",     "selu",
+                                            "softplus", "swish",      "silu",  "maxout"};
+  for (const std::string& name : plotted) {
+    const fs::path svg = stem.string() + "." + name + ".svg";
+    INFO(svg);
+    REQUIRE(fs::exists(svg));
+    std::ifstream in(svg);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(text.find("<svg") != std::string::npos);
+    CHECK(text.find("</svg>") != std::string::npos);
+    CHECK(text.find("g′(z)") != std::string::npos);
+    fs::remove(svg);
+  }
+  CHECK_FALSE(fs::exists(stem.string() + ".softmax.svg"));  // not element-wise: no curve to draw
+
+  const auto quiet = glassbox::testing::run_chapter("ch08_activations_init", "no-trace",
+                                                    "--seed 7 --samples 64 --epochs 1 --trace-level off");
+  REQUIRE(quiet.exit_code == 0);
+  const fs::path quiet_stem = quiet.trace.parent_path() / quiet.trace.stem();
+  CHECK_FALSE(fs::exists(quiet_stem.string() + ".relu.svg"));
 }

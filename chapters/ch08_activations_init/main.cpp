@@ -7,7 +7,8 @@
 // with Glorot and with He, compared by the gradient norm reaching each layer at initialization and
 // after an epoch, the fraction of dead ReLUs, and whether they train at all.
 // New in lib/: the activation catalogue in activations.hpp (heaviside … maxout), initializers.hpp
-// (schemes by name, fans as PyTorch defines them), options.hpp (settings from JSON).
+// (schemes by name, fans as PyTorch defines them), options.hpp (settings from JSON). Plots with
+// svg.hpp (chapter 05).
 // Run: ch08_activations_init [--epochs N] [--depth N] [--units N] [--learning-rate η] [--samples N]
 //                            [--trace PATH] [--trace-level off|summary|step|full] [--quiet]
 // Trace: traces/ch08_activations_init.json — "activation_values" per activation,
@@ -29,6 +30,7 @@
 #include "glassbox/losses.hpp"
 #include "glassbox/network.hpp"
 #include "glassbox/optimizers.hpp"
+#include "glassbox/svg.hpp"
 #include "glassbox/train.hpp"
 
 using namespace glassbox;
@@ -73,6 +75,58 @@ Curve curve(Layer& layer, const std::vector<double>& z) {
   return c;
 }
 
+// A curve for a plot: where neighbouring values jump by more than `jump` (a step's value, ReLU's
+// derivative at 0) a NaN is put between them, so the plot breaks the line there instead of drawing
+// a vertical segment the function does not have. No continuous curve of the catalogue changes by
+// that much between grid points 0.05 apart.
+void with_breaks(const std::vector<double>& z, const std::vector<double>& y, std::vector<double>& zs,
+                 std::vector<double>& ys, double jump = 0.5) {
+  zs.clear();
+  ys.clear();
+  for (std::size_t i = 0; i < z.size(); ++i) {
+    if (i > 0 && std::abs(y[i] - y[i - 1]) > jump) {
+      zs.push_back(0.5 * (z[i] + z[i - 1]));
+      ys.push_back(std::nan(""));
+    }
+    zs.push_back(z[i]);
+    ys.push_back(y[i]);
+  }
+}
+
+// traces/ch08_activations_init.<name>.svg: g and g′ over [−4, 4] (and, for the step and the sign,
+// the straight-through substitute for g′). Written next to the trace, only when there is one.
+void plot_activations(course::Context& ctx) {
+  if (ctx.tracer.level() == TraceLevel::off) return;
+  std::vector<double> z;
+  for (int i = -80; i <= 80; ++i) z.push_back(i / 20.0);  // exact multiples of 0.05, 0 included
+  std::vector<std::string> written;
+  for (const ActivationEntry& e : glassbox::activation_table()) {
+    if (std::string(e.name) == "softmax") continue;
+    const auto layer = make_activation(e.name, 1);
+    const Curve c = curve(*layer, z);
+    svg::Plot plot(fmt::format("{}: {}", layer->describe(), e.formula));
+    plot.x_label("z").x_range(-4, 4).legend(svg::Corner::top_left);
+    std::vector<double> zs, ys;
+    with_breaks(z, c.a, zs, ys);
+    plot.line("g(z)", zs, ys);
+    with_breaks(z, c.da_dz, zs, ys);
+    svg::LineStyle derivative;
+    derivative.dashed = true;
+    plot.line("g′(z)", zs, ys, derivative);
+    if (std::string(e.name) == "heaviside" || std::string(e.name) == "sign") {
+      svg::LineStyle substitute;
+      substitute.dashed = true;
+      substitute.width = 1;
+      plot.line("straight-through substitute for g′", z, std::vector<double>(z.size(), 1.0), substitute);
+    }
+    const auto path = course::companion_path(ctx.tracer.path(), fmt::format("{}.svg", e.name));
+    plot.save(path);
+    written.push_back(e.name);
+  }
+  ctx.print("\nplots: {} for each of {}\n", course::companion_path(ctx.tracer.path(), "<activation>.svg").string(),
+            fmt::join(written, ", "));
+}
+
 void show_activations(course::Context& ctx) {
   ctx.heading("1. Every activation g and its derivative g′ at chosen points");
   std::vector<std::string> headers{"activation", ""};
@@ -112,6 +166,7 @@ void show_activations(course::Context& ctx) {
             "Softmax is not element-wise: softmax([1, 2, 3]) = {}, and softmax([1000, 0]) = {} —\n"
             "the largest logit is subtracted first, so e^(·) never overflows.\n",
             to_string(softmax(Matrix{{1, 2, 3}}), 4), to_string(softmax(Matrix{{1000, 0}}), 4));
+  plot_activations(ctx);
 }
 
 // ---- 2. what each initializer promises ----------------------------------------------------------
