@@ -342,9 +342,8 @@ Matrix label_column(const std::vector<std::size_t>& labels) {
   return m;
 }
 
-void multiclass(course::Context& ctx, const Settings& s) {
+void multiclass(course::Context& ctx, const Settings& s, const Dataset& iris) {
   ctx.heading("5. Multiclass: a softmax over three outputs, on iris");
-  const Dataset iris = load_iris(s.data_path);
   const double test_fraction = 0.3;
   const Split split = stratified_split(iris, test_fraction, ctx.rng);
   Dataset train_set = subset(iris, split.train), test_set = subset(iris, split.test);
@@ -487,6 +486,7 @@ int main(int argc, char** argv) {
   cli.option("huber-delta", s.huber_delta, 1e-6, 1000.0, "δ of the Huber and pseudo-Huber losses");
   cli.option("outlier-fraction", s.outlier_fraction, 0.0, 0.5, "share of the regression samples made outliers");
   return course::run_chapter(argc, argv, cli, [&](course::Context& ctx) {
+    const Dataset iris = load_iris(s.data_path);  // first: a bad file stops the run before any work
     ctx.print("\n  task                        output layer              loss\n"
               "  regression                  1 linear unit per target  mse (mae, huber, pseudo_huber with outliers)\n"
               "  binary classification       1 logistic unit           bce_with_logits (or sigmoid + bce)\n"
@@ -498,7 +498,7 @@ int main(int argc, char** argv) {
     const Binary clouds = two_clouds(400, ctx.rng);
     binary_classifier(ctx, s, clouds);
     multilabel(ctx, s);
-    multiclass(ctx, s);
+    multiclass(ctx, s, iris);
     hinge(ctx, s, clouds);
   });
 }
