@@ -167,8 +167,8 @@ TEST_CASE("values of the wrong type", "[experiment]") {
 TEST_CASE("missing required fields", "[experiment]") {
   Json s = base_spec();
   s.erase("loss");
-  CHECK(error_of(s) == "loss: missing; expected a loss: its name (mse, half_sse, bce, softmax_cross_entropy) or "
-                       "{\"name\": …, \"reduction\": …}");
+  CHECK(error_of(s) == fmt::format("loss: missing; expected a loss: its name ({}) or {{\"name\": …, \"reduction\": …}}",
+                                   fmt::join(loss_names(), ", ")));
   s = base_spec();
   s["network"].erase("inputs");
   CHECK(error_of(s) == "network.inputs: missing; expected a whole number ≥ 1 (the width of one sample)");
@@ -189,7 +189,7 @@ TEST_CASE("losses: unknown names, bad reductions, a reduction where there is non
   s["loss"] = Json{{"name", "bce"}, {"reduction", "avg"}};
   CHECK(error_of(s) == "loss.reduction: unknown \"avg\"; known: mean, sum");
   s["loss"] = "cross_entropy";
-  CHECK(error_of(s) == "loss: unknown \"cross_entropy\"; known: mse, half_sse, bce, softmax_cross_entropy");
+  CHECK(error_of(s) == fmt::format("loss: unknown \"cross_entropy\"; known: {}", fmt::join(loss_names(), ", ")));
   s["loss"] = Json{{"name", "half_sse"}, {"reduction", "mean"}};
   CHECK(error_of(s) == "loss.reduction: half_sse has no reduction (it is E = Σ ½(t − o)²); leave \"reduction\" out");
   s["loss"] = "half_sse";
@@ -264,9 +264,10 @@ TEST_CASE("frozen names must be parameters of the network", "[experiment]") {
 TEST_CASE("initializers: unknown names, and init where nothing is drawn", "[experiment]") {
   Json s = base_spec();
   s["network"]["layers"][0]["init"] = "glorot";
-  CHECK(error_of(s) == "network.layers[0].init: unknown \"glorot\"; known: default");
+  CHECK(error_of(s) ==
+        fmt::format("network.layers[0].init: unknown \"glorot\"; known: {}", fmt::join(initializer_names(), ", ")));
   s["network"]["layers"][0] = Json::parse(
-      R"({"units": 2, "activation": "tanh", "init": "default", "weights": [[1, 2], [3, 4]], "biases": [0, 0]})");
+      R"({"units": 2, "activation": "tanh", "init": "he_normal", "weights": [[1, 2], [3, 4]], "biases": [0, 0]})");
   CHECK(error_of(s) ==
         "network.layers[0].init: not used: weights and biases are both given (leave \"init\" out, or one of them)");
 }
@@ -484,7 +485,7 @@ TEST_CASE("a spec with every field round-trips through to_json", "[experiment]")
   })");
   const Experiment e = parse_experiment(spec, "dir/everything.json");
   const Json written = to_json(e);
-  CHECK(written["network"]["layers"][0]["init"] == "default");  // drawn biases: init is kept
+  CHECK(written["network"]["layers"][0]["init"] == "uniform_fan_in");  // drawn biases: init is kept
   CHECK_FALSE(written["network"]["layers"][1].contains("init"));
   CHECK(written["data"]["inputs"] == spec["data"]["inputs"]);  // as given, not standardised
   const Experiment again = parse_experiment(written, e.source);

@@ -7,6 +7,9 @@
 #include "glassbox/activations.hpp"
 #include "glassbox/gradcheck.hpp"
 #include "glassbox/losses.hpp"
+#include "glassbox/network.hpp"
+#include "glassbox/optimizers.hpp"
+#include "glassbox/train.hpp"
 
 using namespace glassbox;
 
@@ -95,14 +98,279 @@ TEST_CASE("every loss and reduction passes the finite-difference check", "[losse
 }
 
 TEST_CASE("losses by name, shapes checked, one-hot labels", "[losses]") {
-  CHECK(loss_names() == std::vector<std::string>{"mse", "half_sse", "bce", "softmax_cross_entropy"});
+  CHECK(loss_names() == std::vector<std::string>{"mse", "half_sse", "mae", "huber", "pseudo_huber", "hinge", "bce",
+                                                 "bce_with_logits", "multilabel_bce", "categorical_cross_entropy",
+                                                 "softmax_cross_entropy", "sparse_softmax_cross_entropy"});
   CHECK(make_loss("mse", Reduction::sum)->describe() == "mse(sum)");
   CHECK(make_loss("softmax_cross_entropy")->describe() == "softmax_cross_entropy(mean)");
-  CHECK_THROWS_WITH(make_loss("hinge"), Catch::Contains("hinge") && Catch::Contains("mse"));
+  CHECK_THROWS_WITH(make_loss("hinge_loss"), Catch::Contains("hinge_loss") && Catch::Contains("mse"));
   CHECK(parse_reduction("sum") == Reduction::sum);
   CHECK_THROWS_AS(parse_reduction("avg"), InputError);
   CHECK_THROWS_WITH(MeanSquaredError().value(Matrix(2, 3), Matrix(3, 2)),
                     Catch::Contains("mse(mean)") && Catch::Contains("(2×3)") && Catch::Contains("(3×2)"));
   CHECK(one_hot({1, 0}, 3) == Matrix{{0, 1, 0}, {1, 0, 0}});
   CHECK_THROWS_AS(one_hot({3}, 3), ShapeError);
+}
+
+// ---- regression losses --------------------------------------------------------------------------
+
+TEST_CASE("mean absolute error: every residual pulls with the same strength", "[losses]") {
+  // residuals 1, 0, 0, 2
+  CHECK(MeanAbsoluteError(Reduction::mean).value(P, T) == 0.75);
+  CHECK(MeanAbsoluteError(Reduction::sum).value(P, T) == 3.0);
+  CHECK(MeanAbsoluteError(Reduction::mean).gradient(P, T) == Matrix{{0.25, 0}, {0, 0.25}});  // sign(0) = 0
+  CHECK(MeanAbsoluteError(Reduction::sum).gradient(P, T) == Matrix{{1, 0}, {0, 1}});
+}
+
+TEST_CASE("Huber: ½r² inside δ, δ(|r| − ½δ) outside, meeting smoothly at |r| = δ", "[losses]") {
+  // residuals 1, 0, 0, 2 with δ = 1: ½·1 + 1·(2 − ½) = 2
+  CHECK(Huber(1.0, Reduction::sum).value(P, T) == 2.0);
+  CHECK(Huber(1.0, Reduction::mean).value(P, T) == 0.5);
+  CHECK(Huber(1.0, Reduction::sum).gradient(P, T) == Matrix{{1, 0}, {0, 1}});  // pull capped at δ
+  // δ = 0.5: 0.5·(1 − 0.25) + 0.5·(2 − 0.25) = 1.25
+  CHECK(Huber(0.5, Reduction::sum).value(P, T) == 1.25);
+  CHECK(Huber(0.5, Reduction::sum).gradient(P, T) == Matrix{{0.5, 0}, {0, 0.5}});
+  // the two pieces agree in value and slope at |r| = δ
+  for (double delta : {0.3, 1.0, 2.5}) {
+    const Huber h(delta, Reduction::sum);
+    const double eps = 1e-9;
+    const double inside = h.value(Matrix{{delta - eps}}, Matrix{{0}});
+    const double outside = h.value(Matrix{{delta + eps}}, Matrix{{0}});
+    CHECK(inside == Approx(0.5 * delta * delta).epsilon(1e-8));
+    CHECK(outside == Approx(0.5 * delta * delta).epsilon(1e-8));
+    CHECK(h.gradient(Matrix{{delta + eps}}, Matrix{{0}})(0, 0) == delta);
+    CHECK(h.gradient(Matrix{{delta - eps}}, Matrix{{0}})(0, 0) == Approx(delta).epsilon(1e-8));
+  }
+  // PyTorch's SmoothL1Loss(β) is Huber(δ = β) / β: for r = 3, β = 2: |r| − β/2 = 2
+  CHECK(Huber(2.0, Reduction::sum).value(Matrix{{3}}, Matrix{{0}}) / 2.0 == 2.0);
+  CHECK(make_loss("huber", Reduction::mean, Json{{"delta", 0.5}})->describe() == "huber(δ=0.5, mean)");
+  CHECK_THROWS_WITH(Huber(0.0), Catch::Contains("delta"));
+  CHECK_THROWS_WITH(make_loss("huber", Reduction::mean, Json{{"delta", -1}}), Catch::Contains("delta"));
+  CHECK_THROWS_WITH(make_loss("huber", Reduction::mean, Json{{"beta", 1}}),
+                    Catch::Contains("huber") && Catch::Contains("beta") && Catch::Contains("delta"));
+}
+
+TEST_CASE("pseudo-Huber: δ²(√(1 + (r/δ)²) − 1), accurate for tiny residuals", "[losses]") {
+  const PseudoHuber ph(1.0, Reduction::sum);
+  CHECK(ph.value(P, T) == Approx(std::sqrt(2.0) - 1 + std::sqrt(5.0) - 1).epsilon(1e-15));
+  const Matrix g = ph.gradient(P, T);
+  CHECK(g(0, 0) == Approx(1 / std::sqrt(2.0)).epsilon(1e-15));
+  CHECK(g(1, 1) == Approx(2 / std::sqrt(5.0)).epsilon(1e-15));
+  // ≈ ½r² near 0 (written without cancellation), ≈ δ|r| − δ² far away
+  CHECK(ph.value(Matrix{{1e-8}}, Matrix{{0}}) == Approx(0.5e-16).epsilon(1e-12));
+  // δ²√(1 + q²) = δ|r| + δ²/(2|q|) + …: for r = 10⁶, δ = 2: 2·10⁶ − 4 + 4·10⁻⁶
+  CHECK(PseudoHuber(2.0, Reduction::sum).value(Matrix{{1e6}}, Matrix{{0}}) == Approx(2e6 - 4 + 4e-6).epsilon(1e-15));
+  CHECK(make_loss("pseudo_huber", Reduction::sum, Json{{"delta", 2}})->describe() == "pseudo_huber(δ=2, sum)");
+}
+
+// ---- classification losses ----------------------------------------------------------------------
+
+TEST_CASE("hinge: max(0, 1 − t·y) with labels ±1", "[losses]") {
+  const Matrix y{{2, 0.5}, {-1, 0.3}}, t{{1, 1}, {1, -1}};  // margins t·y: 2, 0.5, −1, −0.3
+  CHECK(Hinge(Reduction::sum).value(y, t) == Approx(0 + 0.5 + 2 + 1.3).epsilon(1e-15));
+  CHECK(Hinge(Reduction::mean).value(y, t) == Approx(3.8 / 4).epsilon(1e-15));
+  CHECK(Hinge(Reduction::sum).gradient(y, t) == Matrix{{0, -1}, {-1, 1}});
+  CHECK(Hinge(Reduction::mean).gradient(y, t) == Matrix{{0, -0.25}, {-0.25, 0.25}});
+  CHECK(Hinge(Reduction::sum).gradient(Matrix{{1}}, Matrix{{1}}) == Matrix{{0}});  // on the margin: flat side
+  CHECK_THROWS_WITH(Hinge().value(y, Matrix{{1, 1}, {0, -1}}),
+                    Catch::Contains("(1, 0)") && Catch::Contains("−1 or +1"));
+  CHECK_THROWS_AS(Hinge().gradient(y, Matrix{{1, 2}, {1, -1}}), InputError);
+}
+
+TEST_CASE("binary cross-entropy on probabilities: no 0·ln 0 NaN at p = 0 and p = 1", "[losses]") {
+  const BinaryCrossEntropy bce(Reduction::sum);
+  CHECK(bce.value(Matrix{{0.0, 1.0}}, Matrix{{0.0, 1.0}}) == 0.0);  // right and certain: 0, not NaN
+  CHECK(bce.value(Matrix{{0.0, 1.0}}, Matrix{{1.0, 0.0}}) == 200.0);  // wrong and certain: clamped, finite
+  CHECK(all_finite(bce.gradient(Matrix{{0.0, 1.0, 0.0, 1.0}}, Matrix{{0.0, 1.0, 1.0, 0.0}})));
+}
+
+TEST_CASE("binary cross-entropy on logits: the stable form is exact for logits of ±100 and ±1000", "[losses]") {
+  const BinaryCrossEntropyWithLogits bce(Reduction::sum);
+  CHECK(bce.value(Matrix{{0}}, Matrix{{1}}) == Approx(std::log(2.0)).epsilon(1e-16));
+  // wrong by a logit of 100: exactly 100 (+ e^(−100), below rounding); bce on σ(z) would be clamped
+  CHECK(bce.value(Matrix{{100}}, Matrix{{0}}) == 100.0);
+  CHECK(bce.value(Matrix{{-100}}, Matrix{{1}}) == 100.0);
+  // right by 100: ln(1 + e^(−100)) = e^(−100), tiny but exact, where 1 − σ(100) rounds to 0
+  CHECK(bce.value(Matrix{{100}}, Matrix{{1}}) == Approx(std::exp(-100.0)).epsilon(1e-14));
+  CHECK(bce.value(Matrix{{-100}}, Matrix{{0}}) == Approx(std::exp(-100.0)).epsilon(1e-14));
+  CHECK(bce.value(Matrix{{1000, -1000}}, Matrix{{0, 0}}) == 1000.0);
+  CHECK(bce.gradient(Matrix{{100, -100, 0}}, Matrix{{0, 1, 1}}) == Matrix{{1, -1, -0.5}});  // σ(z) − t
+  CHECK(all_finite(bce.gradient(Matrix{{1000, -1000}}, Matrix{{1, 0}})));
+
+  // the same loss and gradient as bce on σ(z), away from saturation
+  Rng rng(12);
+  const Matrix z = Matrix::uniform(5, 2, rng, -6, 6);
+  const Matrix t = Matrix::uniform(5, 2, rng, 0, 1);
+  const Matrix p = z.apply([](Scalar x) { return Sigmoid{}.value(x); });
+  for (Reduction r : {Reduction::mean, Reduction::sum}) {
+    CHECK(BinaryCrossEntropyWithLogits(r).value(z, t) == Approx(BinaryCrossEntropy(r).value(p, t)).epsilon(1e-12));
+    // dℓ/dz = dℓ/dp · σ'(z)
+    const Matrix via_p = hadamard(BinaryCrossEntropy(r).gradient(p, t), p.apply([](Scalar a) { return a * (1 - a); }));
+    CHECK(approx_equal(BinaryCrossEntropyWithLogits(r).gradient(z, t), via_p, 1e-12, 1e-15));
+  }
+}
+
+TEST_CASE("multilabel BCE: per sample the mean over its labels (MultiLabelSoftMarginLoss)", "[losses]") {
+  CHECK(MultilabelBinaryCrossEntropy(Reduction::sum).value(Matrix{{0, 0}}, Matrix{{1, 0}}) ==
+        Approx(std::log(2.0)).epsilon(1e-15));
+  Rng rng(13);
+  const Matrix z = Matrix::uniform(6, 3, rng, -4, 4);
+  Matrix t(6, 3);
+  for (Scalar& x : t) x = rng.bernoulli(0.5) ? 1 : 0;  // any combination of labels
+  // mean over N of the per-sample mean over K = bce_with_logits' mean over all N·K
+  CHECK(MultilabelBinaryCrossEntropy(Reduction::mean).value(z, t) ==
+        Approx(BinaryCrossEntropyWithLogits(Reduction::mean).value(z, t)).epsilon(1e-14));
+  // sum over N of per-sample means = bce_with_logits' sum / K
+  CHECK(MultilabelBinaryCrossEntropy(Reduction::sum).value(z, t) ==
+        Approx(BinaryCrossEntropyWithLogits(Reduction::sum).value(z, t) / 3).epsilon(1e-14));
+  CHECK(approx_equal(MultilabelBinaryCrossEntropy(Reduction::sum).gradient(z, t),
+                     BinaryCrossEntropyWithLogits(Reduction::sum).gradient(z, t) / 3.0, 1e-14, 1e-16));
+}
+
+TEST_CASE("categorical cross-entropy on probabilities: −Σ t ln p, clamped, no 0·ln 0", "[losses]") {
+  const CategoricalCrossEntropy cce(Reduction::mean);
+  CHECK(cce.value(Matrix{{0.7, 0.2, 0.1}}, Matrix{{0, 1, 0}}) == Approx(-std::log(0.2)).epsilon(1e-15));
+  CHECK(cce.value(Matrix{{1, 0, 0}, {0, 0, 1}}, Matrix{{1, 0, 0}, {0, 0, 1}}) == 0.0);  // zeros where t = 0: no NaN
+  CHECK(cce.value(Matrix{{1, 0}}, Matrix{{0, 1}}) == 100.0);  // certain and wrong: ln 0 clamped at −100
+  CHECK(cce.gradient(Matrix{{0.5, 0.25, 0.25}}, Matrix{{0, 1, 0}}) == Matrix{{0, -4, 0}});
+  CHECK(all_finite(cce.gradient(Matrix{{1, 0}}, Matrix{{0, 1}})));
+
+  // after a softmax: the same loss as softmax_cross_entropy on the logits, and through the softmax
+  // layer's Jacobian the same gradient as the fused one
+  Rng rng(14);
+  const Matrix z = Matrix::uniform(4, 3, rng, -3, 3);
+  const Matrix t = one_hot({2, 0, 1, 1}, 3);
+  Softmax layer(3);
+  const Matrix p = layer.forward(z);
+  CHECK(cce.value(p, t) == Approx(SoftmaxCrossEntropy().value(z, t)).epsilon(1e-14));
+  CHECK(approx_equal(layer.backward(cce.gradient(p, t)), SoftmaxCrossEntropy().gradient(z, t), 1e-12, 1e-15));
+  // softmax([1000, 0]) = [1, 0]: the clamped loss is finite
+  CHECK(cce.value(softmax(Matrix{{1000, 0}}), Matrix{{0, 1}}) == 100.0);
+}
+
+TEST_CASE("sparse softmax cross-entropy equals softmax cross-entropy on one-hot labels, bit for bit", "[losses]") {
+  Rng rng(15);
+  const Matrix z = Matrix::uniform(7, 4, rng, -5, 5);
+  const std::vector<std::size_t> labels{3, 0, 1, 1, 2, 0, 3};
+  Matrix indices(7, 1);
+  for (std::size_t n = 0; n < labels.size(); ++n) indices(n, 0) = static_cast<Scalar>(labels[n]);
+  for (Reduction r : {Reduction::mean, Reduction::sum}) {
+    CHECK(SparseSoftmaxCrossEntropy(r).value(z, indices) == SoftmaxCrossEntropy(r).value(z, one_hot(labels, 4)));
+    CHECK(SparseSoftmaxCrossEntropy(r).gradient(z, indices) == SoftmaxCrossEntropy(r).gradient(z, one_hot(labels, 4)));
+  }
+  // log-sum-exp: logits of 1000 are exact
+  CHECK(SparseSoftmaxCrossEntropy(Reduction::sum).value(Matrix{{1000, 0}}, Matrix{{1}}) == 1000.0);
+  CHECK(SparseSoftmaxCrossEntropy(Reduction::sum).value(Matrix{{1000, 0}}, Matrix{{0}}) == 0.0);
+  CHECK(SparseSoftmaxCrossEntropy(Reduction::sum).value(Matrix{{-1000, 1000}}, Matrix{{0}}) == 2000.0);
+
+  const SparseSoftmaxCrossEntropy sparse;
+  CHECK(sparse.target_columns(4) == 1);
+  CHECK_THROWS_WITH(sparse.value(z, Matrix(7, 4)), Catch::Contains("(7×1)") && Catch::Contains("(7×4)"));
+  Matrix bad = indices;
+  bad(2, 0) = 4;
+  CHECK_THROWS_WITH(sparse.value(z, bad), Catch::Contains("sample 2") && Catch::Contains("0 to 3"));
+  bad(2, 0) = 1.5;
+  CHECK_THROWS_AS(sparse.gradient(z, bad), InputError);
+  bad(2, 0) = -1;
+  CHECK_THROWS_AS(sparse.value(z, bad), InputError);
+}
+
+TEST_CASE("training with sparse labels takes the same steps as with one-hot labels", "[losses]") {
+  Rng rng(16);
+  Network a;
+  a.dense(2, 5, rng).activation("tanh").dense(5, 3, rng);
+  Network b = a;
+  const Matrix X = Matrix::uniform(9, 2, rng, -1, 1);
+  const std::vector<std::size_t> labels{0, 1, 2, 2, 1, 0, 0, 1, 2};
+  Matrix indices(9, 1);
+  for (std::size_t n = 0; n < labels.size(); ++n) indices(n, 0) = static_cast<Scalar>(labels[n]);
+  SGD sgd_a(0.5), sgd_b(0.5);
+  Rng order_a(1), order_b(1);
+  const auto history_a = train(a, SparseSoftmaxCrossEntropy(), sgd_a, X, indices, order_a,
+                               TrainOptions{.epochs = 3, .batch_size = 4, .classification = true});
+  const auto history_b = train(b, SoftmaxCrossEntropy(), sgd_b, X, one_hot(labels, 3), order_b,
+                               TrainOptions{.epochs = 3, .batch_size = 4, .classification = true});
+  CHECK(history_a.back().loss == history_b.back().loss);
+  CHECK(history_a.back().accuracy == history_b.back().accuracy);
+  CHECK(a.parameter("layers[0].W").value == b.parameter("layers[0].W").value);
+  CHECK(accuracy(Matrix{{0.1, 0.9}, {0.8, 0.2}}, Matrix{{1}, {1}}) == 0.5);  // class indices
+  CHECK_THROWS_WITH(train(a, SoftmaxCrossEntropy(), sgd_a, X, indices, order_a, {}), Catch::Contains("target"));
+}
+
+// ---- every loss, by name ------------------------------------------------------------------------
+
+namespace {
+
+// A prediction and target for each loss, at random points away from its kinks: residuals away from
+// 0 (and huber's from ±δ), hinge margins away from 1.
+std::pair<Matrix, Matrix> point_for(const std::string& name, Rng& rng) {
+  const std::size_t N = 5, K = 3;
+  auto away = [&](Matrix m, double kink) {
+    for (Scalar& x : m)
+      if (std::abs(std::abs(x) - kink) < 0.1) x += x < 0 ? -0.2 : 0.2;
+    return m;
+  };
+  const Matrix targets01 = Matrix::uniform(N, K, rng, 0, 1);
+  // residuals away from 0 also for the smooth losses: a gradient near 0 is compared relatively,
+  // and the rounding error of the difference quotient would dominate it
+  if (name == "mse" || name == "half_sse" || name == "pseudo_huber" || name == "mae")
+    return {targets01 + away(Matrix::uniform(N, K, rng, -3, 3), 0.0), targets01};
+  if (name == "huber") return {targets01 + away(away(Matrix::uniform(N, K, rng, -3, 3), 0.0), 1.0), targets01};
+  if (name == "hinge") {
+    Matrix t(N, K);
+    for (Scalar& x : t) x = rng.bernoulli(0.5) ? 1 : -1;
+    Matrix margin = away(Matrix::uniform(N, K, rng, -1, 3), 1.0);
+    return {hadamard(margin, t), t};  // y = t·margin, since t² = 1
+  }
+  if (name == "bce" || name == "categorical_cross_entropy") return {Matrix::uniform(N, K, rng, 0.05, 0.95), targets01};
+  if (name == "bce_with_logits" || name == "multilabel_bce" || name == "softmax_cross_entropy")
+    return {Matrix::uniform(N, K, rng, -4, 4), targets01};
+  if (name == "sparse_softmax_cross_entropy") {
+    Matrix labels(N, 1);
+    for (Scalar& x : labels) x = static_cast<Scalar>(rng.below(K));
+    return {Matrix::uniform(N, K, rng, -4, 4), labels};
+  }
+  FAIL("no test point for the loss " << name);
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("every loss in the table, both reductions, passes the finite-difference check away from kinks",
+          "[losses]") {
+  for (const LossEntry& entry : loss_table()) {
+    for (Reduction r : {Reduction::mean, Reduction::sum}) {
+      for (std::uint64_t seed : {1, 2, 3}) {
+        Rng rng(seed);
+        const auto [prediction, target] = point_for(entry.name, rng);
+        const auto loss = entry.make(r);
+        const GradCheckReport report = check_loss(*loss, prediction, target);
+        INFO(entry.name << " seed " << seed << ": " << report.summary());
+        CHECK(report.verdict == CheckVerdict::good);
+        CHECK(std::isfinite(loss->value(prediction, target)));
+      }
+    }
+  }
+  Rng rng(4);
+  for (double delta : {0.25, 2.0}) {
+    for (const char* name : {"huber", "pseudo_huber"}) {
+      const auto loss = make_loss(name, Reduction::mean, Json{{"delta", delta}});
+      Matrix target = Matrix::uniform(4, 2, rng, 0, 1);
+      Matrix residual = Matrix::uniform(4, 2, rng, 0.1, 4);
+      for (Scalar& x : residual)
+        if (std::abs(x - delta) < 0.05) x += 0.1;
+      const GradCheckReport report = check_loss(*loss, target + residual, target);
+      INFO(report.summary());
+      CHECK(report.verdict == CheckVerdict::good);
+    }
+  }
+}
+
+TEST_CASE("loss settings: only huber and pseudo_huber take delta, the others take none", "[losses]") {
+  CHECK(loss_table()[0].make(Reduction::sum)->describe() == "mse(sum)");  // the maker without options
+  CHECK_THROWS_WITH(make_loss("mse", Reduction::mean, Json{{"delta", 1}}),
+                    Catch::Contains("mse") && Catch::Contains("takes no options"));
+  CHECK_THROWS_WITH(make_loss("pseudo_huber", Reduction::mean, Json{{"delta", "one"}}),
+                    Catch::Contains("pseudo_huber") && Catch::Contains("number"));
+  CHECK(make_loss("huber")->describe() == "huber(δ=1, mean)");
 }

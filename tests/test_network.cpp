@@ -14,11 +14,11 @@ using namespace glassbox;
 
 namespace {
 
-// PReLU, a = z for z > 0 and α_j·z otherwise, with α learned per unit: a layer with a parameter
-// of its own, written against the Layer interface alone.
-class PReLU final : public Layer {
+// A PReLU written here (a = z for z > 0 and α_j·z otherwise, with α learned per unit): a layer with
+// a parameter of its own, written against the Layer interface alone.
+class LocalPReLU final : public Layer {
 public:
-  explicit PReLU(std::size_t units) : alpha(1, units, 0.25), dalpha(1, units) {}
+  explicit LocalPReLU(std::size_t units) : alpha(1, units, 0.25), dalpha(1, units) {}
   std::string describe() const override { return "prelu"; }
   bool is_activation() const override { return true; }
   std::size_t input_width() const override { return alpha.cols(); }
@@ -50,7 +50,7 @@ public:
   void kink_signature(std::vector<std::int8_t>& s) const override {
     for (Scalar z : Z) s.push_back(z > 0);
   }
-  std::unique_ptr<Layer> clone() const override { return std::make_unique<PReLU>(*this); }
+  std::unique_ptr<Layer> clone() const override { return std::make_unique<LocalPReLU>(*this); }
 };
 
 Network two_layer(Rng& rng) {
@@ -181,7 +181,7 @@ TEST_CASE("a layer with a learned parameter of its own trains, prints and checks
           "[network]") {
   Rng rng(6);
   Network net;
-  net.dense(2, 3, rng).add(std::make_unique<PReLU>(3)).dense(3, 1, rng);
+  net.dense(2, 3, rng).add(std::make_unique<LocalPReLU>(3)).dense(3, 1, rng);
   CHECK(net.describe() == "Dense(2→3, prelu) → Dense(3→1)");
   CHECK(net.parameter("layers[1].alpha").value.shape() == "(1×3)");
 

@@ -143,6 +143,8 @@ TEST_CASE("accuracy: argmax for several outputs, a threshold for one", "[train]"
   CHECK(accuracy(Matrix{{0.1, 0.9}, {0.8, 0.2}, {0.3, 0.7}}, Matrix{{0, 1}, {0, 1}, {0, 1}}) == Approx(2.0 / 3));
   CHECK(accuracy(Matrix{{0.6}, {0.4}, {0.5}, {0.1}}, Matrix{{1}, {0}, {0}, {0}}) == 0.75);
   CHECK(accuracy(Matrix{{0.2}, {-0.3}}, Matrix{{1}, {-1}}, 0.0) == 1.0);
+  // logits against 0/1 labels: the threshold applies to the output only
+  CHECK(accuracy(Matrix{{2.0}, {-1.0}, {0.5}, {-3.0}}, Matrix{{1}, {0}, {0}, {1}}, 0.0) == 0.5);
   CHECK_THROWS_AS(accuracy(Matrix(2, 1), Matrix(3, 1)), ShapeError);
 }
 

@@ -1,7 +1,10 @@
-// glassbox/activations.cpp — softmax, and the table of activations by name.
+// glassbox/activations.cpp — the settings of the element-wise activations, softmax, the learned
+// activations (PReLU, maxout), and the table of activations by name.
 #include "glassbox/activations.hpp"
+#include "glassbox/options.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include <fmt/format.h>
 
@@ -52,14 +55,202 @@ const Matrix& Softmax::backward(const Matrix& dY) {
   return dZ;
 }
 
+// ---- settings of the element-wise functions ------------------------------------------------------
+
+std::string setting(Scalar x) { return fmt::format("{}", x); }
+
+HeavisideStep HeavisideStep::from_options(const Json& options) {
+  require_known_options(options, name, {"straight_through"});
+  return HeavisideStep{bool_option(options, name, "straight_through", false)};
+}
+
+Sign Sign::from_options(const Json& options) {
+  require_known_options(options, name, {"straight_through"});
+  return Sign{bool_option(options, name, "straight_through", false)};
+}
+
+LeakyReLU LeakyReLU::from_options(const Json& options) {
+  require_known_options(options, name, {"alpha"});
+  return LeakyReLU{number_option(options, name, "alpha", Scalar{0.01})};
+}
+
+ELU ELU::from_options(const Json& options) {
+  require_known_options(options, name, {"alpha"});
+  return ELU{number_option(options, name, "alpha", Scalar{1})};
+}
+
+Softplus Softplus::from_options(const Json& options) {
+  require_known_options(options, name, {"beta"});
+  const Scalar beta = number_option(options, name, "beta", Scalar{1});
+  if (!(beta > 0)) throw InputError(fmt::format("activation softplus: option \"beta\" must be positive, got {}", beta));
+  return Softplus{beta};
+}
+
+Swish Swish::from_options(const Json& options) {
+  require_known_options(options, name, {"beta"});
+  return Swish{number_option(options, name, "beta", Scalar{1})};
+}
+
+// ---- PReLU --------------------------------------------------------------------------------------
+
+PReLU::PReLU(std::size_t units, Scalar initial_alpha) : alpha(1, units, initial_alpha), dalpha(1, units) {
+  if (units == 0) throw ShapeError("prelu: needs at least one unit");
+}
+
+// a = z if z > 0, else α_j·z
+const Matrix& PReLU::forward(const Matrix& input) {
+  require_input_width("forward", input);
+  Z = input;
+  if (!A.same_shape(Z)) A = Matrix(Z.rows(), Z.cols());
+  for (std::size_t n = 0; n < Z.rows(); ++n) {
+    const Scalar* z = Z.row_ptr(n);
+    Scalar* a = A.row_ptr(n);
+    for (std::size_t j = 0; j < Z.cols(); ++j) a[j] = z[j] > Scalar{0} ? z[j] : alpha(0, j) * z[j];
+  }
+  return A;
+}
+
+// dL/dz = dL/da · (1 or α_j) ;  dL/dα_j += Σ_n dL/da · z over z ≤ 0
+const Matrix& PReLU::backward(const Matrix& dA) {
+  require_output_shape(dA, A);
+  if (!dZ.same_shape(A)) dZ = Matrix(A.rows(), A.cols());
+  for (std::size_t n = 0; n < Z.rows(); ++n) {
+    const Scalar* z = Z.row_ptr(n);
+    const Scalar* da = dA.row_ptr(n);
+    Scalar* dz = dZ.row_ptr(n);
+    for (std::size_t j = 0; j < Z.cols(); ++j) {
+      if (z[j] > Scalar{0}) {
+        dz[j] = da[j];
+      } else {
+        dz[j] = da[j] * alpha(0, j);
+        dalpha(0, j) += da[j] * z[j];
+      }
+    }
+  }
+  return dZ;
+}
+
+void PReLU::kink_signature(std::vector<std::int8_t>& signature) const {
+  for (Scalar z : Z) signature.push_back(z > Scalar{0} ? 1 : 0);
+}
+
+// ---- maxout -------------------------------------------------------------------------------------
+
+void Maxout::require_pieces() const {
+  if (pieces_ < 2) throw ShapeError(fmt::format("maxout: needs at least 2 pieces, got {}", pieces_));
+}
+
+Maxout::Maxout(std::size_t in, std::size_t out, std::size_t pieces, Rng& rng, const Initializer& init)
+    : W(pieces * out, in), b(1, pieces * out), dW(pieces * out, in), db(1, pieces * out), pieces_(pieces) {
+  require_pieces();
+  if (in == 0 || out == 0) throw ShapeError(fmt::format("maxout({}→{}): a layer needs inputs and units", in, out));
+  init(W, b, rng);
+}
+
+Maxout::Maxout(std::size_t units, std::size_t pieces)
+    : W(pieces * units, units), b(1, pieces * units), dW(pieces * units, units), db(1, pieces * units),
+      pieces_(pieces) {
+  require_pieces();
+  if (units == 0) throw ShapeError("maxout: needs at least one unit");
+  const Softplus softplus;
+  for (std::size_t p = 0; p < pieces; ++p) {
+    // the tangent of softplus at t: slope σ(t), intercept softplus(t) − σ(t)·t
+    const Scalar t = Scalar{-2} + Scalar{4} * static_cast<Scalar>(p) / static_cast<Scalar>(pieces - 1);
+    const Scalar slope = Sigmoid{}.value(t);
+    const Scalar intercept = softplus.value(t) - slope * t;
+    for (std::size_t j = 0; j < units; ++j) {
+      W(p * units + j, j) = slope;
+      b(0, p * units + j) = intercept;
+    }
+  }
+}
+
+Maxout::Maxout(Matrix weights, Matrix biases, std::size_t pieces)
+    : W(std::move(weights)), b(std::move(biases)), pieces_(pieces) {
+  require_pieces();
+  if (W.empty() || W.rows() % pieces_ != 0)
+    throw ShapeError(fmt::format("maxout: W is {}: its rows must be {} pieces × the units", W.shape(), pieces_));
+  if (b.rows() != 1 || b.cols() != W.rows())
+    throw ShapeError(fmt::format("maxout: W is {} so b must be (1×{}), got {}", W.shape(), W.rows(), b.shape()));
+  dW = Matrix(W.rows(), W.cols());
+  db = Matrix(1, b.cols());
+}
+
+std::string Maxout::describe() const {
+  if (input_width() == output_width()) return fmt::format("maxout(k={})", pieces_);
+  return fmt::format("maxout({}→{}, k={})", input_width(), output_width(), pieces_);
+}
+
+// Zp = X·Wᵀ + b ;  a_j = max_p z_pj
+const Matrix& Maxout::forward(const Matrix& input) {
+  require_input_width("forward", input);
+  X = input;
+  matmul_abt_into(Zp, X, W);
+  add_row_vector_inplace(Zp, b);
+  const std::size_t out = output_width();
+  if (A.rows() != X.rows() || A.cols() != out) A = Matrix(X.rows(), out);
+  winner.resize(X.rows() * out);
+  for (std::size_t n = 0; n < X.rows(); ++n) {
+    const Scalar* z = Zp.row_ptr(n);
+    Scalar* a = A.row_ptr(n);
+    for (std::size_t j = 0; j < out; ++j) {
+      std::uint32_t best = 0;
+      for (std::size_t p = 1; p < pieces_; ++p)
+        if (z[p * out + j] > z[best * out + j]) best = static_cast<std::uint32_t>(p);
+      winner[n * out + j] = best;
+      a[j] = z[best * out + j];
+    }
+  }
+  return A;
+}
+
+// dL/dz_pj = dL/da_j for the winning piece, 0 for the others; then as a dense layer
+const Matrix& Maxout::backward(const Matrix& dA) {
+  require_output_shape(dA, A);
+  const std::size_t out = output_width();
+  if (!dZp.same_shape(Zp)) dZp = Matrix(Zp.rows(), Zp.cols());
+  dZp.fill(Scalar{0});
+  for (std::size_t n = 0; n < dA.rows(); ++n) {
+    const Scalar* da = dA.row_ptr(n);
+    Scalar* dz = dZp.row_ptr(n);
+    for (std::size_t j = 0; j < out; ++j) dz[winner[n * out + j] * out + j] = da[j];
+  }
+  matmul_atb_into(dW, dZp, X, /*accumulate=*/true);
+  for (std::size_t n = 0; n < dZp.rows(); ++n) {
+    const Scalar* dz = dZp.row_ptr(n);
+    for (std::size_t c = 0; c < dZp.cols(); ++c) db(0, c) += dz[c];
+  }
+  if (needs_input_gradient)
+    matmul_into(dX, dZp, W);
+  else
+    dX = Matrix();
+  return dX;
+}
+
+void Maxout::kink_signature(std::vector<std::int8_t>& signature) const {
+  for (std::uint32_t p : winner) signature.push_back(static_cast<std::int8_t>(p));
+}
+
 // ---- the table ----------------------------------------------------------------------------------
 
 namespace {
 
 std::unique_ptr<Layer> make_softmax(std::size_t units, const Json& options) {
-  if (!options.is_null() && !options.empty())
-    throw InputError("activation softmax: takes no options, got " + options.dump());
+  require_no_options(options, "activation softmax");
   return std::make_unique<Softmax>(units);
+}
+
+std::unique_ptr<Layer> make_prelu(std::size_t units, const Json& options) {
+  require_known_options(options, "prelu", {"alpha"});
+  return std::make_unique<PReLU>(units, number_option(options, "prelu", "alpha", Scalar{0.25}));
+}
+
+std::unique_ptr<Layer> make_maxout(std::size_t units, const Json& options) {
+  require_known_options(options, "maxout", {"pieces"});
+  const Scalar k = number_option(options, "maxout", "pieces", Scalar{2});
+  if (!(k >= 2 && k <= 64 && k == std::floor(k)))
+    throw InputError(fmt::format("activation maxout: option \"pieces\" must be a whole number from 2 to 64, got {}", k));
+  return std::make_unique<Maxout>(units, static_cast<std::size_t>(k));
 }
 
 }  // namespace
@@ -67,9 +258,19 @@ std::unique_ptr<Layer> make_softmax(std::size_t units, const Json& options) {
 const std::vector<ActivationEntry>& activation_table() {
   static const std::vector<ActivationEntry> table = {
       {"identity", "a = z", make_elementwise<Identity>},
+      {"heaviside", "a = 1 if z ≥ 0, else 0", make_elementwise<HeavisideStep>},
+      {"sign", "a = +1 if z > 0, 0 if z = 0, −1 if z < 0", make_elementwise<Sign>},
       {"sigmoid", "a = 1 / (1 + e^(−z))", make_elementwise<Sigmoid>},
       {"tanh", "a = tanh(z)", make_elementwise<Tanh>},
       {"relu", "a = max(0, z)", make_elementwise<ReLU>},
+      {"leaky_relu", "a = z if z > 0, else α·z", make_elementwise<LeakyReLU>},
+      {"prelu", "a_j = z_j if z_j > 0, else α_j·z_j (α_j learned)", make_prelu},
+      {"elu", "a = z if z > 0, else α·(e^z − 1)", make_elementwise<ELU>},
+      {"selu", "a = λ·z if z > 0, else λ·α·(e^z − 1)", make_elementwise<SELU>},
+      {"softplus", "a = (1/β)·ln(1 + e^(βz))", make_elementwise<Softplus>},
+      {"swish", "a = z·σ(βz)", make_elementwise<Swish>},
+      {"silu", "a = z·σ(z)", make_elementwise<SiLU>},
+      {"maxout", "a_j = max_p (x·w_pjᵀ + b_pj) (k pieces learned)", make_maxout},
       {"softmax", "a_i = e^(z_i) / Σ_j e^(z_j)", make_softmax},
   };
   return table;
@@ -87,23 +288,18 @@ std::unique_ptr<Layer> make_activation(std::string_view name, std::size_t units,
   throw InputError(fmt::format("unknown activation \"{}\" (known: {})", name, fmt::join(activation_names(), ", ")));
 }
 
+// The settings readers of glassbox/options.hpp, with messages naming the activation.
 void require_known_options(const Json& options, std::string_view activation,
                            std::initializer_list<std::string_view> known) {
-  if (options.is_null()) return;
-  if (!options.is_object())
-    throw InputError(fmt::format("activation {}: options must be a JSON object, got {}", activation, options.dump()));
-  for (const auto& item : options.items())
-    if (std::find(known.begin(), known.end(), item.key()) == known.end())
-      throw InputError(fmt::format("activation {}: unknown option \"{}\" (known: {})", activation, item.key(),
-                                   fmt::join(known, ", ")));
+  require_known_keys(options, fmt::format("activation {}", activation), known);
 }
 
 Scalar number_option(const Json& options, std::string_view activation, std::string_view key, Scalar fallback) {
-  if (options.is_null() || !options.contains(key)) return fallback;
-  const Json& v = options.at(std::string(key));
-  if (!v.is_number())
-    throw InputError(fmt::format("activation {}: option \"{}\" must be a number, got {}", activation, key, v.dump()));
-  return v.get<Scalar>();
+  return static_cast<Scalar>(number_setting(options, fmt::format("activation {}", activation), key, fallback));
+}
+
+bool bool_option(const Json& options, std::string_view activation, std::string_view key, bool fallback) {
+  return bool_setting(options, fmt::format("activation {}", activation), key, fallback);
 }
 
 }  // namespace glassbox

@@ -19,13 +19,6 @@ namespace glassbox {
 
 // ---- the tables ---------------------------------------------------------------------------------
 
-const std::vector<InitializerEntry>& initializer_table() {
-  static const std::vector<InitializerEntry> table = {
-      {"default", "W, b ~ U(−1/√in, 1/√in), PyTorch's nn.Linear", init_uniform_fan_in},
-  };
-  return table;
-}
-
 namespace {
 
 // Settings shared by the generators, with scikit-learn's defaults.
@@ -96,12 +89,6 @@ std::vector<std::string> names_of(const Table& table) {
   std::vector<std::string> names;
   for (const auto& entry : table) names.emplace_back(entry.name);
   return names;
-}
-
-const InitializerEntry& initializer(const std::string& name) {
-  for (const auto& e : initializer_table())
-    if (name == e.name) return e;
-  throw InputError(fmt::format("unknown initializer \"{}\"", name));
 }
 
 const OptimizerEntry& optimizer_entry(const std::string& name) {
@@ -175,6 +162,27 @@ void read_activation(const SpecValue& v, LayerSpec& layer) {
   }
 }
 
+// How a spec layer's W and b are drawn, as "he_normal" or {"name": "normal", "stddev": 0.1}.
+void read_init(const SpecValue& v, LayerSpec& layer) {
+  const std::vector<std::string> known = initializer_names();
+  if (v.is_object()) {
+    if (!v.json().contains("name"))
+      throw SpecError(v.child_path("name"),
+                      fmt::format("missing; expected the initializer's name ({})", fmt::join(known, ", ")));
+    layer.init = SpecValue(v.json().at("name"), v.child_path("name")).choice(known, "an initializer");
+    layer.init_options = v.json();
+    layer.init_options.erase("name");
+  } else {
+    layer.init = v.choice(known, "an initializer");
+    layer.init_options = Json::object();
+  }
+  try {
+    (void)make_init_rule(layer.init, layer.init_options);  // checks the settings
+  } catch (const InputError& e) {
+    v.fail(e.what());
+  }
+}
+
 void read_network(const SpecObject& spec, Experiment& e) {
   const SpecObject net =
       spec.required("network", "an object with \"inputs\" and \"layers\"").object({"inputs", "layers"});
@@ -202,7 +210,7 @@ void read_network(const SpecObject& spec, Experiment& e) {
     if (auto init = o.optional("init")) {
       if (layer.weights && layer.biases)
         init->fail("not used: weights and biases are both given (leave \"init\" out, or one of them)");
-      layer.init = init->choice(names_of(initializer_table()), "an initializer");
+      read_init(*init, layer);
     }
     e.layers.push_back(std::move(layer));
     in = e.layers.back().units;
@@ -660,7 +668,15 @@ Json to_json(const Experiment& e, bool samples) {
       for (const auto& item : l.activation_options.items()) activation[item.key()] = item.value();
       layer["activation"] = activation;
     }
-    if (!(l.weights && l.biases)) layer["init"] = l.init;
+    if (!(l.weights && l.biases)) {
+      if (l.init_options.empty()) {
+        layer["init"] = l.init;
+      } else {
+        Json init{{"name", l.init}};
+        for (const auto& item : l.init_options.items()) init[item.key()] = item.value();
+        layer["init"] = init;
+      }
+    }
     if (l.weights) layer["weights"] = matrix_json(*l.weights);
     if (l.biases) layer["biases"] = to_json(l.biases->values());
     layers.push_back(std::move(layer));
@@ -725,7 +741,7 @@ Network build_network(const Experiment& e, Rng& rng) {
   std::size_t in = e.inputs;
   for (const LayerSpec& l : e.layers) {
     Matrix W(l.units, in), b(1, l.units);
-    if (!(l.weights && l.biases)) initializer(l.init).init(W, b, rng);
+    if (!(l.weights && l.biases)) make_initializer(l.init, l.init_options)(W, b, rng);
     if (l.weights) W = *l.weights;
     if (l.biases) b = *l.biases;
     net.dense(std::move(W), std::move(b));

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "glassbox/activations.hpp"
+#include "glassbox/options.hpp"
 
 namespace glassbox {
 
@@ -151,18 +152,314 @@ void SoftmaxCrossEntropy::gradient_into(Matrix& dZ, const Matrix& Z, const Matri
   }
 }
 
+// ---- mean absolute error ------------------------------------------------------------------------
+
+namespace {
+
+// sign(r), with sign(0) = 0
+double sign_of(double r) { return r > 0 ? 1.0 : r < 0 ? -1.0 : 0.0; }
+
+// σ(z) = 1 / (1 + e^(−z)), for the losses on logits
+double sigmoid_of(double z) { return 1.0 / (1.0 + std::exp(-z)); }
+
+// ℓ(z, t) = max(z, 0) − z·t + ln(1 + e^(−|z|)): binary cross-entropy of σ(z) against t, stably
+double bce_on_logit(double z, double t) { return std::max(z, 0.0) - z * t + std::log1p(std::exp(-std::abs(z))); }
+
+void require_positive_delta(const char* loss, double delta) {
+  if (!(delta > 0 && std::isfinite(delta)))
+    throw InputError(fmt::format("loss {}: delta must be a positive number, got {}", loss, delta));
+}
+
+}  // namespace
+
+std::string MeanAbsoluteError::describe() const { return fmt::format("mae({})", to_string(reduction)); }
+
+// L = (1/(N·out)) Σ |p − t|
+double MeanAbsoluteError::value(const Matrix& P, const Matrix& T) const {
+  require_same_shape(P, T);
+  double total = 0;
+  for (std::size_t i = 0; i < P.size(); ++i)
+    total += std::abs(static_cast<double>(P.data()[i]) - static_cast<double>(T.data()[i]));
+  return total / divisor(reduction, P.size());
+}
+
+// dL/dp = sign(p − t)/(N·out)
+void MeanAbsoluteError::gradient_into(Matrix& dP, const Matrix& P, const Matrix& T) const {
+  require_same_shape(P, T);
+  size_like(dP, P);
+  const double d = divisor(reduction, P.size());
+  for (std::size_t i = 0; i < P.size(); ++i)
+    dP.data()[i] = static_cast<Scalar>(sign_of(static_cast<double>(P.data()[i]) - T.data()[i]) / d);
+}
+
+// ---- Huber --------------------------------------------------------------------------------------
+
+Huber::Huber(double d, Reduction r) : delta(d), reduction(r) { require_positive_delta("huber", delta); }
+
+std::string Huber::describe() const { return fmt::format("huber(δ={}, {})", delta, to_string(reduction)); }
+
+// ℓ = ½r² if |r| ≤ δ, else δ(|r| − ½δ)
+double Huber::value(const Matrix& P, const Matrix& T) const {
+  require_same_shape(P, T);
+  double total = 0;
+  for (std::size_t i = 0; i < P.size(); ++i) {
+    const double r = static_cast<double>(P.data()[i]) - static_cast<double>(T.data()[i]);
+    const double a = std::abs(r);
+    total += a <= delta ? 0.5 * r * r : delta * (a - 0.5 * delta);
+  }
+  return total / divisor(reduction, P.size());
+}
+
+// dℓ/dp = r if |r| ≤ δ, else δ·sign(r)
+void Huber::gradient_into(Matrix& dP, const Matrix& P, const Matrix& T) const {
+  require_same_shape(P, T);
+  size_like(dP, P);
+  const double d = divisor(reduction, P.size());
+  for (std::size_t i = 0; i < P.size(); ++i) {
+    const double r = static_cast<double>(P.data()[i]) - static_cast<double>(T.data()[i]);
+    dP.data()[i] = static_cast<Scalar>((std::abs(r) <= delta ? r : delta * sign_of(r)) / d);
+  }
+}
+
+// ---- pseudo-Huber -------------------------------------------------------------------------------
+
+PseudoHuber::PseudoHuber(double d, Reduction r) : delta(d), reduction(r) { require_positive_delta("pseudo_huber", delta); }
+
+std::string PseudoHuber::describe() const {
+  return fmt::format("pseudo_huber(δ={}, {})", delta, to_string(reduction));
+}
+
+// ℓ = δ²(√(1 + (r/δ)²) − 1)
+double PseudoHuber::value(const Matrix& P, const Matrix& T) const {
+  require_same_shape(P, T);
+  double total = 0;
+  for (std::size_t i = 0; i < P.size(); ++i) {
+    const double q = (static_cast<double>(P.data()[i]) - static_cast<double>(T.data()[i])) / delta;
+    // √(1 + q²) − 1 = q² / (√(1 + q²) + 1): no cancellation for small q
+    total += delta * delta * (q * q / (std::sqrt(1.0 + q * q) + 1.0));
+  }
+  return total / divisor(reduction, P.size());
+}
+
+// dℓ/dp = r / √(1 + (r/δ)²)
+void PseudoHuber::gradient_into(Matrix& dP, const Matrix& P, const Matrix& T) const {
+  require_same_shape(P, T);
+  size_like(dP, P);
+  const double d = divisor(reduction, P.size());
+  for (std::size_t i = 0; i < P.size(); ++i) {
+    const double r = static_cast<double>(P.data()[i]) - static_cast<double>(T.data()[i]);
+    const double q = r / delta;
+    dP.data()[i] = static_cast<Scalar>(r / std::sqrt(1.0 + q * q) / d);
+  }
+}
+
+// ---- hinge --------------------------------------------------------------------------------------
+
+std::string Hinge::describe() const { return fmt::format("hinge({})", to_string(reduction)); }
+
+namespace {
+
+void require_plus_minus_one(const Matrix& T) {
+  for (std::size_t i = 0; i < T.size(); ++i) {
+    const Scalar t = T.data()[i];
+    if (t != Scalar{1} && t != Scalar{-1})
+      throw InputError(fmt::format("hinge: target ({}, {}) is {}; hinge labels are −1 or +1", i / T.cols(),
+                                   i % T.cols(), t));
+  }
+}
+
+}  // namespace
+
+// ℓ = max(0, 1 − t·y)
+double Hinge::value(const Matrix& Y, const Matrix& T) const {
+  require_same_shape(Y, T);
+  require_plus_minus_one(T);
+  double total = 0;
+  for (std::size_t i = 0; i < Y.size(); ++i)
+    total += std::max(0.0, 1.0 - static_cast<double>(T.data()[i]) * static_cast<double>(Y.data()[i]));
+  return total / divisor(reduction, Y.size());
+}
+
+// dℓ/dy = −t if t·y < 1, else 0
+void Hinge::gradient_into(Matrix& dY, const Matrix& Y, const Matrix& T) const {
+  require_same_shape(Y, T);
+  require_plus_minus_one(T);
+  size_like(dY, Y);
+  const double d = divisor(reduction, Y.size());
+  for (std::size_t i = 0; i < Y.size(); ++i) {
+    const double t = T.data()[i];
+    dY.data()[i] = static_cast<Scalar>(t * static_cast<double>(Y.data()[i]) < 1.0 ? -t / d : 0.0);
+  }
+}
+
+// ---- binary cross-entropy on logits -------------------------------------------------------------
+
+std::string BinaryCrossEntropyWithLogits::describe() const {
+  return fmt::format("bce_with_logits({})", to_string(reduction));
+}
+
+// ℓ = max(z, 0) − z·t + ln(1 + e^(−|z|))
+double BinaryCrossEntropyWithLogits::value(const Matrix& Z, const Matrix& T) const {
+  require_same_shape(Z, T);
+  double total = 0;
+  for (std::size_t i = 0; i < Z.size(); ++i) total += bce_on_logit(Z.data()[i], T.data()[i]);
+  return total / divisor(reduction, Z.size());
+}
+
+// dℓ/dz = σ(z) − t
+void BinaryCrossEntropyWithLogits::gradient_into(Matrix& dZ, const Matrix& Z, const Matrix& T) const {
+  require_same_shape(Z, T);
+  size_like(dZ, Z);
+  const double d = divisor(reduction, Z.size());
+  for (std::size_t i = 0; i < Z.size(); ++i)
+    dZ.data()[i] = static_cast<Scalar>((sigmoid_of(Z.data()[i]) - T.data()[i]) / d);
+}
+
+// ---- multilabel binary cross-entropy ------------------------------------------------------------
+
+std::string MultilabelBinaryCrossEntropy::describe() const {
+  return fmt::format("multilabel_bce({})", to_string(reduction));
+}
+
+// ℓ_n = (1/K) Σ_k [max(z, 0) − z·t + ln(1 + e^(−|z|))]
+double MultilabelBinaryCrossEntropy::value(const Matrix& Z, const Matrix& T) const {
+  require_same_shape(Z, T);
+  double total = 0;
+  for (std::size_t i = 0; i < Z.size(); ++i) total += bce_on_logit(Z.data()[i], T.data()[i]);
+  return total / static_cast<double>(Z.cols()) / divisor(reduction, Z.rows());
+}
+
+// dℓ_n/dz_k = (σ(z_k) − t_k)/K
+void MultilabelBinaryCrossEntropy::gradient_into(Matrix& dZ, const Matrix& Z, const Matrix& T) const {
+  require_same_shape(Z, T);
+  size_like(dZ, Z);
+  const double d = static_cast<double>(Z.cols()) * divisor(reduction, Z.rows());
+  for (std::size_t i = 0; i < Z.size(); ++i)
+    dZ.data()[i] = static_cast<Scalar>((sigmoid_of(Z.data()[i]) - T.data()[i]) / d);
+}
+
+// ---- categorical cross-entropy on probabilities -------------------------------------------------
+
+std::string CategoricalCrossEntropy::describe() const {
+  return fmt::format("categorical_cross_entropy({})", to_string(reduction));
+}
+
+// ℓ_n = −Σ_k t_k ln p_k, over the k with t_k ≠ 0, each ln clamped to ≥ −100
+double CategoricalCrossEntropy::value(const Matrix& P, const Matrix& T) const {
+  require_same_shape(P, T);
+  double total = 0;
+  for (std::size_t i = 0; i < P.size(); ++i) {
+    const double t = T.data()[i];
+    if (t != 0.0) total -= t * std::max(std::log(static_cast<double>(P.data()[i])), log_floor);
+  }
+  return total / divisor(reduction, P.rows());
+}
+
+// dℓ_n/dp_k = −t_k / max(p_k, 1e-12)
+void CategoricalCrossEntropy::gradient_into(Matrix& dP, const Matrix& P, const Matrix& T) const {
+  require_same_shape(P, T);
+  size_like(dP, P);
+  const double d = divisor(reduction, P.rows());
+  for (std::size_t i = 0; i < P.size(); ++i) {
+    const double t = T.data()[i];
+    dP.data()[i] = static_cast<Scalar>(t == 0.0 ? 0.0 : -t / std::max(static_cast<double>(P.data()[i]), denominator_floor) / d);
+  }
+}
+
+// ---- sparse softmax cross-entropy ---------------------------------------------------------------
+
+std::string SparseSoftmaxCrossEntropy::describe() const {
+  return fmt::format("sparse_softmax_cross_entropy({})", to_string(reduction));
+}
+
+std::size_t SparseSoftmaxCrossEntropy::label(const Matrix& Z, const Matrix& T, std::size_t n) const {
+  const Scalar y = T(n, 0);
+  if (!(y >= 0 && y < static_cast<Scalar>(Z.cols()) && y == std::floor(y)))
+    throw InputError(fmt::format("{}: the label of sample {} is {}; labels are whole numbers from 0 to {}", describe(), n,
+                                 y, Z.cols() - 1));
+  return static_cast<std::size_t>(y);
+}
+
+namespace {
+
+void require_label_column(const std::string& loss, const Matrix& Z, const Matrix& T) {
+  if (Z.empty()) throw ShapeError(fmt::format("{}: logits {} are empty", loss, Z.shape()));
+  if (T.rows() != Z.rows() || T.cols() != 1)
+    throw ShapeError(fmt::format("{}: logits {} need labels ({}×1), one class index per sample; got {}", loss, Z.shape(),
+                                 Z.rows(), T.shape()));
+}
+
+}  // namespace
+
+// ℓ_n = lse(z_n) − z_n,y_n
+double SparseSoftmaxCrossEntropy::value(const Matrix& Z, const Matrix& T) const {
+  require_label_column(describe(), Z, T);
+  double total = 0;
+  for (std::size_t n = 0; n < Z.rows(); ++n) {
+    const std::size_t y = label(Z, T, n);
+    const Scalar* z = Z.row_ptr(n);
+    const double m = *std::max_element(z, z + Z.cols());
+    double s = 0;
+    for (std::size_t k = 0; k < Z.cols(); ++k) s += std::exp(z[k] - m);
+    total += m + std::log(s) - z[y];
+  }
+  return total / divisor(reduction, Z.rows());
+}
+
+// dℓ_n/dz_k = softmax(z_n)_k − [k = y_n]
+void SparseSoftmaxCrossEntropy::gradient_into(Matrix& dZ, const Matrix& Z, const Matrix& T) const {
+  require_label_column(describe(), Z, T);
+  for (std::size_t n = 0; n < Z.rows(); ++n) label(Z, T, n);  // all labels checked before dZ is touched
+  softmax_into(dZ, Z);  // dZ holds y for now
+  const Scalar scale = static_cast<Scalar>(1.0 / divisor(reduction, Z.rows()));
+  for (std::size_t n = 0; n < Z.rows(); ++n) {
+    Scalar* dz = dZ.row_ptr(n);
+    dz[label(Z, T, n)] -= Scalar{1};
+    for (std::size_t k = 0; k < Z.cols(); ++k) dz[k] *= scale;
+  }
+}
+
 // ---- by name ------------------------------------------------------------------------------------
+
+namespace {
+
+// A table line's maker for a loss without settings, built with its reduction.
+template <typename L>
+std::unique_ptr<Loss> plain(Reduction reduction, const Json& options) {
+  auto loss = std::make_unique<L>(reduction);
+  require_no_options(options, "loss " + loss->describe());
+  return loss;
+}
+
+// A table line's maker for a loss with the setting δ.
+template <typename L>
+std::unique_ptr<Loss> with_delta(Reduction reduction, const Json& options) {
+  const std::string owner = std::string("loss ") + L::name;
+  require_known_keys(options, owner, {"delta"});
+  return std::make_unique<L>(number_setting(options, owner, "delta", 1.0), reduction);
+}
+
+std::unique_ptr<Loss> make_half_sse(Reduction, const Json& options) {
+  require_no_options(options, "loss half_sse");
+  return std::make_unique<HalfSumSquares>();
+}
+
+}  // namespace
 
 const std::vector<LossEntry>& loss_table() {
   static const std::vector<LossEntry> table = {
-      {"mse", "L = mean (p − t)²",
-       [](Reduction r) -> std::unique_ptr<Loss> { return std::make_unique<MeanSquaredError>(r); }},
-      {"half_sse", "E = Σ ½(t − o)²",
-       [](Reduction) -> std::unique_ptr<Loss> { return std::make_unique<HalfSumSquares>(); }},
-      {"bce", "L = −mean [t ln p + (1 − t) ln(1 − p)]",
-       [](Reduction r) -> std::unique_ptr<Loss> { return std::make_unique<BinaryCrossEntropy>(r); }},
-      {"softmax_cross_entropy", "L = −mean_n Σ_k t_k ln softmax(z)_k",
-       [](Reduction r) -> std::unique_ptr<Loss> { return std::make_unique<SoftmaxCrossEntropy>(r); }},
+      {"mse", "L = mean (p − t)²", {plain<MeanSquaredError>}},
+      {"half_sse", "E = Σ ½(t − o)²", {make_half_sse}},
+      {"mae", "L = mean |p − t|", {plain<MeanAbsoluteError>}},
+      {"huber", "ℓ = ½r² if |r| ≤ δ, else δ(|r| − ½δ)", {with_delta<Huber>}},
+      {"pseudo_huber", "ℓ = δ²(√(1 + (r/δ)²) − 1)", {with_delta<PseudoHuber>}},
+      {"hinge", "ℓ = max(0, 1 − t·y), t = ±1", {plain<Hinge>}},
+      {"bce", "L = −mean [t ln p + (1 − t) ln(1 − p)]", {plain<BinaryCrossEntropy>}},
+      {"bce_with_logits", "ℓ = max(z, 0) − z·t + ln(1 + e^(−|z|))", {plain<BinaryCrossEntropyWithLogits>}},
+      {"multilabel_bce", "ℓ_n = (1/K) Σ_k bce_with_logits(z_nk, t_nk)", {plain<MultilabelBinaryCrossEntropy>}},
+      {"categorical_cross_entropy", "ℓ_n = −Σ_k t_k ln p_k", {plain<CategoricalCrossEntropy>}},
+      {"softmax_cross_entropy", "L = −mean_n Σ_k t_k ln softmax(z)_k", {plain<SoftmaxCrossEntropy>}},
+      {"sparse_softmax_cross_entropy", "ℓ_n = lse(z_n) − z_n,y_n", {plain<SparseSoftmaxCrossEntropy>}},
   };
   return table;
 }
@@ -173,9 +470,9 @@ std::vector<std::string> loss_names() {
   return names;
 }
 
-std::unique_ptr<Loss> make_loss(std::string_view name, Reduction reduction) {
+std::unique_ptr<Loss> make_loss(std::string_view name, Reduction reduction, const Json& options) {
   for (const LossEntry& e : loss_table())
-    if (name == e.name) return e.make(reduction);
+    if (name == e.name) return e.make(reduction, options);
   throw InputError(fmt::format("unknown loss \"{}\" (known: {})", name, fmt::join(loss_names(), ", ")));
 }
 

@@ -57,12 +57,17 @@ std::string local_name(const std::string& name) {
 // ---- evaluation ---------------------------------------------------------------------------------
 
 double accuracy(const Matrix& P, const Matrix& T, double threshold) {
-  if (!P.same_shape(T))
+  const bool class_indices = P.cols() > 1 && T.cols() == 1 && T.rows() == P.rows();
+  if (!P.same_shape(T) && !class_indices)
     throw ShapeError(fmt::format("accuracy: prediction {} and target {} must have one shape", P.shape(), T.shape()));
   if (P.rows() == 0) throw ShapeError("accuracy: no samples");
   std::size_t correct = 0;
-  if (P.cols() == 1) {
-    for (std::size_t n = 0; n < P.rows(); ++n) correct += (P(n, 0) >= threshold) == (T(n, 0) >= threshold);
+  if (class_indices) {
+    const auto predicted = argmax_cols(P);
+    for (std::size_t n = 0; n < P.rows(); ++n) correct += static_cast<Scalar>(predicted[n]) == T(n, 0);
+  } else if (P.cols() == 1) {
+    // the target's class: t ≥ ½ reads labels 0/1 and −1/+1 alike, whatever threshold the output needs
+    for (std::size_t n = 0; n < P.rows(); ++n) correct += (P(n, 0) >= threshold) == (T(n, 0) >= Scalar{0.5});
   } else {
     const auto predicted = argmax_cols(P), expected = argmax_cols(T);
     for (std::size_t n = 0; n < P.rows(); ++n) correct += predicted[n] == expected[n];
@@ -114,9 +119,11 @@ std::vector<EpochStats> train(Network& net, const Loss& loss, Optimizer& optimiz
   if (X.rows() != T.rows())
     throw ShapeError(fmt::format("train: inputs {} and targets {} need one row per sample each", X.shape(), T.shape()));
   if (X.rows() == 0) throw ShapeError("train: no samples");
-  if (X.cols() != net.input_width() || T.cols() != net.output_width())
-    throw ShapeError(fmt::format("train: {} takes {} inputs and gives {} outputs; inputs are {}, targets {}",
-                                 net.describe(), net.input_width(), net.output_width(), X.shape(), T.shape()));
+  if (X.cols() != net.input_width() || T.cols() != loss.target_columns(net.output_width()))
+    throw ShapeError(fmt::format("train: {} takes {} inputs and gives {} outputs ({} target columns for {}); inputs "
+                                 "are {}, targets {}",
+                                 net.describe(), net.input_width(), net.output_width(),
+                                 loss.target_columns(net.output_width()), loss.describe(), X.shape(), T.shape()));
   const std::size_t N = X.rows();
   const std::size_t B = options.batch_size == 0 ? N : std::min(options.batch_size, N);
 

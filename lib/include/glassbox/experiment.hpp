@@ -36,6 +36,7 @@
 
 #include "glassbox/dense.hpp"
 #include "glassbox/gradcheck.hpp"
+#include "glassbox/initializers.hpp"
 #include "glassbox/losses.hpp"
 #include "glassbox/network.hpp"
 #include "glassbox/optimizers.hpp"
@@ -53,7 +54,8 @@ struct LayerSpec {
   std::size_t units = 0;
   std::string activation;                    // a name from activation_table()
   Json activation_options = Json::object();  // its settings; {} for none
-  std::string init = "default";              // a name from initializer_table()
+  std::string init = "uniform_fan_in";       // a name from initializer_table() (initializers.hpp)
+  Json init_options = Json::object();        // its settings; {} for the defaults
   std::optional<Matrix> weights;             // W (units×in), replacing what `init` drew
   std::optional<Matrix> biases;              // b (1×units)
 };
@@ -138,15 +140,6 @@ Experiment load_experiment(const std::filesystem::path& path);
 Json to_json(const Experiment& experiment, bool samples = true);
 
 // ---- the names a spec may use -------------------------------------------------------------------
-
-// Weight initialisers by name. To add one: a function with Initializer's signature and one line in
-// the table (experiment.cpp).
-struct InitializerEntry {
-  const char* name;     // "default"
-  const char* formula;  // "W, b ~ U(−1/√in, 1/√in)"
-  void (*init)(Matrix& W, Matrix& b, Rng& rng);
-};
-const std::vector<InitializerEntry>& initializer_table();
 
 // Data generators by name (synthetic.hpp): two classes of points in the plane. To add one: one line
 // in the table (experiment.cpp) that reads its settings and one that generates.

@@ -1,20 +1,40 @@
 // glassbox/losses.hpp — loss functions: how far the prediction is from the target, and the gradient
 // that starts the backward pass.
 //
-// N = batch size (one sample per row), out = outputs per sample. Prediction P and target T are both
-// (N×out); a class label is given as a one-hot row (see one_hot()).
+// N = batch size (one sample per row), out = outputs per sample (K when they are classes). The
+// prediction P is (N×out); the target T has the same shape — a class label as a one-hot row (see
+// one_hot()) — except for sparse_softmax_cross_entropy, whose T is one column of class indices.
 //
 // A loss has a matching pair:
 //   value(P, T)    → L, one number for the batch
 //   gradient(P, T) → dL/dP (N×out): the seed of the chain rule, handed to Network::backward
 //
-// Reductions follow PyTorch's documented conventions (the `reduction` argument of its losses):
-//   MeanSquaredError    mean: L = (1/(N·out)) Σ_n Σ_k (p − t)²   — averaged over ALL elements
-//   BinaryCrossEntropy  mean: over all N·out elements             — likewise
-//   SoftmaxCrossEntropy mean: over the N samples                  — one term per sample
-//   sum: the same terms, summed.
-// HalfSumSquares is the classic worked examples' E = Σ ½(t − o)², summed over every element: its
-// gradient is simply (o − t).
+// What each takes, and PyTorch's counterpart (whose conventions are followed: results compare):
+//   mse                           values        MSELoss
+//   half_sse                      values        — (the classic worked examples' E = Σ ½(t − o)²)
+//   mae                           values        L1Loss
+//   huber (δ)                     values        HuberLoss(delta)
+//   pseudo_huber (δ)              values        — (none in PyTorch)
+//   hinge                         scores        — (labels ±1; not HingeEmbeddingLoss, see Hinge)
+//   bce                           probabilities BCELoss
+//   bce_with_logits               logits        BCEWithLogitsLoss
+//   multilabel_bce                logits        MultiLabelSoftMarginLoss
+//   categorical_cross_entropy     probabilities NLLLoss on ln p (Keras CategoricalCrossentropy)
+//   softmax_cross_entropy         logits        CrossEntropyLoss with one-hot / probability targets
+//   sparse_softmax_cross_entropy  logits        CrossEntropyLoss with class-index targets
+//
+// Reductions follow PyTorch's documented `reduction` argument. What `mean` divides by:
+//   element-wise losses (mse, mae, huber, pseudo_huber, hinge, bce, bce_with_logits):
+//       all N·out elements
+//   one term per sample (multilabel_bce, categorical_cross_entropy, softmax_cross_entropy,
+//       sparse_softmax_cross_entropy): the N samples
+//   sum: the same terms, summed. half_sse always sums.
+//
+// Numerics: every loss is finite for finite inputs. Losses on logits use log-sum-exp or
+// ln(1 + e^(−|z|)) and need no clamping (logits of ±1000 give exact finite values). Losses on
+// probabilities clamp as PyTorch's BCELoss does: each ln is clamped to ≥ −100, and the gradient's
+// denominator to ≥ 1e-12, so p = 0 or p = 1 gives a large finite loss, never inf or NaN. A term
+// whose target is 0 contributes 0, never 0·ln 0 = NaN.
 #pragma once
 
 #include <memory>
@@ -23,6 +43,7 @@
 #include <vector>
 
 #include "glassbox/matrix.hpp"
+#include "glassbox/trace.hpp"
 
 namespace glassbox {
 
@@ -33,6 +54,10 @@ class Loss {
 public:
   virtual ~Loss() = default;
   virtual std::string describe() const = 0;  // "mse(mean)"
+
+  // How many columns the target has for a prediction with `outputs` columns: the same, except for
+  // losses that take class indices (one column).
+  virtual std::size_t target_columns(std::size_t outputs) const { return outputs; }
 
   // L (computed in double whatever Scalar is). Throws ShapeError unless P and T have one shape.
   virtual double value(const Matrix& P, const Matrix& T) const = 0;
@@ -102,17 +127,171 @@ public:
   Reduction reduction;
 };
 
+// ---- regression: robust to outliers ------------------------------------------------------------
+// r = p − t, the residual of one element.
+
+// L = (1/(N·out)) Σ |r|  [mean]   or  Σ |r|  [sum]          (PyTorch's L1Loss)
+// dL/dp = sign(r)/(N·out)          — 0 where r = 0, as PyTorch (sign(0) = 0)
+// Every residual pulls with the same strength 1, however large: outliers cannot dominate.
+class MeanAbsoluteError final : public Loss {
+public:
+  explicit MeanAbsoluteError(Reduction r = Reduction::mean) : reduction(r) {}
+  std::string describe() const override;
+  double value(const Matrix& P, const Matrix& T) const override;
+  void gradient_into(Matrix& dP, const Matrix& P, const Matrix& T) const override;
+  std::unique_ptr<Loss> clone() const override { return std::make_unique<MeanAbsoluteError>(*this); }
+  Reduction reduction;
+};
+
+// Huber (δ > 0, default 1), PyTorch's HuberLoss(delta):
+//   ℓ = ½·r²               if |r| ≤ δ
+//   ℓ = δ·(|r| − ½·δ)      if |r| > δ          (the two pieces meet with equal value and slope at |r| = δ)
+//   dℓ/dp = r  if |r| ≤ δ,  else δ·sign(r)     — quadratic near 0, linear (pull capped at δ) beyond
+// then mean over all N·out elements, or sum. (The course notes garble the linear branch; it is
+// δ·(|r| − ½δ).) PyTorch's SmoothL1Loss(beta) is this loss divided by δ = beta: ½r²/β and |r| − ½β.
+class Huber final : public Loss {
+public:
+  static constexpr const char* name = "huber";
+  explicit Huber(double delta = 1.0, Reduction r = Reduction::mean);
+  std::string describe() const override;  // "huber(δ=1, mean)"
+  double value(const Matrix& P, const Matrix& T) const override;
+  void gradient_into(Matrix& dP, const Matrix& P, const Matrix& T) const override;
+  std::unique_ptr<Loss> clone() const override { return std::make_unique<Huber>(*this); }
+  double delta;
+  Reduction reduction;
+};
+
+// Pseudo-Huber (δ > 0, default 1), smooth everywhere (no PyTorch counterpart):
+//   ℓ = δ²·(√(1 + (r/δ)²) − 1)       ≈ ½r² for |r| ≪ δ,  ≈ δ·|r| for |r| ≫ δ
+//   dℓ/dp = r / √(1 + (r/δ)²)        — the pull grows smoothly to at most δ
+// then mean over all N·out elements, or sum.
+class PseudoHuber final : public Loss {
+public:
+  static constexpr const char* name = "pseudo_huber";
+  explicit PseudoHuber(double delta = 1.0, Reduction r = Reduction::mean);
+  std::string describe() const override;  // "pseudo_huber(δ=1, mean)"
+  double value(const Matrix& P, const Matrix& T) const override;
+  void gradient_into(Matrix& dP, const Matrix& P, const Matrix& T) const override;
+  std::unique_ptr<Loss> clone() const override { return std::make_unique<PseudoHuber>(*this); }
+  double delta;
+  Reduction reduction;
+};
+
+// ---- classification with one score or probability per output -----------------------------------
+
+// The plain (binary) hinge of support vector machines, on raw scores y with labels t ∈ {−1, +1}:
+//   ℓ = max(0, 1 − t·y) ;  dℓ/dy = −t if t·y < 1, else 0
+// — zero loss only beyond the margin t·y ≥ 1; at t·y = 1 the flat side's gradient 0 is used. Then
+// mean over all N·out elements (Keras's `hinge`, scikit-learn's), or sum. A label other than −1 or
+// +1 throws InputError naming the element. (PyTorch's HingeEmbeddingLoss is a different loss for
+// distances — x if t = 1, max(0, margin − x) if t = −1 — and MultiMarginLoss the multi-class one.)
+class Hinge final : public Loss {
+public:
+  explicit Hinge(Reduction r = Reduction::mean) : reduction(r) {}
+  std::string describe() const override;
+  double value(const Matrix& Y, const Matrix& T) const override;
+  void gradient_into(Matrix& dY, const Matrix& Y, const Matrix& T) const override;
+  std::unique_ptr<Loss> clone() const override { return std::make_unique<Hinge>(*this); }
+  Reduction reduction;
+};
+
+// Binary cross-entropy on logits z (a network whose last layer has no sigmoid), PyTorch's
+// BCEWithLogitsLoss; the sigmoid is inside the loss, in the stable form
+//   ℓ = −[t·ln σ(z) + (1 − t)·ln(1 − σ(z))] = max(z, 0) − z·t + ln(1 + e^(−|z|))
+//   dℓ/dz = σ(z) − t
+// exact and finite for every finite z (z = ±1000 included), with no clamping. Then mean over all
+// N·out elements, or sum. Same value as bce(σ(z), t) wherever σ(z) is not rounded to 0 or 1.
+class BinaryCrossEntropyWithLogits final : public Loss {
+public:
+  explicit BinaryCrossEntropyWithLogits(Reduction r = Reduction::mean) : reduction(r) {}
+  std::string describe() const override;
+  double value(const Matrix& Z, const Matrix& T) const override;
+  void gradient_into(Matrix& dZ, const Matrix& Z, const Matrix& T) const override;
+  std::unique_ptr<Loss> clone() const override { return std::make_unique<BinaryCrossEntropyWithLogits>(*this); }
+  Reduction reduction;
+};
+
+// Multilabel: K independent yes/no labels per sample (any combination may hold), one logit each.
+// Per sample, the mean of the K binary cross-entropies on logits (PyTorch's MultiLabelSoftMarginLoss):
+//   ℓ_n = (1/K) Σ_k [max(z_nk, 0) − z_nk·t_nk + ln(1 + e^(−|z_nk|))]
+//   dℓ_n/dz_nk = (σ(z_nk) − t_nk) / K
+// then mean over the N samples, or sum. With mean this equals bce_with_logits(mean) — both average
+// over all N·K elements; with sum it is bce_with_logits(sum) / K (each sample counts once).
+class MultilabelBinaryCrossEntropy final : public Loss {
+public:
+  explicit MultilabelBinaryCrossEntropy(Reduction r = Reduction::mean) : reduction(r) {}
+  std::string describe() const override;
+  double value(const Matrix& Z, const Matrix& T) const override;
+  void gradient_into(Matrix& dZ, const Matrix& Z, const Matrix& T) const override;
+  std::unique_ptr<Loss> clone() const override { return std::make_unique<MultilabelBinaryCrossEntropy>(*this); }
+  Reduction reduction;
+};
+
+// ---- classification with one class out of K -----------------------------------------------------
+
+// Categorical cross-entropy on probabilities p (after a Softmax layer), one-hot or probability
+// targets (Keras's CategoricalCrossentropy; PyTorch's NLLLoss applied to ln p):
+//   ℓ_n = −Σ_k t_k·ln p_k      — terms with t_k = 0 are skipped (0·ln 0 counts as 0, never NaN);
+//                                each ln is clamped to ≥ −100, as BCELoss does
+//   dℓ_n/dp_k = −t_k / max(p_k, 1e-12)
+// then mean over the N samples, or sum. With a Softmax layer before it, the backward pass goes
+// through the softmax's Jacobian; softmax_cross_entropy on logits fuses both and is exact for any
+// logits (prefer it for training).
+class CategoricalCrossEntropy final : public Loss {
+public:
+  explicit CategoricalCrossEntropy(Reduction r = Reduction::mean) : reduction(r) {}
+  std::string describe() const override;
+  double value(const Matrix& P, const Matrix& T) const override;
+  void gradient_into(Matrix& dP, const Matrix& P, const Matrix& T) const override;
+  std::unique_ptr<Loss> clone() const override { return std::make_unique<CategoricalCrossEntropy>(*this); }
+  Reduction reduction;
+  static constexpr double log_floor = -100.0;
+  static constexpr double denominator_floor = 1e-12;
+};
+
+// Sparse softmax cross-entropy: logits Z (N×K) and the labels as integers, T (N×1) holding the
+// class index y_n ∈ {0, …, K−1} of each sample (PyTorch's CrossEntropyLoss with class-index targets;
+// Keras's SparseCategoricalCrossentropy(from_logits=True)):
+//   ℓ_n = lse(z_n) − z_n,y_n ;  dℓ_n/dz_nk = softmax(z_n)_k − [k = y_n]
+// then mean over the N samples, or sum. The same loss and gradient as softmax_cross_entropy with
+// one_hot(labels) — without building the one-hot matrix. A label that is not a whole number below
+// K throws InputError naming the sample.
+class SparseSoftmaxCrossEntropy final : public Loss {
+public:
+  explicit SparseSoftmaxCrossEntropy(Reduction r = Reduction::mean) : reduction(r) {}
+  std::string describe() const override;
+  std::size_t target_columns(std::size_t) const override { return 1; }
+  double value(const Matrix& Z, const Matrix& T) const override;
+  void gradient_into(Matrix& dZ, const Matrix& Z, const Matrix& T) const override;
+  std::unique_ptr<Loss> clone() const override { return std::make_unique<SparseSoftmaxCrossEntropy>(*this); }
+  Reduction reduction;
+
+private:
+  std::size_t label(const Matrix& Z, const Matrix& T, std::size_t n) const;  // checked y_n
+};
+
+// ---- by name ------------------------------------------------------------------------------------
+
 // The losses by name, in one table (adding a loss: its class above, one line in losses.cpp).
+// `make(reduction)` builds the loss with its default settings; `make(reduction, options)` with
+// settings from a JSON object ({"delta": 0.5} for huber), InputError for an unknown or bad one.
+struct LossMaker {
+  std::unique_ptr<Loss> (*build)(Reduction reduction, const Json& options);
+  std::unique_ptr<Loss> operator()(Reduction reduction, const Json& options = Json::object()) const {
+    return build(reduction, options);
+  }
+};
 struct LossEntry {
   const char* name;     // "mse"
   const char* formula;  // for help texts and the lessons
-  std::unique_ptr<Loss> (*make)(Reduction reduction);
+  LossMaker make;
 };
 const std::vector<LossEntry>& loss_table();
 
-// The loss called `name` ("mse", "half_sse", "bce", "softmax_cross_entropy") with `reduction`
-// (ignored by half_sse, which always sums). Throws InputError naming an unknown loss.
-std::unique_ptr<Loss> make_loss(std::string_view name, Reduction reduction = Reduction::mean);
+// The loss called `name` (see loss_table()) with `reduction` (ignored by half_sse, which always
+// sums) and settings from `options`. Throws InputError naming an unknown loss or a bad option.
+std::unique_ptr<Loss> make_loss(std::string_view name, Reduction reduction = Reduction::mean,
+                                const Json& options = Json::object());
 std::vector<std::string> loss_names();
 // "mean" or "sum"; InputError otherwise.
 Reduction parse_reduction(std::string_view text);

@@ -42,7 +42,7 @@ struct TrainOptions {
   std::size_t batch_size = 0;   // B; 0 takes all N samples as one batch (full-batch gradient descent)
   bool shuffle = true;          // a new random order every epoch
   bool classification = false;  // report accuracy (see accuracy())
-  double threshold = 0.5;       // for a single output: the predicted class is ŷ ≥ threshold
+  double threshold = 0.5;       // for a single output: the predicted class is ŷ ≥ threshold (0 for logits)
 };
 
 // Which update of which epoch (both counted from 1; step counts across epochs).
@@ -60,7 +60,9 @@ struct EpochStats {
 };
 
 // Fraction of rows whose predicted class matches the target's: argmax of each row when there are
-// several columns; ŷ ≥ threshold against t ≥ threshold for a single column.
+// several columns; for a single column, ŷ ≥ threshold (0.5 for a probability, 0 for a logit or a
+// score) against t ≥ ½ (labels 0/1 or −1/+1). A target of one column
+// for a prediction of several holds class indices (as sparse_softmax_cross_entropy takes them).
 double accuracy(const Matrix& P, const Matrix& T, double threshold = 0.5);
 
 struct Evaluation {

@@ -1,0 +1,34 @@
+// Tests for glassbox/options.hpp: settings read from JSON, with messages naming the owner and key.
+#include <catch2/catch.hpp>
+
+#include "glassbox/options.hpp"
+
+using namespace glassbox;
+
+TEST_CASE("settings are read with their fallbacks", "[options]") {
+  const Json o{{"alpha", 0.5}, {"fast", true}, {"mode", "fan_out"}};
+  CHECK(number_setting(o, "thing x", "alpha", 1.0) == 0.5);
+  CHECK(number_setting(o, "thing x", "beta", 1.0) == 1.0);
+  CHECK(number_setting(Json(), "thing x", "alpha", 2.0) == 2.0);  // null: no settings
+  CHECK(bool_setting(o, "thing x", "fast", false));
+  CHECK_FALSE(bool_setting(o, "thing x", "slow", false));
+  CHECK(choice_setting(o, "thing x", "mode", "fan_in", {"fan_in", "fan_out"}) == "fan_out");
+  CHECK(choice_setting(o, "thing x", "other", "fan_in", {"fan_in", "fan_out"}) == "fan_in");
+  CHECK_NOTHROW(require_known_keys(o, "thing x", {"alpha", "fast", "mode"}));
+  CHECK_NOTHROW(require_no_options(Json::object(), "thing x"));
+  CHECK_NOTHROW(require_no_options(Json(), "thing x"));
+}
+
+TEST_CASE("bad settings are rejected naming the owner and the key", "[options]") {
+  const Json o{{"alpha", "big"}, {"fast", 1}, {"mode", "fan_avg"}};
+  CHECK_THROWS_WITH(number_setting(o, "activation elu", "alpha", 1.0),
+                    Catch::Contains("activation elu") && Catch::Contains("\"alpha\"") && Catch::Contains("number"));
+  CHECK_THROWS_WITH(bool_setting(o, "activation sign", "fast", false), Catch::Contains("true or false"));
+  CHECK_THROWS_WITH(choice_setting(o, "initializer he_normal", "mode", "fan_in", {"fan_in", "fan_out"}),
+                    Catch::Contains("fan_avg") && Catch::Contains("fan_in, fan_out"));
+  CHECK_THROWS_WITH(require_known_keys(o, "loss huber", {"delta"}),
+                    Catch::Contains("loss huber") && Catch::Contains("unknown option") && Catch::Contains("delta"));
+  CHECK_THROWS_WITH(require_known_keys(Json{{"x", 1}}, "loss mae", {}), Catch::Contains("takes no options"));
+  CHECK_THROWS_WITH(require_known_keys(Json::array({1}), "loss huber", {"delta"}), Catch::Contains("JSON object"));
+  CHECK_THROWS_AS(require_no_options(Json{{"x", 1}}, "loss mae"), InputError);
+}
