@@ -3,6 +3,7 @@
 // runs and gradient checks of specs.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -42,6 +43,15 @@ std::string error_of(const Json& spec, const std::string& source = "spec.json") 
 }
 
 std::string example(const std::string& name) { return GLASSBOX_SOURCE_DIR "/examples/" + name + ".json"; }
+
+// Every spec in examples/, by name, sorted.
+std::vector<std::string> example_names() {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(GLASSBOX_SOURCE_DIR "/examples"))
+    if (entry.path().extension() == ".json") names.push_back(entry.path().stem().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
 
 // A fresh folder for a test's files, under the tests' working directory.
 fs::path fresh_dir(const std::string& name) {
@@ -270,6 +280,148 @@ TEST_CASE("initializers: unknown names, and init where nothing is drawn", "[expe
       R"({"units": 2, "activation": "tanh", "init": "he_normal", "weights": [[1, 2], [3, 4]], "biases": [0, 0]})");
   CHECK(error_of(s) ==
         "network.layers[0].init: not used: weights and biases are both given (leave \"init\" out, or one of them)");
+}
+
+TEST_CASE("initializers by name with settings, drawn as initializers.hpp draws them", "[experiment]") {
+  Json s = base_spec();
+  s["network"]["layers"][0]["init"] = "he_normal";
+  s["network"]["layers"][1]["init"] = Json{{"name", "normal"}, {"stddev", 0.1}};
+  const Experiment e = parse_experiment(s, "spec.json");
+  CHECK(e.layers[0].init == "he_normal");
+  CHECK(e.layers[1].init_options == Json{{"stddev", 0.1}});
+  Rng a(3), b(3);
+  Network net = build_network(e, a);
+  Matrix W0(2, 2), b0(1, 2), W2(1, 2), b2(1, 1);
+  make_initializer("he_normal")(W0, b0, b);
+  make_initializer("normal", Json{{"stddev", 0.1}})(W2, b2, b);
+  CHECK(net.parameter("layers[0].W").value == W0);
+  CHECK(net.parameter("layers[2].W").value == W2);
+  CHECK(net.parameter("layers[2].b").value == Matrix{{0}});  // every scheme but uniform_fan_in: b = 0
+
+  // Written back as given, and read again the same.
+  const Json written = to_json(e);
+  CHECK(written["network"]["layers"][1]["init"] == Json{{"name", "normal"}, {"stddev", 0.1}});
+  CHECK(to_json(parse_experiment(written, "spec.json")) == written);
+
+  // A setting the initializer does not have, a bad value, a missing name.
+  s["network"]["layers"][1]["init"] = Json{{"name", "normal"}, {"stdev", 0.1}};
+  CHECK_THAT(error_of(s), Catch::StartsWith("network.layers[1].init: ") && Catch::Contains("\"stdev\"") &&
+                              Catch::Contains("stddev"));
+  s["network"]["layers"][1]["init"] = Json{{"name", "he_normal"}, {"mode", "fan_sideways"}};
+  CHECK_THAT(error_of(s), Catch::StartsWith("network.layers[1].init: ") && Catch::Contains("fan_sideways"));
+  s["network"]["layers"][1]["init"] = Json{{"stddev", 0.1}};
+  CHECK_THAT(error_of(s), Catch::StartsWith("network.layers[1].init.name: missing"));
+}
+
+TEST_CASE("loss settings: huber's delta, checked, written back, and a misspelt reduction", "[experiment]") {
+  Json s = base_spec();
+  s["network"]["layers"][1]["activation"] = "identity";
+  s["loss"] = Json{{"name", "huber"}, {"delta", 0.5}, {"reduction", "sum"}};
+  const Experiment e = parse_experiment(s, "spec.json");
+  CHECK(make_loss(e)->describe() == "huber(δ=0.5, sum)");
+  CHECK(to_json(e)["loss"] == Json{{"name", "huber"}, {"reduction", "sum"}, {"delta", 0.5}});
+  s["loss"] = Json{{"name", "huber"}, {"delta", -1}};
+  CHECK_THAT(error_of(s), Catch::StartsWith("loss: ") && Catch::Contains("delta"));
+  s["loss"] = Json{{"name", "mse"}, {"reductoin", "sum"}};
+  CHECK(error_of(s) == "loss.reductoin: unknown key (did you mean \"reduction\"?)");
+  s["loss"] = Json{{"name", "mse"}, {"alpha", 1}};
+  CHECK_THAT(error_of(s), Catch::StartsWith("loss: ") && Catch::Contains("alpha"));
+}
+
+TEST_CASE("targets are checked against what the loss takes", "[experiment]") {
+  Json s = base_spec();  // bce: probabilities
+  s["data"]["targets"] = Json::parse("[0, 1, 2, 0]");
+  CHECK(error_of(s) == "data.targets[2]: bce takes targets from 0 to 1, got 2");
+  s["loss"] = "mse";
+  CHECK(error_of(s) == "(no error)");  // a regression target may be anything
+
+  s = base_spec();
+  s["network"]["layers"][1]["activation"] = "identity";
+  s["loss"] = "hinge";
+  CHECK(error_of(s) == "data.targets[0]: hinge takes the labels −1 and +1, got 0");
+  s["data"]["targets"] = Json::parse("[-1, 1, 1, -1]");
+  s["training"]["classification"] = true;
+  const Experiment hinge = parse_experiment(s, "spec.json");
+  CHECK(hinge.training.threshold == 0.0);  // a score says yes at 0
+
+  s = base_spec();
+  s["network"]["layers"][1] = Json{{"units", 3}, {"activation", "identity"}};
+  s["loss"] = "sparse_softmax_cross_entropy";
+  s["data"]["targets"] = Json::parse("[0, 2, 1, 3]");
+  CHECK(error_of(s) == "data.targets[3]: sparse_softmax_cross_entropy takes a class index from 0 to 2 "
+                       "(network.layers[1].units = 3), got 3");
+  s["data"]["targets"] = Json::parse("[0, 2, 1, 0.5]");
+  CHECK_THAT(error_of(s), Catch::StartsWith("data.targets[3]: sparse_softmax_cross_entropy takes a class index"));
+  s["data"]["targets"] = Json::parse("[[0, 1, 0], [1, 0, 0], [0, 0, 1], [1, 0, 0]]");
+  CHECK(error_of(s) == "data.targets[0]: expected 1 number (one class index per sample for "
+                       "sparse_softmax_cross_entropy), got 3 numbers");
+  s["data"]["targets"] = Json::parse("[0, 2, 1, 0]");
+  const Experiment sparse = parse_experiment(s, "spec.json");
+  CHECK(sparse.data.targets == Matrix{{0}, {2}, {1}, {0}});
+
+  // One-hot rows for softmax_cross_entropy and class indices for the sparse form: the same loss.
+  s["loss"] = "softmax_cross_entropy";
+  s["data"]["targets"] = Json::parse("[[1, 0, 0], [0, 0, 1], [0, 1, 0], [1, 0, 0]]");
+  const Experiment dense = parse_experiment(s, "spec.json");
+  Rng a(3), b(3);
+  Network n1 = build_network(sparse, a), n2 = build_network(dense, b);
+  CHECK(make_loss(sparse)->value(n1.forward(sparse.data.X), sparse.data.targets) ==
+        Approx(make_loss(dense)->value(n2.forward(dense.data.X), dense.data.targets)).epsilon(1e-15));
+}
+
+TEST_CASE("a loss on logits after its own squashing function is refused", "[experiment]") {
+  Json s = base_spec();
+  s["loss"] = "bce_with_logits";
+  CHECK(error_of(s) == "network.layers[1].activation: sigmoid before the loss bce_with_logits, which applies the "
+                       "sigmoid itself (it takes logits): use \"identity\" here, or the loss bce on the sigmoid's "
+                       "probabilities");
+  s["network"]["layers"][1]["activation"] = "identity";
+  s["training"]["classification"] = true;
+  CHECK(parse_experiment(s, "spec.json").training.threshold == 0.0);
+  s["network"]["layers"][1] = Json{{"units", 3}, {"activation", "softmax"}};
+  s["loss"] = "sparse_softmax_cross_entropy";
+  CHECK_THAT(error_of(s), Catch::StartsWith("network.layers[1].activation: softmax before the loss "
+                                            "sparse_softmax_cross_entropy"));
+  s["network"]["layers"][1] = Json{{"units", 1}, {"activation", "identity"}};
+  CHECK(error_of(s) ==
+        "network.layers[1].units: sparse_softmax_cross_entropy needs a logit per class: at least 2 outputs");
+}
+
+TEST_CASE("class labels as the loss takes them: indices, plus or minus 1, multilabel accuracy", "[experiment]") {
+  const fs::path dir = fresh_dir("csv_label_kinds");
+  write_file(dir / "d.csv", "x1,x2,kind\n0,0,a\n1,1,c\n0,1,b\n");
+  const std::string source = (dir / "spec.json").string();
+  Json s = base_spec();
+  s["data"] = Json{{"csv", "d.csv"}, {"label_column", "kind"}};
+  s["network"]["layers"][1] = Json{{"units", 3}, {"activation", "identity"}};
+  s["loss"] = "sparse_softmax_cross_entropy";
+  CHECK(parse_experiment(s, source).data.targets == Matrix{{0}, {2}, {1}});
+  s["loss"] = "hinge";  // one score per class, one-vs-rest
+  CHECK(parse_experiment(s, source).data.targets == Matrix{{1, -1, -1}, {-1, -1, 1}, {-1, 1, -1}});
+  s["network"]["layers"][1]["units"] = 1;
+  s["data"]["classes"] = {"a", "b", "c"};
+  CHECK_THAT(error_of(s, source), Catch::StartsWith("data.label_column: \"kind\" has 3 classes"));
+
+  // make_moons for the hinge: labels −1 and +1.
+  s = base_spec();
+  s["network"]["layers"][1]["activation"] = "identity";
+  s["loss"] = "hinge";
+  s["data"] = Json{{"generator", "make_moons"}, {"samples", 20}};
+  const Experiment moons = parse_experiment(s, "spec.json");
+  for (std::size_t n = 0; n < moons.data.targets.rows(); ++n)
+    CHECK((moons.data.targets(n, 0) == -1 || moons.data.targets(n, 0) == 1));
+
+  // multilabel_bce: several yes/no outputs, accuracy counts a sample when all its labels are right.
+  s = base_spec();
+  s["network"]["layers"][1] = Json{{"units", 2}, {"activation", "identity"}};
+  s["loss"] = "multilabel_bce";
+  s["data"]["targets"] = Json::parse("[[0, 0], [1, 1], [1, 0], [0, 1]]");
+  s["training"]["classification"] = true;
+  const Experiment multilabel = parse_experiment(s, "spec.json");
+  CHECK(multilabel.training.multilabel);
+  CHECK(multilabel.training.threshold == 0.0);
+  Tracer off;
+  CHECK(run_experiment(multilabel, off).history.back().accuracy.has_value());
 }
 
 TEST_CASE("trace and gradcheck settings", "[experiment]") {
@@ -505,7 +657,8 @@ TEST_CASE("defaults are written out, and the examples round-trip", "[experiment]
   CHECK(written["gradcheck"] == Json{{"h", 1e-5}, {"max_elements", 0}, {"samples", 0}, {"check_input", false}});
   CHECK(written["frozen"] == Json::array());
 
-  for (const char* name : {"worked_example", "xor", "iris", "relu_kink", "make_circles"}) {
+  REQUIRE(example_names().size() >= 6);
+  for (const std::string& name : example_names()) {
     INFO(name);
     const Experiment e = load_experiment(example(name));
     const Json j = to_json(e);

@@ -148,6 +148,17 @@ TEST_CASE("accuracy: argmax for several outputs, a threshold for one", "[train]"
   CHECK_THROWS_AS(accuracy(Matrix(2, 1), Matrix(3, 1)), ShapeError);
 }
 
+TEST_CASE("accuracy of multilabel outputs: a sample counts when every label is right", "[train]") {
+  // Logits; targets any combination of labels. Row 1 has both labels, row 3 neither.
+  const Matrix P{{2.0, -1.0}, {1.0, 0.5}, {1.0, 3.0}, {-0.1, -2.0}};
+  const Matrix T{{1, 0}, {1, 1}, {0, 1}, {0, 0}};
+  CHECK(accuracy(P, T, 0.0, true) == 0.75);  // row 2 has label 0 wrong
+  // Read as one class out of two (argmax), every row would count as right.
+  CHECK(accuracy(P, T, 0.0, false) == 1.0);
+  // A class-index column is not a multilabel target.
+  CHECK_THROWS_AS(accuracy(P, Matrix{{0}, {1}, {1}, {0}}, 0.0, true), ShapeError);
+}
+
 TEST_CASE("non-finite numbers stop training, named where they first appear", "[train]") {
   const HalfSumSquares loss;
   SGD sgd(0.1);

@@ -78,6 +78,19 @@ const std::vector<OptimizerEntry>& optimizer_table() {
   return table;
 }
 
+TargetKind target_kind(std::string_view loss_name) {
+  if (loss_name == "hinge") return TargetKind::sign;
+  if (loss_name == "sparse_softmax_cross_entropy") return TargetKind::class_index;
+  if (loss_name == "bce" || loss_name == "bce_with_logits" || loss_name == "multilabel_bce" ||
+      loss_name == "categorical_cross_entropy" || loss_name == "softmax_cross_entropy")
+    return TargetKind::probability;
+  return TargetKind::value;
+}
+
+std::size_t Experiment::target_columns() const {
+  return target_kind(loss.name) == TargetKind::class_index ? 1 : outputs();
+}
+
 namespace {
 
 // Limits that catch a typo (an extra zero or three) before it asks for terabytes.
@@ -223,10 +236,13 @@ void read_loss(const SpecObject& spec, Experiment& e) {
                                                         fmt::join(known, ", ")));
   std::optional<SpecValue> reduction;
   if (v.is_object()) {
-    const SpecObject o = v.object({"name", "reduction"});
-    e.loss.name =
-        o.required("name", fmt::format("the name of a loss ({})", fmt::join(known, ", "))).choice(known, "a loss");
-    reduction = o.optional("reduction");
+    if (!v.json().contains("name"))
+      throw SpecError(v.child_path("name"), fmt::format("missing; expected the name of a loss ({})", fmt::join(known, ", ")));
+    e.loss.name = SpecValue(v.json().at("name"), v.child_path("name")).choice(known, "a loss");
+    if (v.json().contains("reduction")) reduction.emplace(v.json().at("reduction"), v.child_path("reduction"));
+    e.loss.options = v.json();
+    e.loss.options.erase("name");
+    e.loss.options.erase("reduction");
   } else {
     e.loss.name = v.choice(known, "a loss");
   }
@@ -244,13 +260,30 @@ void read_loss(const SpecObject& spec, Experiment& e) {
   } else if (has_reduction) {
     e.loss.reduction = Reduction::mean;
   }
+  try {
+    (void)make_loss(e.loss.name, Reduction::mean, e.loss.options);  // checks the settings ("delta")
+  } catch (const InputError& error) {
+    for (const auto& item : e.loss.options.items())  // a misspelt "reduction" more likely than a new option
+      if (auto near = did_you_mean(item.key(), {"name", "reduction"}))
+        throw SpecError(v.child_path(item.key()), fmt::format("unknown key (did you mean \"{}\"?)", *near));
+    v.fail(error.what());
+  }
 
-  // softmax_cross_entropy takes logits: a softmax layer before it would apply softmax twice.
+  // A loss on logits applies its own softmax or sigmoid: one in the network would apply it twice.
   const LayerSpec& last = e.layers.back();
-  if (e.loss.name == "softmax_cross_entropy" && last.activation == "softmax")
-    throw SpecError(fmt::format("network.layers[{}].activation", e.layers.size() - 1),
-                    "softmax before the loss softmax_cross_entropy, which applies softmax itself (it takes logits): "
-                    "use \"identity\" here");
+  const std::string where = fmt::format("network.layers[{}].activation", e.layers.size() - 1);
+  if ((e.loss.name == "softmax_cross_entropy" || e.loss.name == "sparse_softmax_cross_entropy") &&
+      last.activation == "softmax")
+    throw SpecError(where, fmt::format("softmax before the loss {}, which applies softmax itself (it takes logits): "
+                                       "use \"identity\" here",
+                                       e.loss.name));
+  if ((e.loss.name == "bce_with_logits" || e.loss.name == "multilabel_bce") && last.activation == "sigmoid")
+    throw SpecError(where, fmt::format("sigmoid before the loss {}, which applies the sigmoid itself (it takes "
+                                       "logits): use \"identity\" here, or the loss bce on the sigmoid's probabilities",
+                                       e.loss.name));
+  if (e.loss.name == "sparse_softmax_cross_entropy" && e.outputs() < 2)
+    throw SpecError(fmt::format("network.layers[{}].units", e.layers.size() - 1),
+                    "sparse_softmax_cross_entropy needs a logit per class: at least 2 outputs");
 }
 
 void read_optimizer(const SpecObject& spec, Experiment& e) {
@@ -277,6 +310,11 @@ void read_optimizer(const SpecObject& spec, Experiment& e) {
 
 void read_training(const SpecObject& spec, Experiment& e) {
   e.training = TrainOptions{};
+  // What accuracy needs to know of the loss: a logit or a score says yes at 0, a probability at ½;
+  // multilabel outputs are judged one by one.
+  const std::string& loss = e.loss.name;
+  if (loss == "bce_with_logits" || loss == "multilabel_bce" || loss == "hinge") e.training.threshold = 0.0;
+  e.training.multilabel = loss == "multilabel_bce";
   auto v = spec.optional("training");
   if (!v) return;
   const SpecObject o = v->object({"epochs", "batch_size", "shuffle", "classification", "threshold"});
@@ -309,6 +347,54 @@ std::string last_units(const Experiment& e) {
   return fmt::format("network.layers[{}].units = {}", e.layers.size() - 1, e.outputs());
 }
 std::string outputs_why(const Experiment& e) { return "the network's outputs: " + last_units(e); }
+
+// Why the targets have as many columns as they have: the outputs, or one class index per sample.
+std::string targets_why(const Experiment& e) {
+  if (target_kind(e.loss.name) == TargetKind::class_index)
+    return "one class index per sample for sparse_softmax_cross_entropy";
+  return outputs_why(e);
+}
+
+// Classes 0 … K−1 as the loss takes them: a column of class indices (sparse_softmax_cross_entropy);
+// for one output and two classes, 1 for the second class and 0 (−1 for the hinge) for the first;
+// else one-hot rows (−1 off the class for the hinge: one score per class, one-vs-rest).
+Matrix label_targets(const std::vector<std::size_t>& labels, std::size_t classes, const Experiment& e) {
+  const TargetKind kind = target_kind(e.loss.name);
+  const std::size_t N = labels.size();
+  if (kind == TargetKind::class_index) {
+    Matrix T(N, 1);
+    for (std::size_t n = 0; n < N; ++n) T(n, 0) = static_cast<Scalar>(labels[n]);
+    return T;
+  }
+  const Scalar off = kind == TargetKind::sign ? Scalar{-1} : Scalar{0};
+  if (e.outputs() == 1) {
+    Matrix T(N, 1);
+    for (std::size_t n = 0; n < N; ++n) T(n, 0) = labels[n] == 1 ? Scalar{1} : off;
+    return T;
+  }
+  Matrix T(N, classes, off);
+  for (std::size_t n = 0; n < N; ++n) T(n, labels[n]) = 1;
+  return T;
+}
+
+// What is wrong with target t for the loss, if anything.
+std::optional<std::string> target_problem(const Experiment& e, double t) {
+  switch (target_kind(e.loss.name)) {
+    case TargetKind::value:
+      return std::nullopt;
+    case TargetKind::probability:
+      if (t >= 0 && t <= 1) return std::nullopt;
+      return fmt::format("{} takes targets from 0 to 1, got {}", e.loss.name, t);
+    case TargetKind::sign:
+      if (t == -1 || t == 1) return std::nullopt;
+      return fmt::format("hinge takes the labels −1 and +1, got {}", t);
+    case TargetKind::class_index:
+      if (t >= 0 && t < static_cast<double>(e.outputs()) && t == std::floor(t)) return std::nullopt;
+      return fmt::format("sparse_softmax_cross_entropy takes a class index from 0 to {} ({}), got {}", e.outputs() - 1,
+                         last_units(e), t);
+  }
+  return std::nullopt;
+}
 
 // The column called `name` in the CSV header.
 std::size_t column_index(const CsvTable& table, const SpecValue& v, const std::string& shown_path) {
@@ -365,9 +451,12 @@ void read_csv_data(const SpecObject& o, const SpecValue& csv, Experiment& e) {
   if (targets) {
     target_cols = column_list(table, *targets, shown);
     for (const SpecValue& t : targets->array()) d.target_columns.push_back(t.string());
-    if (target_cols.size() != e.outputs())
-      targets->fail(fmt::format("{}, but the network has {} ({})", count_of(target_cols.size(), "column", "columns"),
-                                count_of(e.outputs(), "output", "outputs"), last_units(e)));
+    if (target_cols.size() != e.target_columns())
+      targets->fail(e.target_columns() == e.outputs()
+                        ? fmt::format("{}, but the network has {} ({})", count_of(target_cols.size(), "column", "columns"),
+                                      count_of(e.outputs(), "output", "outputs"), last_units(e))
+                        : fmt::format("{}, but the loss takes {}", count_of(target_cols.size(), "column", "columns"),
+                                      targets_why(e)));
   } else {
     label_col = column_index(table, *label, shown);
     d.label_column = label->string();
@@ -421,8 +510,13 @@ void read_csv_data(const SpecObject& o, const SpecValue& csv, Experiment& e) {
   if (!label_col) {
     d.targets = Matrix(N, target_cols.size());
     for (std::size_t n = 0; n < N; ++n)
-      for (std::size_t j = 0; j < target_cols.size(); ++j)
-        d.targets(n, j) = number(table.records[n].fields[target_cols[j]], target_cols[j]);
+      for (std::size_t j = 0; j < target_cols.size(); ++j) {
+        const CsvField& field = table.records[n].fields[target_cols[j]];
+        d.targets(n, j) = number(field, target_cols[j]);
+        if (auto problem = target_problem(e, d.targets(n, j)))
+          csv.fail(fmt::format("{}: column \"{}\": {}", table.where(field), trim(table.header.fields[target_cols[j]].text),
+                               *problem));
+      }
     return;
   }
 
@@ -455,12 +549,7 @@ void read_csv_data(const SpecObject& o, const SpecValue& csv, Experiment& e) {
                            d.label_column, field.text, fmt::join(d.class_names, ", ")));
     labels[n] = static_cast<std::size_t>(it - d.class_names.begin());
   }
-  if (binary) {
-    d.targets = Matrix(N, 1);
-    for (std::size_t n = 0; n < N; ++n) d.targets(n, 0) = labels[n] == 1 ? Scalar{1} : Scalar{0};
-  } else {
-    d.targets = one_hot(labels, K);
-  }
+  d.targets = label_targets(labels, K, e);
 }
 
 // Points from a generator: two inputs, and two classes as one 0/1 output or two one-hot outputs.
@@ -489,12 +578,7 @@ void read_generated_data(const SpecValue& data, const SpecValue& name, Experimen
                           d.generator, count_of(e.outputs(), "output", "outputs"), last_units(e)));
   std::vector<std::size_t> labels;
   d.inputs = entry->make(d.generator_settings, e.rng_at_start, labels);
-  if (e.outputs() == 2) {
-    d.targets = one_hot(labels, 2);
-  } else {
-    d.targets = Matrix(labels.size(), 1);
-    for (std::size_t n = 0; n < labels.size(); ++n) d.targets(n, 0) = static_cast<Scalar>(labels[n]);
-  }
+  d.targets = label_targets(labels, 2, e);
 }
 
 void read_data(const SpecObject& spec, Experiment& e) {
@@ -539,12 +623,18 @@ void read_data(const SpecObject& spec, Experiment& e) {
     const SpecValue inputs =
         o.required("inputs", fmt::format("rows of {} (network.inputs)", count_of(e.inputs, "number", "numbers")));
     d.inputs = read_rows(inputs, std::nullopt, e.inputs, fmt::format("network.inputs = {}", e.inputs));
-    const SpecValue targets = o.required(
-        "targets", fmt::format("rows of {} ({})", count_of(e.outputs(), "number", "numbers"), outputs_why(e)));
-    d.targets = read_rows(targets, std::nullopt, e.outputs(), outputs_why(e));
+    const std::size_t width = e.target_columns();
+    const SpecValue targets =
+        o.required("targets", fmt::format("rows of {} ({})", count_of(width, "number", "numbers"), targets_why(e)));
+    d.targets = read_rows(targets, std::nullopt, width, targets_why(e));
     if (d.targets.rows() != d.inputs.rows())
       targets.fail(fmt::format("{}, but data.inputs has {}: one target row per sample",
                                count_of(d.targets.rows(), "row", "rows"), d.inputs.rows()));
+    const auto rows = targets.array();
+    for (std::size_t n = 0; n < d.targets.rows(); ++n)
+      for (std::size_t j = 0; j < width; ++j)
+        if (auto problem = target_problem(e, d.targets(n, j)))
+          (rows[n].is_array() ? SpecValue(rows[n].json().at(j), rows[n].child_path(j)) : rows[n]).fail(*problem);
   }
   if (auto s = o.optional("standardize")) d.standardize = s->boolean();
   d.X = d.inputs;
@@ -685,6 +775,7 @@ Json to_json(const Experiment& e, bool samples) {
 
   Json loss{{"name", e.loss.name}};
   if (e.loss.reduction) loss["reduction"] = std::string(to_string(*e.loss.reduction));
+  for (const auto& item : e.loss.options.items()) loss[item.key()] = item.value();
   spec["loss"] = std::move(loss);
 
   Json optimizer{{"name", e.optimizer.name}};
@@ -753,7 +844,7 @@ Network build_network(const Experiment& e, Rng& rng) {
 }
 
 std::unique_ptr<Loss> make_loss(const Experiment& e) {
-  return make_loss(e.loss.name, e.loss.reduction.value_or(Reduction::mean));
+  return make_loss(e.loss.name, e.loss.reduction.value_or(Reduction::mean), e.loss.options);
 }
 
 std::unique_ptr<Optimizer> make_optimizer(const Experiment& e) {

@@ -56,8 +56,8 @@ std::string local_name(const std::string& name) {
 
 // ---- evaluation ---------------------------------------------------------------------------------
 
-double accuracy(const Matrix& P, const Matrix& T, double threshold) {
-  const bool class_indices = P.cols() > 1 && T.cols() == 1 && T.rows() == P.rows();
+double accuracy(const Matrix& P, const Matrix& T, double threshold, bool multilabel) {
+  const bool class_indices = !multilabel && P.cols() > 1 && T.cols() == 1 && T.rows() == P.rows();
   if (!P.same_shape(T) && !class_indices)
     throw ShapeError(fmt::format("accuracy: prediction {} and target {} must have one shape", P.shape(), T.shape()));
   if (P.rows() == 0) throw ShapeError("accuracy: no samples");
@@ -65,9 +65,13 @@ double accuracy(const Matrix& P, const Matrix& T, double threshold) {
   if (class_indices) {
     const auto predicted = argmax_cols(P);
     for (std::size_t n = 0; n < P.rows(); ++n) correct += static_cast<Scalar>(predicted[n]) == T(n, 0);
-  } else if (P.cols() == 1) {
+  } else if (P.cols() == 1 || multilabel) {
     // the target's class: t ≥ ½ reads labels 0/1 and −1/+1 alike, whatever threshold the output needs
-    for (std::size_t n = 0; n < P.rows(); ++n) correct += (P(n, 0) >= threshold) == (T(n, 0) >= Scalar{0.5});
+    for (std::size_t n = 0; n < P.rows(); ++n) {
+      bool right = true;
+      for (std::size_t k = 0; k < P.cols(); ++k) right = right && (P(n, k) >= threshold) == (T(n, k) >= Scalar{0.5});
+      correct += right;
+    }
   } else {
     const auto predicted = argmax_cols(P), expected = argmax_cols(T);
     for (std::size_t n = 0; n < P.rows(); ++n) correct += predicted[n] == expected[n];
@@ -79,7 +83,7 @@ Evaluation evaluate(Network& net, const Loss& loss, const Matrix& X, const Matri
   const Matrix& P = net.forward(X);
   Evaluation e;
   e.loss = loss.value(P, T);
-  if (options.classification) e.accuracy = accuracy(P, T, options.threshold);
+  if (options.classification) e.accuracy = accuracy(P, T, options.threshold, options.multilabel);
   return e;
 }
 

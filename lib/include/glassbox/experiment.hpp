@@ -32,6 +32,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "glassbox/dense.hpp"
@@ -63,7 +64,15 @@ struct LayerSpec {
 struct LossSpec {
   std::string name;                    // a name from loss_table()
   std::optional<Reduction> reduction;  // absent: mean (and always absent for a loss without one)
+  Json options = Json::object();       // its settings ({"delta": 0.5} for huber); {} for the defaults
 };
+
+// What a loss takes as targets, which decides how class labels are written and which numbers are
+// allowed: any value (regression), a probability in [0, 1] (the cross-entropies; labels as 0/1 or
+// one-hot rows), a label ±1 (hinge), or a class index 0 … K−1 in one column
+// (sparse_softmax_cross_entropy).
+enum class TargetKind { value, probability, sign, class_index };
+TargetKind target_kind(std::string_view loss_name);
 
 struct OptimizerSpec {
   std::string name;                // a name from optimizer_table()
@@ -84,15 +93,15 @@ struct DataSpec {
   std::filesystem::path csv_path;
   std::vector<std::string> input_columns;   // as given (empty: every column not used for targets)
   std::vector<std::string> target_columns;  // numeric targets, one column per output …
-  std::string label_column;                 // … or class labels, one-hot encoded
+  std::string label_column;                 // … or class labels, written as the loss takes them (TargetKind)
   std::vector<std::string> classes;         // the label order, as given (empty: sorted labels)
 
   bool standardize = false;  // x' = (x − μ)/σ per input column, μ and σ over all N samples
 
   Matrix inputs;    // (N×in) as given or read
-  Matrix targets;   // (N×out)
+  Matrix targets;   // (N×out), or (N×1) class indices (target_columns())
   Matrix X;         // (N×in) what the network sees: `inputs`, standardised if asked
-  std::vector<std::string> class_names;  // with label_column: class k of the one-hot targets
+  std::vector<std::string> class_names;  // with label_column: the name of class k
 };
 
 struct TraceSpec {
@@ -121,6 +130,8 @@ struct Experiment {
   Rng rng_at_start{1};
 
   std::size_t outputs() const { return layers.empty() ? 0 : layers.back().units; }
+  // Columns of the targets: outputs(), or 1 for a loss that takes class indices.
+  std::size_t target_columns() const;
   // trace.path, or traces/<name>.json
   std::filesystem::path trace_path() const;
 };

@@ -43,6 +43,7 @@ struct TrainOptions {
   bool shuffle = true;          // a new random order every epoch
   bool classification = false;  // report accuracy (see accuracy())
   double threshold = 0.5;       // for a single output: the predicted class is ŷ ≥ threshold (0 for logits)
+  bool multilabel = false;      // several independent yes/no outputs (see accuracy())
 };
 
 // Which update of which epoch (both counted from 1; step counts across epochs).
@@ -63,7 +64,9 @@ struct EpochStats {
 // several columns; for a single column, ŷ ≥ threshold (0.5 for a probability, 0 for a logit or a
 // score) against t ≥ ½ (labels 0/1 or −1/+1). A target of one column
 // for a prediction of several holds class indices (as sparse_softmax_cross_entropy takes them).
-double accuracy(const Matrix& P, const Matrix& T, double threshold = 0.5);
+// With `multilabel`, every output is its own yes/no label (ŷ ≥ threshold against t ≥ ½) and a sample
+// counts as right only when all its labels are (the exact-match ratio).
+double accuracy(const Matrix& P, const Matrix& T, double threshold = 0.5, bool multilabel = false);
 
 struct Evaluation {
   double loss = 0;
