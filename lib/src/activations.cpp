@@ -1,5 +1,7 @@
 // glassbox/activations.cpp — the settings of the element-wise activations, softmax, the learned
 // activations (PReLU, maxout), and the table of activations by name.
+//
+// N = batch size, n = units; maxout: in = inputs, out = units, k = pieces.
 #include "glassbox/activations.hpp"
 #include "glassbox/options.hpp"
 
