@@ -3,7 +3,6 @@
 //
 // N = batch size, n = units; maxout: in = inputs, out = units, k = pieces.
 #include "glassbox/activations.hpp"
-#include "glassbox/options.hpp"
 
 #include <algorithm>
 #include <cmath>

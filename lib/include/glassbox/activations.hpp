@@ -43,6 +43,7 @@
 
 #include "glassbox/dense.hpp"
 #include "glassbox/layer.hpp"
+#include "glassbox/options.hpp"
 #include "glassbox/random.hpp"
 #include "glassbox/trace.hpp"
 
@@ -412,8 +413,7 @@ std::unique_ptr<Layer> make_elementwise(std::size_t units, const Json& options) 
   if constexpr (requires { F::from_options(options); }) {
     return std::make_unique<Activation<F>>(units, F::from_options(options));
   } else {
-    if (!options.is_null() && !options.empty())
-      throw InputError(std::string("activation ") + F::name + ": takes no options, got " + options.dump());
+    require_no_options(options, std::string("activation ") + F::name);
     return std::make_unique<Activation<F>>(units);
   }
 }
