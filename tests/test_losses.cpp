@@ -2,6 +2,7 @@
 // clamping and log-sum-exp keep values finite, and every gradient passes the finite-difference check.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 #include "glassbox/activations.hpp"
@@ -416,4 +417,27 @@ TEST_CASE("softmax cross-entropy at logits of ±1000: exact losses and the gradi
   CHECK(SparseSoftmaxCrossEntropy(Reduction::sum).gradient(z, Matrix{{0}, {0}}) == Matrix{{0, 0}, {-1, 1}});
   CHECK(all_finite(softmax(Matrix{{1000, -1000, 0}, {-1000, -1000, -1000}})));
   CHECK(softmax(Matrix{{-1000, -1000}}) == Matrix{{0.5, 0.5}});  // e^(−1000) would underflow to 0/0 unshifted
+}
+
+TEST_CASE("mean divides the sum by what PyTorch's reduction=\"mean\" divides by: N·out elements or N samples",
+          "[losses]") {
+  // N = 3 samples of K = 4 outputs, so that dividing by N and by N·K are told apart
+  const std::size_t N = 3, K = 4;
+  const std::vector<std::string> per_sample = {"multilabel_bce", "categorical_cross_entropy", "softmax_cross_entropy",
+                                               "sparse_softmax_cross_entropy"};
+  for (const LossEntry& entry : loss_table()) {
+    const std::string name = entry.name;
+    if (name == "half_sse") continue;  // always a sum
+    Rng rng(17);
+    Matrix P = Matrix::uniform(N, K, rng, 0.1, 0.9), T = one_hot({1, 3, 0}, K);
+    if (name == "hinge") T = T * 2.0 - 1.0;  // ±1
+    if (name == "sparse_softmax_cross_entropy") T = Matrix{{1}, {3}, {0}};
+    const bool by_samples = std::find(per_sample.begin(), per_sample.end(), name) != per_sample.end();
+    const double count = by_samples ? double(N) : double(N * K);
+    INFO(name << ": mean over " << count);
+    CHECK(entry.make(Reduction::mean)->value(P, T) * count ==
+          Approx(entry.make(Reduction::sum)->value(P, T)).epsilon(1e-14));
+    CHECK(approx_equal(entry.make(Reduction::mean)->gradient(P, T) * count, entry.make(Reduction::sum)->gradient(P, T),
+                       1e-14, 1e-15));
+  }
 }
