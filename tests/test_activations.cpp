@@ -338,8 +338,8 @@ TEST_CASE("maxout: the largest of k affine pieces, and the gradient flows only t
   CHECK(layer.winner == std::vector<std::uint32_t>{1, 0});
   const Matrix dX = layer.backward(Matrix{{1}, {1}});
   // piece 0 won for x = 2, piece 1 for x = −3: dL/dW = dZpᵀ·X
-  CHECK(layer.dW == Matrix{{2}, {-3}});
-  CHECK(layer.db == Matrix{{1, 1}});
+  CHECK(layer.affine.dW == Matrix{{2}, {-3}});
+  CHECK(layer.affine.db == Matrix{{1, 1}});
   CHECK(dX == Matrix{{-1}, {1}});  // d|x|/dx = sign(x)
   std::vector<std::int8_t> signature;
   layer.kink_signature(signature);
@@ -368,7 +368,7 @@ TEST_CASE("maxout with its own width and random pieces passes the finite-differe
   Rng rng(21);
   Maxout layer(4, 3, 3, rng);
   CHECK(layer.describe() == "maxout(4→3, k=3)");
-  CHECK(layer.W.shape() == "(9×4)");
+  CHECK(layer.affine.W.shape() == "(9×4)");
   CHECK(layer.parameter_count() == 9 * 4 + 9);
   const GradCheckReport report = check_layer(layer, Matrix::uniform(6, 4, rng, -2, 2), rng);
   INFO(report.summary());

@@ -94,9 +94,18 @@ TEST_CASE("ch08: each initializer's measured variance matches its formula", "[ch
     if (name == "uniform_fan_in") expected = 1 / (3 * in);
     INFO(name << " " << o.dump());
     CHECK(row["expected_variance"].get<double>() == Approx(expected).epsilon(1e-12));
-    // 32 768 draws: the relative standard error of the sample variance is under 1%
-    CHECK(row["sample_variance"].get<double>() == Approx(expected).epsilon(0.05).margin(1e-300));
-    CHECK(row["bias"] == (name == "uniform_fan_in" ? json("like W") : json(name == "constant" ? 0.0 : 0.0)));
+    // The sample variance of n = fan_in·fan_out draws has the standard error
+    // σ²·√(2/(n − 1) + (κ − 3)/n), κ the kurtosis: 3 for a normal, 9/5 for a uniform (0.78% and
+    // 0.49% of σ² for n = 32 768). Held to 5 of them; constants have no spread at all.
+    const double n = in * out;
+    const double kurtosis = name.find("uniform") != std::string::npos ? 9.0 / 5.0 : 3.0;
+    const double standard_error = expected * std::sqrt(2 / (n - 1) + (kurtosis - 3) / n);
+    const double measured = row["sample_variance"];
+    if (expected == 0)
+      CHECK(measured == 0);
+    else
+      CHECK(std::abs(measured - expected) < 5 * standard_error);
+    CHECK(row["bias"] == (name == "uniform_fan_in" ? json("like W") : json(0.0)));
   }
 }
 

@@ -2,6 +2,7 @@
 // clamping and log-sum-exp keep values finite, and every gradient passes the finite-difference check.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 #include "glassbox/activations.hpp"
@@ -373,4 +374,70 @@ TEST_CASE("loss settings: only huber and pseudo_huber take delta, the others tak
   CHECK_THROWS_WITH(make_loss("pseudo_huber", Reduction::mean, Json{{"delta", "one"}}),
                     Catch::Contains("pseudo_huber") && Catch::Contains("number"));
   CHECK(make_loss("huber")->describe() == "huber(δ=1, mean)");
+}
+
+TEST_CASE("every loss, both reductions, is finite with a finite gradient at the extremes of its input", "[losses]") {
+  // logits of ±1000, probabilities of exactly 0 and 1, residuals of ±10⁶: whatever the loss takes
+  const Matrix logits{{1000, -1000, 0}, {-1000, 1000, 1000}};
+  const Matrix probabilities{{1, 0, 0}, {0, 0.5, 1}};
+  const Matrix targets01{{0, 1, 0}, {1, 0, 1}};  // wrong wherever the input is certain
+  const Matrix one_hot_rows{{0, 1, 0}, {1, 0, 0}};
+  const Matrix signs{{-1, 1, -1}, {1, -1, 1}};
+  const Matrix labels{{1}, {0}};
+  const Matrix huge{{1e6, -1e6, 0}, {-1e6, 1e6, 3}};
+  for (const LossEntry& entry : loss_table()) {
+    const std::string name = entry.name;
+    Matrix P = logits, T = targets01;
+    if (name == "mse" || name == "half_sse" || name == "mae" || name == "huber" || name == "pseudo_huber") P = huge;
+    if (name == "hinge") T = signs;
+    if (name == "bce") P = probabilities;
+    if (name == "categorical_cross_entropy") {
+      P = probabilities;
+      T = one_hot_rows;
+    }
+    if (name == "softmax_cross_entropy") T = one_hot_rows;
+    if (name == "sparse_softmax_cross_entropy") T = labels;
+    for (Reduction r : {Reduction::mean, Reduction::sum}) {
+      const auto loss = entry.make(r);
+      const double value = loss->value(P, T);
+      const Matrix dP = loss->gradient(P, T);
+      INFO(loss->describe() << ": L = " << value << ", dL/dP = " << to_string(dP));
+      CHECK(std::isfinite(value));
+      CHECK(all_finite(dP));
+    }
+  }
+}
+
+TEST_CASE("softmax cross-entropy at logits of ±1000: exact losses and the gradient y − t", "[losses]") {
+  const Matrix z{{1000, -1000}, {-1000, 1000}};
+  // row 0 right, row 1 wrong by 2000: softmax is [1, 0] and [0, 1] exactly
+  const Matrix t = one_hot({0, 0}, 2);
+  CHECK(SoftmaxCrossEntropy(Reduction::sum).value(z, t) == 2000.0);
+  CHECK(SoftmaxCrossEntropy(Reduction::sum).gradient(z, t) == Matrix{{0, 0}, {-1, 1}});
+  CHECK(SparseSoftmaxCrossEntropy(Reduction::sum).gradient(z, Matrix{{0}, {0}}) == Matrix{{0, 0}, {-1, 1}});
+  CHECK(all_finite(softmax(Matrix{{1000, -1000, 0}, {-1000, -1000, -1000}})));
+  CHECK(softmax(Matrix{{-1000, -1000}}) == Matrix{{0.5, 0.5}});  // e^(−1000) would underflow to 0/0 unshifted
+}
+
+TEST_CASE("mean divides the sum by what PyTorch's reduction=\"mean\" divides by: N·out elements or N samples",
+          "[losses]") {
+  // N = 3 samples of K = 4 outputs, so that dividing by N and by N·K are told apart
+  const std::size_t N = 3, K = 4;
+  const std::vector<std::string> per_sample = {"multilabel_bce", "categorical_cross_entropy", "softmax_cross_entropy",
+                                               "sparse_softmax_cross_entropy"};
+  for (const LossEntry& entry : loss_table()) {
+    const std::string name = entry.name;
+    if (name == "half_sse") continue;  // always a sum
+    Rng rng(17);
+    Matrix P = Matrix::uniform(N, K, rng, 0.1, 0.9), T = one_hot({1, 3, 0}, K);
+    if (name == "hinge") T = T * 2.0 - 1.0;  // ±1
+    if (name == "sparse_softmax_cross_entropy") T = Matrix{{1}, {3}, {0}};
+    const bool by_samples = std::find(per_sample.begin(), per_sample.end(), name) != per_sample.end();
+    const double count = by_samples ? double(N) : double(N * K);
+    INFO(name << ": mean over " << count);
+    CHECK(entry.make(Reduction::mean)->value(P, T) * count ==
+          Approx(entry.make(Reduction::sum)->value(P, T)).epsilon(1e-14));
+    CHECK(approx_equal(entry.make(Reduction::mean)->gradient(P, T) * count, entry.make(Reduction::sum)->gradient(P, T),
+                       1e-14, 1e-15));
+  }
 }

@@ -1,7 +1,8 @@
 // glassbox/activations.cpp — the settings of the element-wise activations, softmax, the learned
 // activations (PReLU, maxout), and the table of activations by name.
+//
+// N = batch size, n = units; maxout: in = inputs, out = units, k = pieces.
 #include "glassbox/activations.hpp"
-#include "glassbox/options.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -136,25 +137,38 @@ void PReLU::kink_signature(std::vector<std::int8_t>& signature) const {
 
 // ---- maxout -------------------------------------------------------------------------------------
 
-void Maxout::require_pieces() const {
-  if (pieces_ < 2) throw ShapeError(fmt::format("maxout: needs at least 2 pieces, got {}", pieces_));
+namespace {
+
+// The checks every maxout constructor makes before its affine layer is built; each returns what it
+// checked, so that it can stand in the member initializer.
+std::size_t checked_pieces(std::size_t pieces) {
+  if (pieces < 2) throw ShapeError(fmt::format("maxout: needs at least 2 pieces, got {}", pieces));
+  return pieces;
 }
 
-Maxout::Maxout(std::size_t in, std::size_t out, std::size_t pieces, Rng& rng, const Initializer& init)
-    : W(pieces * out, in), b(1, pieces * out), dW(pieces * out, in), db(1, pieces * out), pieces_(pieces) {
-  require_pieces();
+std::size_t checked_units(std::size_t in, std::size_t out, std::size_t pieces) {
+  checked_pieces(pieces);
   if (in == 0 || out == 0) throw ShapeError(fmt::format("maxout({}→{}): a layer needs inputs and units", in, out));
-  init(W, b, rng);
+  return pieces * out;
 }
 
-Maxout::Maxout(std::size_t units, std::size_t pieces)
-    : W(pieces * units, units), b(1, pieces * units), dW(pieces * units, units), db(1, pieces * units),
-      pieces_(pieces) {
-  require_pieces();
+Dense checked_affine(Matrix W, Matrix b, std::size_t pieces) {
+  checked_pieces(pieces);
+  if (W.empty() || W.rows() % pieces != 0)
+    throw ShapeError(fmt::format("maxout: W is {}: its rows must be {} pieces × the units", W.shape(), pieces));
+  if (b.rows() != 1 || b.cols() != W.rows())
+    throw ShapeError(fmt::format("maxout: W is {} so b must be (1×{}), got {}", W.shape(), W.rows(), b.shape()));
+  return Dense(std::move(W), std::move(b));
+}
+
+// unit j's piece p: the tangent of softplus at t_p = −2 + 4p/(k − 1) applied to z_j,
+// slope σ(t_p), intercept softplus(t_p) − σ(t_p)·t_p
+Dense softplus_tangents(std::size_t units, std::size_t pieces) {
+  checked_pieces(pieces);
   if (units == 0) throw ShapeError("maxout: needs at least one unit");
+  Matrix W(pieces * units, units), b(1, pieces * units);
   const Softplus softplus;
   for (std::size_t p = 0; p < pieces; ++p) {
-    // the tangent of softplus at t: slope σ(t), intercept softplus(t) − σ(t)·t
     const Scalar t = Scalar{-2} + Scalar{4} * static_cast<Scalar>(p) / static_cast<Scalar>(pieces - 1);
     const Scalar slope = Sigmoid{}.value(t);
     const Scalar intercept = softplus.value(t) - slope * t;
@@ -163,18 +177,18 @@ Maxout::Maxout(std::size_t units, std::size_t pieces)
       b(0, p * units + j) = intercept;
     }
   }
+  return Dense(std::move(W), std::move(b));
 }
 
-Maxout::Maxout(Matrix weights, Matrix biases, std::size_t pieces)
-    : W(std::move(weights)), b(std::move(biases)), pieces_(pieces) {
-  require_pieces();
-  if (W.empty() || W.rows() % pieces_ != 0)
-    throw ShapeError(fmt::format("maxout: W is {}: its rows must be {} pieces × the units", W.shape(), pieces_));
-  if (b.rows() != 1 || b.cols() != W.rows())
-    throw ShapeError(fmt::format("maxout: W is {} so b must be (1×{}), got {}", W.shape(), W.rows(), b.shape()));
-  dW = Matrix(W.rows(), W.cols());
-  db = Matrix(1, b.cols());
-}
+}  // namespace
+
+Maxout::Maxout(std::size_t in, std::size_t out, std::size_t pieces, Rng& rng, const Initializer& init)
+    : affine(in, checked_units(in, out, pieces), rng, init), pieces_(pieces) {}
+
+Maxout::Maxout(std::size_t units, std::size_t pieces) : affine(softplus_tangents(units, pieces)), pieces_(pieces) {}
+
+Maxout::Maxout(Matrix W, Matrix b, std::size_t pieces)
+    : affine(checked_affine(std::move(W), std::move(b), pieces)), pieces_(pieces) {}
 
 std::string Maxout::describe() const {
   if (input_width() == output_width()) return fmt::format("maxout(k={})", pieces_);
@@ -184,13 +198,11 @@ std::string Maxout::describe() const {
 // Zp = X·Wᵀ + b ;  a_j = max_p z_pj
 const Matrix& Maxout::forward(const Matrix& input) {
   require_input_width("forward", input);
-  X = input;
-  matmul_abt_into(Zp, X, W);
-  add_row_vector_inplace(Zp, b);
+  const Matrix& Zp = affine.forward(input);
   const std::size_t out = output_width();
-  if (A.rows() != X.rows() || A.cols() != out) A = Matrix(X.rows(), out);
-  winner.resize(X.rows() * out);
-  for (std::size_t n = 0; n < X.rows(); ++n) {
+  if (A.rows() != Zp.rows() || A.cols() != out) A = Matrix(Zp.rows(), out);
+  winner.resize(Zp.rows() * out);
+  for (std::size_t n = 0; n < Zp.rows(); ++n) {
     const Scalar* z = Zp.row_ptr(n);
     Scalar* a = A.row_ptr(n);
     for (std::size_t j = 0; j < out; ++j) {
@@ -204,27 +216,19 @@ const Matrix& Maxout::forward(const Matrix& input) {
   return A;
 }
 
-// dL/dz_pj = dL/da_j for the winning piece, 0 for the others; then as a dense layer
+// dL/dz_pj = dL/da_j for the winning piece, 0 for the others; then back through the affine pieces
 const Matrix& Maxout::backward(const Matrix& dA) {
   require_output_shape(dA, A);
   const std::size_t out = output_width();
-  if (!dZp.same_shape(Zp)) dZp = Matrix(Zp.rows(), Zp.cols());
+  if (!dZp.same_shape(affine.Z)) dZp = Matrix(affine.Z.rows(), affine.Z.cols());
   dZp.fill(Scalar{0});
   for (std::size_t n = 0; n < dA.rows(); ++n) {
     const Scalar* da = dA.row_ptr(n);
     Scalar* dz = dZp.row_ptr(n);
     for (std::size_t j = 0; j < out; ++j) dz[winner[n * out + j] * out + j] = da[j];
   }
-  matmul_atb_into(dW, dZp, X, /*accumulate=*/true);
-  for (std::size_t n = 0; n < dZp.rows(); ++n) {
-    const Scalar* dz = dZp.row_ptr(n);
-    for (std::size_t c = 0; c < dZp.cols(); ++c) db(0, c) += dz[c];
-  }
-  if (needs_input_gradient)
-    matmul_into(dX, dZp, W);
-  else
-    dX = Matrix();
-  return dX;
+  affine.needs_input_gradient = needs_input_gradient;
+  return affine.backward(dZp);
 }
 
 void Maxout::kink_signature(std::vector<std::int8_t>& signature) const {

@@ -1,4 +1,6 @@
 // glassbox/losses.cpp — the losses' values and gradients.
+//
+// N = batch size, out = outputs per sample (K when they are classes); P, T, dP are (N×out).
 #include "glassbox/losses.hpp"
 
 #include <algorithm>
@@ -41,6 +43,14 @@ void size_like(Matrix& out, const Matrix& like) {
 // The divisor of a reduction: 1 for sum, `count` for mean.
 double divisor(Reduction reduction, std::size_t count) {
   return reduction == Reduction::mean ? static_cast<double>(count) : 1.0;
+}
+
+// lse(z) = m + ln Σ_k e^(z_k − m),  m = max_k z_k: ln Σ e^(z_k) without overflow, for one row of K logits
+double log_sum_exp(const Scalar* z, std::size_t K) {
+  const double m = *std::max_element(z, z + K);
+  double s = 0;
+  for (std::size_t k = 0; k < K; ++k) s += std::exp(z[k] - m);
+  return m + std::log(s);
 }
 
 }  // namespace
@@ -129,10 +139,7 @@ double SoftmaxCrossEntropy::value(const Matrix& Z, const Matrix& T) const {
   for (std::size_t n = 0; n < Z.rows(); ++n) {
     const Scalar* z = Z.row_ptr(n);
     const Scalar* t = T.row_ptr(n);
-    const double m = *std::max_element(z, z + Z.cols());
-    double s = 0;
-    for (std::size_t k = 0; k < Z.cols(); ++k) s += std::exp(z[k] - m);
-    const double lse = m + std::log(s);
+    const double lse = log_sum_exp(z, Z.cols());
     for (std::size_t k = 0; k < Z.cols(); ++k) total += t[k] * (lse - z[k]);
   }
   return total / divisor(reduction, Z.rows());
@@ -159,10 +166,13 @@ namespace {
 // sign(r), with sign(0) = 0
 double sign_of(double r) { return r > 0 ? 1.0 : r < 0 ? -1.0 : 0.0; }
 
-// σ(z) = 1 / (1 + e^(−z)), for the losses on logits
-double sigmoid_of(double z) { return 1.0 / (1.0 + std::exp(-z)); }
+// σ(z), the activation's (activations.hpp), for the losses on logits
+double sigmoid_of(double z) { return Sigmoid{}.value(z); }
 
-// ℓ(z, t) = max(z, 0) − z·t + ln(1 + e^(−|z|)): binary cross-entropy of σ(z) against t, stably
+// ℓ(z, t) = −[t·ln σ(z) + (1 − t)·ln(1 − σ(z))] = softplus(z) − z·t, summed in the order
+//   (max(z, 0) − z·t) + ln(1 + e^(−|z|))
+// and not as Softplus{}.value(z) − z·t: for a confident right answer (z = 100, t = 1) the first
+// two terms cancel exactly and the tiny e^(−100) survives; softplus(100) − 100 would round it away.
 double bce_on_logit(double z, double t) { return std::max(z, 0.0) - z * t + std::log1p(std::exp(-std::abs(z))); }
 
 void require_positive_delta(const char* loss, double delta) {
@@ -398,10 +408,7 @@ double SparseSoftmaxCrossEntropy::value(const Matrix& Z, const Matrix& T) const 
   for (std::size_t n = 0; n < Z.rows(); ++n) {
     const std::size_t y = label(Z, T, n);
     const Scalar* z = Z.row_ptr(n);
-    const double m = *std::max_element(z, z + Z.cols());
-    double s = 0;
-    for (std::size_t k = 0; k < Z.cols(); ++k) s += std::exp(z[k] - m);
-    total += m + std::log(s) - z[y];
+    total += log_sum_exp(z, Z.cols()) - z[y];
   }
   return total / divisor(reduction, Z.rows());
 }

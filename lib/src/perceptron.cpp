@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "glassbox/activations.hpp"
 #include "glassbox/linalg.hpp"
 
 namespace glassbox {
@@ -25,8 +26,8 @@ std::string_view to_string(TrainingOutcome outcome) {
   return "?";
 }
 
-Scalar heaviside(Scalar z) { return z >= 0 ? Scalar{1} : Scalar{0}; }
-Scalar sign_step(Scalar z) { return z > 0 ? Scalar{1} : (z < 0 ? Scalar{-1} : Scalar{0}); }
+Scalar heaviside(Scalar z) { return HeavisideStep{}.value(z); }
+Scalar sign_step(Scalar z) { return Sign{}.value(z); }
 Scalar step(StepFunction step, Scalar z) { return step == StepFunction::heaviside ? heaviside(z) : sign_step(z); }
 
 Matrix with_bias_input(const Matrix& X) { return hconcat(Matrix::ones(X.rows(), 1), X); }

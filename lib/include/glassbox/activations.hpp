@@ -43,6 +43,7 @@
 
 #include "glassbox/dense.hpp"
 #include "glassbox/layer.hpp"
+#include "glassbox/options.hpp"
 #include "glassbox/random.hpp"
 #include "glassbox/trace.hpp"
 
@@ -331,14 +332,14 @@ public:
 // Maxout (Goodfellow et al., 2013): each unit j is the largest of k affine functions of the input,
 // its k "pieces", every one with its own weights:
 //   z_pj = x·w_pjᵀ + b_pj   (p = 1 … k) ;   a_j = max_p z_pj
-// A maxout layer is a Dense(in → k·out) whose outputs are grouped k to a unit, followed by a max
-// over each group; it learns its own convex piecewise-linear activation. ReLU is the case k = 2
-// with one piece fixed at 0; |z| is max(z, −z).
-//   X:(N×in)  W:(k·out × in)  b:(1 × k·out)  Zp:(N × k·out)  A:(N×out)
+// A maxout layer is a Dense(in → k·out) — the member `affine` — whose outputs are grouped k to a
+// unit, followed by a max over each group; it learns its own convex piecewise-linear activation.
+// ReLU is the case k = 2 with one piece fixed at 0; |z| is max(z, −z).
+//   X:(N×in)  W:(k·out × in)  b:(1 × k·out)  Zp = affine.Z:(N × k·out)  A:(N×out)
 // Rows p·out … p·out + out − 1 of W (and the same columns of b and Zp) are piece p.
 // Backward: only the winning piece of each unit and sample passes the gradient:
-//   dL/dz_pj = dL/da_j if p won, else 0 ;  then as Dense: dL/dW += dZpᵀ·X, dL/db += Σ_rows dZp,
-//   dL/dX = dZp·W.
+//   dL/dz_pj = dL/da_j if p won, else 0 ;  then affine.backward: dL/dW += dZpᵀ·X,
+//   dL/db += Σ_rows dZp, dL/dX = dZp·W (dense.hpp).
 // Its parameters are named "W_pieces" and "b_pieces", apart from the W and b of a Dense layer before
 // it (a layer and the activation after it are traced together as one stage).
 class Maxout final : public Layer {
@@ -355,32 +356,31 @@ public:
 
   std::string describe() const override;  // "maxout(k=2)", or "maxout(4→3, k=2)" if it changes the width
   bool is_activation() const override { return true; }
-  std::size_t input_width() const override { return W.cols(); }
-  std::size_t output_width() const override { return W.rows() / pieces_; }
+  std::size_t input_width() const override { return affine.input_width(); }
+  std::size_t output_width() const override { return affine.output_width() / pieces_; }
   std::size_t pieces() const noexcept { return pieces_; }
 
-  Matrix W;   // (k·out × in)
-  Matrix b;   // (1 × k·out)
-  Matrix dW;  // (k·out × in) dL/dW, accumulated
-  Matrix db;  // (1 × k·out)  dL/db, accumulated
+  // Every piece's affine function: affine.W (k·out × in), affine.b (1 × k·out), their gradients
+  // affine.dW and affine.db, and the caches affine.X (the input) and affine.Z (every piece's value).
+  Dense affine;
 
   // Cached by forward() for backward():
-  Matrix X;                          // (N×in) the input
-  Matrix Zp;                         // (N × k·out) every piece's value
-  Matrix A;                          // (N×out) the output
+  Matrix A;                           // (N×out) the output
   std::vector<std::uint32_t> winner;  // N·out: the piece that won, row by row
-  Matrix dZp;                        // (N × k·out) dL/dz of every piece, written by backward()
-  Matrix dX;                         // (N×in) dL/dX
+  Matrix dZp;                         // (N × k·out) dL/dz of every piece, written by backward()
 
+  // Zp = X·Wᵀ + b (affine.forward) ;  a_j = max_p z_pj
   const Matrix& forward(const Matrix& input) override;
+  // dL/dz_pj = dL/da_j for the winning piece, else 0 ;  dL/dX = affine.backward(dZp)
   const Matrix& backward(const Matrix& dA) override;
 
-  std::vector<ParameterRef> parameters() override { return {{"W_pieces", W, dW}, {"b_pieces", b, db}}; }
+  std::vector<ParameterRef> parameters() override {
+    return {{"W_pieces", affine.W, affine.dW}, {"b_pieces", affine.b, affine.db}};
+  }
   void kink_signature(std::vector<std::int8_t>& signature) const override;
   std::unique_ptr<Layer> clone() const override { return std::make_unique<Maxout>(*this); }
 
 private:
-  void require_pieces() const;
   std::size_t pieces_;
 };
 
@@ -413,8 +413,7 @@ std::unique_ptr<Layer> make_elementwise(std::size_t units, const Json& options) 
   if constexpr (requires { F::from_options(options); }) {
     return std::make_unique<Activation<F>>(units, F::from_options(options));
   } else {
-    if (!options.is_null() && !options.empty())
-      throw InputError(std::string("activation ") + F::name + ": takes no options, got " + options.dump());
+    require_no_options(options, std::string("activation ") + F::name);
     return std::make_unique<Activation<F>>(units);
   }
 }

@@ -34,6 +34,8 @@ namespace glassbox {
 enum class StepFunction { heaviside, sign };
 std::string_view to_string(StepFunction step);
 
+// The two steps are the activations HeavisideStep and Sign of activations.hpp (one definition of
+// each, shared with the layers of chapter 08), as plain functions of one net input.
 Scalar heaviside(Scalar z);  // 1 if z ≥ 0, else 0
 Scalar sign_step(Scalar z);  // +1, 0 or −1: the sign of z
 Scalar step(StepFunction step, Scalar z);
