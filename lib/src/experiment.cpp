@@ -154,43 +154,40 @@ Matrix read_rows(const SpecValue& v, std::optional<std::size_t> rows, std::size_
 
 Json matrix_json(const Matrix& m) { return to_json(m); }
 
-// The one activation of a spec layer, as "relu" or {"name": "leaky_relu", "alpha": 0.1}.
-void read_activation(const SpecValue& v, LayerSpec& layer) {
-  const std::vector<std::string> known = activation_names();
+// A name from `known` with its settings, written "relu" or {"name": "leaky_relu", "alpha": 0.1}:
+// the name into `name`, the rest of the object into `options` ({} for a plain name). `what` is how
+// messages call it: "activation" → "an activation", "the activation's name".
+void read_named(const SpecValue& v, const std::vector<std::string>& known, std::string_view what, std::string& name,
+                Json& options) {
+  const bool vowel = std::string_view("aeiou").find(what.front()) != std::string_view::npos;
+  const std::string article = fmt::format("{} {}", vowel ? "an" : "a", what);
   if (v.is_object()) {
     if (!v.json().contains("name"))
-      throw SpecError(v.child_path("name"),
-                      fmt::format("missing; expected the activation's name ({})", fmt::join(known, ", ")));
-    layer.activation = SpecValue(v.json().at("name"), v.child_path("name")).choice(known, "an activation");
-    layer.activation_options = v.json();
-    layer.activation_options.erase("name");
+      throw SpecError(v.child_path("name"), fmt::format("missing; expected the {}'s name ({})", what, fmt::join(known, ", ")));
+    name = SpecValue(v.json().at("name"), v.child_path("name")).choice(known, article);
+    options = v.json();
+    options.erase("name");
   } else {
-    layer.activation = v.choice(known, "an activation");
-    layer.activation_options = Json::object();
+    name = v.choice(known, article);
+    options = Json::object();
   }
+}
+
+// The one activation of a spec layer, its settings checked by building it.
+void read_activation(const SpecValue& v, LayerSpec& layer) {
+  read_named(v, activation_names(), "activation", layer.activation, layer.activation_options);
   try {
-    (void)make_activation(layer.activation, layer.units, layer.activation_options);  // checks the settings
+    (void)make_activation(layer.activation, layer.units, layer.activation_options);
   } catch (const InputError& e) {
     v.fail(e.what());
   }
 }
 
-// How a spec layer's W and b are drawn, as "he_normal" or {"name": "normal", "stddev": 0.1}.
+// How a spec layer's W and b are drawn, its settings checked by building the rule.
 void read_init(const SpecValue& v, LayerSpec& layer) {
-  const std::vector<std::string> known = initializer_names();
-  if (v.is_object()) {
-    if (!v.json().contains("name"))
-      throw SpecError(v.child_path("name"),
-                      fmt::format("missing; expected the initializer's name ({})", fmt::join(known, ", ")));
-    layer.init = SpecValue(v.json().at("name"), v.child_path("name")).choice(known, "an initializer");
-    layer.init_options = v.json();
-    layer.init_options.erase("name");
-  } else {
-    layer.init = v.choice(known, "an initializer");
-    layer.init_options = Json::object();
-  }
+  read_named(v, initializer_names(), "initializer", layer.init, layer.init_options);
   try {
-    (void)make_init_rule(layer.init, layer.init_options);  // checks the settings
+    (void)make_init_rule(layer.init, layer.init_options);
   } catch (const InputError& e) {
     v.fail(e.what());
   }
@@ -741,6 +738,18 @@ Experiment load_experiment(const std::filesystem::path& path) {
   return parse_experiment(read_json_file(path), path.string());
 }
 
+namespace {
+
+// What read_named() reads: the plain name, or {"name": …, settings…}.
+Json named_json(const std::string& name, const Json& options) {
+  if (options.empty()) return name;
+  Json named{{"name", name}};
+  for (const auto& item : options.items()) named[item.key()] = item.value();
+  return named;
+}
+
+}  // namespace
+
 Json to_json(const Experiment& e, bool samples) {
   Json spec;
   spec["name"] = e.name;
@@ -751,22 +760,8 @@ Json to_json(const Experiment& e, bool samples) {
   for (const LayerSpec& l : e.layers) {
     Json layer;
     layer["units"] = l.units;
-    if (l.activation_options.empty()) {
-      layer["activation"] = l.activation;
-    } else {
-      Json activation{{"name", l.activation}};
-      for (const auto& item : l.activation_options.items()) activation[item.key()] = item.value();
-      layer["activation"] = activation;
-    }
-    if (!(l.weights && l.biases)) {
-      if (l.init_options.empty()) {
-        layer["init"] = l.init;
-      } else {
-        Json init{{"name", l.init}};
-        for (const auto& item : l.init_options.items()) init[item.key()] = item.value();
-        layer["init"] = init;
-      }
-    }
+    layer["activation"] = named_json(l.activation, l.activation_options);
+    if (!(l.weights && l.biases)) layer["init"] = named_json(l.init, l.init_options);
     if (l.weights) layer["weights"] = matrix_json(*l.weights);
     if (l.biases) layer["biases"] = to_json(l.biases->values());
     layers.push_back(std::move(layer));
