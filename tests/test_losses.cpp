@@ -367,6 +367,26 @@ TEST_CASE("every loss in the table, both reductions, passes the finite-differenc
   }
 }
 
+TEST_CASE("what the table says a loss takes agrees with the loss", "[losses]") {
+  // Targets in one column exactly for class indices; the losses on logits exactly those whose value
+  // at z equals the loss on probabilities at sigmoid(z) or softmax(z).
+  const Matrix Z{{0.3, -1.2, 2.0}, {-0.4, 0.9, 0.1}};
+  const Matrix T{{0, 0, 1}, {0, 1, 0}};
+  Matrix P = Z;
+  for (std::size_t i = 0; i < P.size(); ++i) P.data()[i] = Sigmoid{}.value(Z.data()[i]);
+  for (const LossEntry& entry : loss_table()) {
+    INFO(entry.name);
+    const auto loss = entry.make(Reduction::mean);
+    CHECK(loss->target_columns(3) == (entry.targets == TargetKind::class_index ? 1u : 3u));
+    CHECK(loss_entry(entry.name).name == entry.name);
+    if (entry.takes == Prediction::sigmoid_logits)
+      CHECK(loss->value(Z, T) == Approx(make_loss("bce")->value(P, T)).epsilon(1e-12));
+    if (entry.takes == Prediction::softmax_logits && entry.targets == TargetKind::probability)
+      CHECK(loss->value(Z, T) == Approx(make_loss("categorical_cross_entropy")->value(softmax(Z), T)));
+  }
+  CHECK_THROWS_WITH(loss_entry("cross_entropy"), Catch::Contains("unknown loss \"cross_entropy\""));
+}
+
 TEST_CASE("loss settings: only huber and pseudo_huber take delta, the others take none", "[losses]") {
   CHECK(loss_table()[0].make(Reduction::sum)->describe() == "mse(sum)");  // the maker without options
   CHECK_THROWS_WITH(make_loss("mse", Reduction::mean, Json{{"delta", 1}}),

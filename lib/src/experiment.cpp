@@ -78,17 +78,8 @@ const std::vector<OptimizerEntry>& optimizer_table() {
   return table;
 }
 
-TargetKind target_kind(std::string_view loss_name) {
-  if (loss_name == "hinge") return TargetKind::sign;
-  if (loss_name == "sparse_softmax_cross_entropy") return TargetKind::class_index;
-  if (loss_name == "bce" || loss_name == "bce_with_logits" || loss_name == "multilabel_bce" ||
-      loss_name == "categorical_cross_entropy" || loss_name == "softmax_cross_entropy")
-    return TargetKind::probability;
-  return TargetKind::value;
-}
-
 std::size_t Experiment::target_columns() const {
-  return target_kind(loss.name) == TargetKind::class_index ? 1 : outputs();
+  return loss_entry(loss.name).targets == TargetKind::class_index ? 1 : outputs();
 }
 
 namespace {
@@ -248,10 +239,8 @@ void read_loss(const SpecObject& spec, Experiment& e) {
       make_loss(e.loss.name, Reduction::mean)->describe() != make_loss(e.loss.name, Reduction::sum)->describe();
   if (reduction) {
     if (!has_reduction) {
-      std::string formula;
-      for (const auto& entry : loss_table())
-        if (e.loss.name == entry.name) formula = entry.formula;
-      reduction->fail(fmt::format("{} has no reduction (it is {}); leave \"reduction\" out", e.loss.name, formula));
+      reduction->fail(fmt::format("{} has no reduction (it is {}); leave \"reduction\" out", e.loss.name,
+                                  loss_entry(e.loss.name).formula));
     }
     e.loss.reduction = parse_reduction(reduction->choice({"mean", "sum"}, "a reduction"));
   } else if (has_reduction) {
@@ -267,22 +256,21 @@ void read_loss(const SpecObject& spec, Experiment& e) {
   }
 
   // A loss on logits applies its own softmax or sigmoid: one in the network would apply it twice.
+  const Prediction takes = loss_entry(e.loss.name).takes;
   const LayerSpec& last = e.layers.back();
   const std::string where = fmt::format("network.layers[{}].activation", e.layers.size() - 1);
-  if ((e.loss.name == "softmax_cross_entropy" || e.loss.name == "sparse_softmax_cross_entropy") &&
-      last.activation == "softmax")
+  if (takes == Prediction::softmax_logits && last.activation == "softmax")
     throw SpecError(where, fmt::format("softmax before the loss {}, which applies softmax itself (it takes logits): "
                                        "use \"identity\" here",
                                        e.loss.name));
-  if ((e.loss.name == "bce_with_logits" || e.loss.name == "multilabel_bce") && last.activation == "sigmoid")
+  if (takes == Prediction::sigmoid_logits && last.activation == "sigmoid")
     throw SpecError(where, fmt::format("sigmoid before the loss {}, which applies the sigmoid itself (it takes "
                                        "logits): use \"identity\" here, or the loss bce on the sigmoid's probabilities",
                                        e.loss.name));
-  if (e.loss.name == "sparse_softmax_cross_entropy" && e.outputs() < 2)
+  if (loss_entry(e.loss.name).targets == TargetKind::class_index && e.outputs() < 2)
     throw SpecError(fmt::format("network.layers[{}].units", e.layers.size() - 1),
-                    "sparse_softmax_cross_entropy needs a logit per class: at least 2 outputs");
+                    fmt::format("{} needs a logit per class: at least 2 outputs", e.loss.name));
 }
-
 void read_optimizer(const SpecObject& spec, Experiment& e) {
   const std::vector<std::string> known = names_of(optimizer_table());
   const SpecValue v = spec.required("optimizer", "an object: {\"name\": …, \"learning_rate\": …}");
@@ -309,9 +297,9 @@ void read_training(const SpecObject& spec, Experiment& e) {
   e.training = TrainOptions{};
   // What accuracy needs to know of the loss: a logit or a score says yes at 0, a probability at ½;
   // multilabel outputs are judged one by one.
-  const std::string& loss = e.loss.name;
-  if (loss == "bce_with_logits" || loss == "multilabel_bce" || loss == "hinge") e.training.threshold = 0.0;
-  e.training.multilabel = loss == "multilabel_bce";
+  const Prediction takes = loss_entry(e.loss.name).takes;
+  if (takes == Prediction::sigmoid_logits || takes == Prediction::scores) e.training.threshold = 0.0;
+  e.training.multilabel = e.loss.name == "multilabel_bce";
   auto v = spec.optional("training");
   if (!v) return;
   const SpecObject o = v->object({"epochs", "batch_size", "shuffle", "classification", "threshold"});
@@ -347,16 +335,16 @@ std::string outputs_why(const Experiment& e) { return "the network's outputs: " 
 
 // Why the targets have as many columns as they have: the outputs, or one class index per sample.
 std::string targets_why(const Experiment& e) {
-  if (target_kind(e.loss.name) == TargetKind::class_index)
-    return "one class index per sample for sparse_softmax_cross_entropy";
+  if (loss_entry(e.loss.name).targets == TargetKind::class_index)
+    return "one class index per sample for " + e.loss.name;
   return outputs_why(e);
 }
 
 // Classes 0 … K−1 as the loss takes them: a column of class indices (sparse_softmax_cross_entropy);
-// for one output and two classes, 1 for the second class and 0 (−1 for the hinge) for the first;
-// else one-hot rows (−1 off the class for the hinge: one score per class, one-vs-rest).
+// for one output and two classes, 1 for the second class and 0 (−1 for ±1 labels, the hinge) for
+// the first; else one-hot rows (−1 off the class for ±1 labels: one score per class, one-vs-rest).
 Matrix label_targets(const std::vector<std::size_t>& labels, std::size_t classes, const Experiment& e) {
-  const TargetKind kind = target_kind(e.loss.name);
+  const TargetKind kind = loss_entry(e.loss.name).targets;
   const std::size_t N = labels.size();
   if (kind == TargetKind::class_index) {
     Matrix T(N, 1);
@@ -376,7 +364,7 @@ Matrix label_targets(const std::vector<std::size_t>& labels, std::size_t classes
 
 // What is wrong with target t for the loss, if anything.
 std::optional<std::string> target_problem(const Experiment& e, double t) {
-  switch (target_kind(e.loss.name)) {
+  switch (loss_entry(e.loss.name).targets) {
     case TargetKind::value:
       return std::nullopt;
     case TargetKind::probability:
@@ -384,10 +372,10 @@ std::optional<std::string> target_problem(const Experiment& e, double t) {
       return fmt::format("{} takes targets from 0 to 1, got {}", e.loss.name, t);
     case TargetKind::sign:
       if (t == -1 || t == 1) return std::nullopt;
-      return fmt::format("hinge takes the labels −1 and +1, got {}", t);
+      return fmt::format("{} takes the labels −1 and +1, got {}", e.loss.name, t);
     case TargetKind::class_index:
       if (t >= 0 && t < static_cast<double>(e.outputs()) && t == std::floor(t)) return std::nullopt;
-      return fmt::format("sparse_softmax_cross_entropy takes a class index from 0 to {} ({}), got {}", e.outputs() - 1,
+      return fmt::format("{} takes a class index from 0 to {} ({}), got {}", e.loss.name, e.outputs() - 1,
                          last_units(e), t);
   }
   return std::nullopt;

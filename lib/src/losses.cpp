@@ -455,18 +455,30 @@ std::unique_ptr<Loss> make_half_sse(Reduction, const Json& options) {
 
 const std::vector<LossEntry>& loss_table() {
   static const std::vector<LossEntry> table = {
-      {"mse", "L = mean (p − t)²", {plain<MeanSquaredError>}},
-      {"half_sse", "E = Σ ½(t − o)²", {make_half_sse}},
-      {"mae", "L = mean |p − t|", {plain<MeanAbsoluteError>}},
-      {"huber", "ℓ = ½r² if |r| ≤ δ, else δ(|r| − ½δ)", {with_delta<Huber>}},
-      {"pseudo_huber", "ℓ = δ²(√(1 + (r/δ)²) − 1)", {with_delta<PseudoHuber>}},
-      {"hinge", "ℓ = max(0, 1 − t·y), t = ±1", {plain<Hinge>}},
-      {"bce", "L = −mean [t ln p + (1 − t) ln(1 − p)]", {plain<BinaryCrossEntropy>}},
-      {"bce_with_logits", "ℓ = max(z, 0) − z·t + ln(1 + e^(−|z|))", {plain<BinaryCrossEntropyWithLogits>}},
-      {"multilabel_bce", "ℓ_n = (1/K) Σ_k bce_with_logits(z_nk, t_nk)", {plain<MultilabelBinaryCrossEntropy>}},
-      {"categorical_cross_entropy", "ℓ_n = −Σ_k t_k ln p_k", {plain<CategoricalCrossEntropy>}},
-      {"softmax_cross_entropy", "L = −mean_n Σ_k t_k ln softmax(z)_k", {plain<SoftmaxCrossEntropy>}},
-      {"sparse_softmax_cross_entropy", "ℓ_n = lse(z_n) − z_n,y_n", {plain<SparseSoftmaxCrossEntropy>}},
+      {"mse", "L = mean (p − t)²", {plain<MeanSquaredError>},
+       Prediction::values, TargetKind::value},
+      {"half_sse", "E = Σ ½(t − o)²", {make_half_sse},
+       Prediction::values, TargetKind::value},
+      {"mae", "L = mean |p − t|", {plain<MeanAbsoluteError>},
+       Prediction::values, TargetKind::value},
+      {"huber", "ℓ = ½r² if |r| ≤ δ, else δ(|r| − ½δ)", {with_delta<Huber>},
+       Prediction::values, TargetKind::value},
+      {"pseudo_huber", "ℓ = δ²(√(1 + (r/δ)²) − 1)", {with_delta<PseudoHuber>},
+       Prediction::values, TargetKind::value},
+      {"hinge", "ℓ = max(0, 1 − t·y), t = ±1", {plain<Hinge>},
+       Prediction::scores, TargetKind::sign},
+      {"bce", "L = −mean [t ln p + (1 − t) ln(1 − p)]", {plain<BinaryCrossEntropy>},
+       Prediction::probabilities, TargetKind::probability},
+      {"bce_with_logits", "ℓ = max(z, 0) − z·t + ln(1 + e^(−|z|))", {plain<BinaryCrossEntropyWithLogits>},
+       Prediction::sigmoid_logits, TargetKind::probability},
+      {"multilabel_bce", "ℓ_n = (1/K) Σ_k bce_with_logits(z_nk, t_nk)", {plain<MultilabelBinaryCrossEntropy>},
+       Prediction::sigmoid_logits, TargetKind::probability},
+      {"categorical_cross_entropy", "ℓ_n = −Σ_k t_k ln p_k", {plain<CategoricalCrossEntropy>},
+       Prediction::probabilities, TargetKind::probability},
+      {"softmax_cross_entropy", "L = −mean_n Σ_k t_k ln softmax(z)_k", {plain<SoftmaxCrossEntropy>},
+       Prediction::softmax_logits, TargetKind::probability},
+      {"sparse_softmax_cross_entropy", "ℓ_n = lse(z_n) − z_n,y_n", {plain<SparseSoftmaxCrossEntropy>},
+       Prediction::softmax_logits, TargetKind::class_index},
   };
   return table;
 }
@@ -477,10 +489,14 @@ std::vector<std::string> loss_names() {
   return names;
 }
 
-std::unique_ptr<Loss> make_loss(std::string_view name, Reduction reduction, const Json& options) {
+const LossEntry& loss_entry(std::string_view name) {
   for (const LossEntry& e : loss_table())
-    if (name == e.name) return e.make(reduction, options);
+    if (name == e.name) return e;
   throw InputError(fmt::format("unknown loss \"{}\" (known: {})", name, fmt::join(loss_names(), ", ")));
+}
+
+std::unique_ptr<Loss> make_loss(std::string_view name, Reduction reduction, const Json& options) {
+  return loss_entry(name).make(reduction, options);
 }
 
 Matrix one_hot(const std::vector<std::size_t>& labels, std::size_t classes) {

@@ -32,7 +32,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "glassbox/dense.hpp"
@@ -67,13 +66,6 @@ struct LossSpec {
   Json options = Json::object();       // its settings ({"delta": 0.5} for huber); {} for the defaults
 };
 
-// What a loss takes as targets, which decides how class labels are written and which numbers are
-// allowed: any value (regression), a probability in [0, 1] (the cross-entropies; labels as 0/1 or
-// one-hot rows), a label ±1 (hinge), or a class index 0 … K−1 in one column
-// (sparse_softmax_cross_entropy).
-enum class TargetKind { value, probability, sign, class_index };
-TargetKind target_kind(std::string_view loss_name);
-
 struct OptimizerSpec {
   std::string name;                // a name from optimizer_table()
   Json settings = Json::object();  // its hyperparameters as given, checked: {"learning_rate": 0.5}
@@ -93,7 +85,7 @@ struct DataSpec {
   std::filesystem::path csv_path;
   std::vector<std::string> input_columns;   // as given (empty: every column not used for targets)
   std::vector<std::string> target_columns;  // numeric targets, one column per output …
-  std::string label_column;                 // … or class labels, written as the loss takes them (TargetKind)
+  std::string label_column;                 // … or class labels, written as the loss takes them
   std::vector<std::string> classes;         // the label order, as given (empty: sorted labels)
 
   bool standardize = false;  // x' = (x − μ)/σ per input column, μ and σ over all N samples
@@ -130,7 +122,8 @@ struct Experiment {
   Rng rng_at_start{1};
 
   std::size_t outputs() const { return layers.empty() ? 0 : layers.back().units; }
-  // Columns of the targets: outputs(), or 1 for a loss that takes class indices.
+  // Columns of the targets: outputs(), or 1 for a loss that takes class indices (losses.hpp's
+  // TargetKind).
   std::size_t target_columns() const;
   // trace.path, or traces/<name>.json
   std::filesystem::path trace_path() const;

@@ -281,12 +281,31 @@ struct LossMaker {
     return build(reduction, options);
   }
 };
+// What a loss takes, for whoever prepares its inputs (experiment specs: which last layer, which
+// targets, where accuracy says yes).
+enum class Prediction {
+  values,             // any numbers (regression)
+  probabilities,      // p ∈ [0, 1]: after a sigmoid or a softmax
+  sigmoid_logits,     // z, the sigmoid applied inside the loss
+  softmax_logits,     // z, the softmax applied inside the loss
+  scores,             // y, a margin score (yes at y ≥ 0)
+};
+enum class TargetKind {
+  value,        // any number
+  probability,  // t ∈ [0, 1]: 0/1 labels, one-hot rows or probabilities
+  sign,         // t = −1 or +1
+  class_index,  // one column, y ∈ {0, …, K−1}
+};
 struct LossEntry {
   const char* name;     // "mse"
   const char* formula;  // for help texts and the lessons
   LossMaker make;
+  Prediction takes;
+  TargetKind targets;
 };
 const std::vector<LossEntry>& loss_table();
+// The table's entry called `name`; InputError naming an unknown loss.
+const LossEntry& loss_entry(std::string_view name);
 
 // The loss called `name` (see loss_table()) with `reduction` (ignored by half_sse, which always
 // sums) and settings from `options`. Throws InputError naming an unknown loss or a bad option.
