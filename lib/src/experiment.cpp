@@ -154,7 +154,8 @@ void read_named(const SpecValue& v, const std::vector<std::string>& known, std::
   const std::string article = fmt::format("{} {}", vowel ? "an" : "a", what);
   if (v.is_object()) {
     if (!v.json().contains("name"))
-      throw SpecError(v.child_path("name"), fmt::format("missing; expected the {}'s name ({})", what, fmt::join(known, ", ")));
+      throw SpecError(v.child_path("name"),
+                      fmt::format("missing; expected the {}'s name ({})", what, fmt::join(known, ", ")));
     name = SpecValue(v.json().at("name"), v.child_path("name")).choice(known, article);
     options = v.json();
     options.erase("name");
@@ -225,7 +226,8 @@ void read_loss(const SpecObject& spec, Experiment& e) {
   std::optional<SpecValue> reduction;
   if (v.is_object()) {
     if (!v.json().contains("name"))
-      throw SpecError(v.child_path("name"), fmt::format("missing; expected the name of a loss ({})", fmt::join(known, ", ")));
+      throw SpecError(v.child_path("name"),
+                      fmt::format("missing; expected the name of a loss ({})", fmt::join(known, ", ")));
     e.loss.name = SpecValue(v.json().at("name"), v.child_path("name")).choice(known, "a loss");
     if (v.json().contains("reduction")) reduction.emplace(v.json().at("reduction"), v.child_path("reduction"));
     e.loss.options = v.json();
@@ -436,12 +438,13 @@ void read_csv_data(const SpecObject& o, const SpecValue& csv, Experiment& e) {
   if (targets) {
     target_cols = column_list(table, *targets, shown);
     for (const SpecValue& t : targets->array()) d.target_columns.push_back(t.string());
-    if (target_cols.size() != e.target_columns())
+    if (target_cols.size() != e.target_columns()) {
+      const std::string given = count_of(target_cols.size(), "column", "columns");
       targets->fail(e.target_columns() == e.outputs()
-                        ? fmt::format("{}, but the network has {} ({})", count_of(target_cols.size(), "column", "columns"),
+                        ? fmt::format("{}, but the network has {} ({})", given,
                                       count_of(e.outputs(), "output", "outputs"), last_units(e))
-                        : fmt::format("{}, but the loss takes {}", count_of(target_cols.size(), "column", "columns"),
-                                      targets_why(e)));
+                        : fmt::format("{}, but the loss takes {}", given, targets_why(e)));
+    }
   } else {
     label_col = column_index(table, *label, shown);
     d.label_column = label->string();
@@ -499,8 +502,8 @@ void read_csv_data(const SpecObject& o, const SpecValue& csv, Experiment& e) {
         const CsvField& field = table.records[n].fields[target_cols[j]];
         d.targets(n, j) = number(field, target_cols[j]);
         if (auto problem = target_problem(e, d.targets(n, j)))
-          csv.fail(fmt::format("{}: column \"{}\": {}", table.where(field), trim(table.header.fields[target_cols[j]].text),
-                               *problem));
+          csv.fail(fmt::format("{}: column \"{}\": {}", table.where(field),
+                               trim(table.header.fields[target_cols[j]].text), *problem));
       }
     return;
   }
