@@ -1,12 +1,12 @@
-// Tests for glassbox/activations.hpp: closed-form values, numerical stability, the table by name,
+// Tests for glassbox/nn/activations.hpp: closed-form values, numerical stability, the table by name,
 // and every activation's backward pass against finite differences.
 #include <catch2/catch.hpp>
 
 #include <cmath>
 
-#include "glassbox/activations.hpp"
-#include "glassbox/gradcheck.hpp"
-#include "glassbox/network.hpp"
+#include "glassbox/nn/activations.hpp"
+#include "glassbox/train/gradcheck.hpp"
+#include "glassbox/nn/network.hpp"
 
 using namespace glassbox;
 

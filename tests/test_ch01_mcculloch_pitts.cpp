@@ -1,7 +1,7 @@
 // Chapter 01: the McCulloch–Pitts networks compute their truth tables.
 #include <catch2/catch.hpp>
 
-#include "glassbox/mcculloch_pitts.hpp"
+#include "glassbox/classic/mcculloch_pitts.hpp"
 
 using namespace glassbox;
 

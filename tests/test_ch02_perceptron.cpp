@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "chapter_run.hpp"
-#include "glassbox/dataset.hpp"
+#include "glassbox/data/dataset.hpp"
 
 using namespace glassbox;
 using glassbox::testing::run_chapter;

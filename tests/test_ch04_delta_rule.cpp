@@ -5,14 +5,14 @@
 #include <cmath>
 
 #include "chapter_run.hpp"
-#include "glassbox/activations.hpp"
-#include "glassbox/dataset.hpp"
-#include "glassbox/divergence.hpp"
-#include "glassbox/linalg.hpp"
-#include "glassbox/losses.hpp"
-#include "glassbox/network.hpp"
-#include "glassbox/optimizers.hpp"
-#include "glassbox/train.hpp"
+#include "glassbox/nn/activations.hpp"
+#include "glassbox/data/dataset.hpp"
+#include "glassbox/train/divergence.hpp"
+#include "glassbox/core/linalg.hpp"
+#include "glassbox/nn/losses.hpp"
+#include "glassbox/nn/network.hpp"
+#include "glassbox/train/optimizers.hpp"
+#include "glassbox/train/train.hpp"
 
 using namespace glassbox;
 using glassbox::testing::run_chapter;

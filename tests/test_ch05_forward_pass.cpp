@@ -5,8 +5,8 @@
 #include <cmath>
 
 #include "chapter_run.hpp"
-#include "glassbox/matrix.hpp"
-#include "glassbox/trace.hpp"
+#include "glassbox/core/matrix.hpp"
+#include "glassbox/io/trace.hpp"
 #include "svg_check.hpp"
 #include "trace_events.hpp"
 

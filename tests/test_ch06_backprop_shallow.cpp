@@ -8,8 +8,8 @@
 #include <cmath>
 
 #include "chapter_run.hpp"
-#include "glassbox/examples.hpp"
-#include "glassbox/train.hpp"
+#include "glassbox/data/examples.hpp"
+#include "glassbox/train/train.hpp"
 #include "svg_check.hpp"
 #include "trace_events.hpp"
 

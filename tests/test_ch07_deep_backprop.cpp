@@ -10,12 +10,12 @@
 #include <cmath>
 #include <vector>
 
-#include "glassbox/activations.hpp"
-#include "glassbox/dense.hpp"
-#include "glassbox/faults.hpp"
-#include "glassbox/gradcheck.hpp"
-#include "glassbox/losses.hpp"
-#include "glassbox/network.hpp"
+#include "glassbox/nn/activations.hpp"
+#include "glassbox/nn/dense.hpp"
+#include "glassbox/nn/faults.hpp"
+#include "glassbox/train/gradcheck.hpp"
+#include "glassbox/nn/losses.hpp"
+#include "glassbox/nn/network.hpp"
 
 using namespace glassbox;
 

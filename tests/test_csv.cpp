@@ -1,9 +1,9 @@
-// Tests for glassbox/csv.hpp: RFC 4180 fields, line ends, and locations in error messages.
+// Tests for glassbox/data/csv.hpp: RFC 4180 fields, line ends, and locations in error messages.
 // Columns count characters from 1; the expected locations below are counted by hand.
 #include <catch2/catch.hpp>
 
-#include "glassbox/csv.hpp"
-#include "glassbox/error.hpp"
+#include "glassbox/data/csv.hpp"
+#include "glassbox/core/error.hpp"
 
 using namespace glassbox;
 

@@ -1,4 +1,4 @@
-// Tests for glassbox/dataset.hpp: iris loading and its error messages (fixtures in
+// Tests for glassbox/data/dataset.hpp: iris loading and its error messages (fixtures in
 // tests/data/csv/), the stratified split, the standardizer and the target encodings.
 #include <catch2/catch.hpp>
 
@@ -7,9 +7,9 @@
 #include <set>
 #include <string>
 
-#include "glassbox/dataset.hpp"
-#include "glassbox/error.hpp"
-#include "glassbox/random.hpp"
+#include "glassbox/data/dataset.hpp"
+#include "glassbox/core/error.hpp"
+#include "glassbox/core/random.hpp"
 
 using namespace glassbox;
 

@@ -1,8 +1,8 @@
-// Tests for glassbox/decision_map.hpp: the grid samples cell centres with row 0 at the top, and the
+// Tests for glassbox/io/decision_map.hpp: the grid samples cell centres with row 0 at the top, and the
 // text map marks both classes' regions and every point, misclassified ones in capitals.
 #include <catch2/catch.hpp>
 
-#include "glassbox/decision_map.hpp"
+#include "glassbox/io/decision_map.hpp"
 
 using namespace glassbox;
 

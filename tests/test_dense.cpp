@@ -1,11 +1,11 @@
-// Tests for glassbox/dense.hpp: Z = X·Wᵀ + b and its three gradients, pinned by hand and checked
+// Tests for glassbox/nn/dense.hpp: Z = X·Wᵀ + b and its three gradients, pinned by hand and checked
 // against finite differences; gradients accumulate; the default initialisation is PyTorch's bound.
 #include <catch2/catch.hpp>
 
 #include <cmath>
 
-#include "glassbox/dense.hpp"
-#include "glassbox/gradcheck.hpp"
+#include "glassbox/nn/dense.hpp"
+#include "glassbox/train/gradcheck.hpp"
 
 using namespace glassbox;
 

@@ -1,15 +1,15 @@
-// Tests for glassbox/divergence.hpp: the guard trips exactly when it should, with the message, and
+// Tests for glassbox/train/divergence.hpp: the guard trips exactly when it should, with the message, and
 // stops train() through watch_divergence.
 #include <catch2/catch.hpp>
 
 #include <limits>
 
-#include "glassbox/divergence.hpp"
-#include "glassbox/linalg.hpp"
-#include "glassbox/losses.hpp"
-#include "glassbox/network.hpp"
-#include "glassbox/optimizers.hpp"
-#include "glassbox/train.hpp"
+#include "glassbox/train/divergence.hpp"
+#include "glassbox/core/linalg.hpp"
+#include "glassbox/nn/losses.hpp"
+#include "glassbox/nn/network.hpp"
+#include "glassbox/train/optimizers.hpp"
+#include "glassbox/train/train.hpp"
 
 using namespace glassbox;
 

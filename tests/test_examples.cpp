@@ -1,11 +1,11 @@
-// Tests for glassbox/examples.hpp: the worked example's network holds the published weights where
+// Tests for glassbox/data/examples.hpp: the worked example's network holds the published weights where
 // its names say, its units' forward values are the published ones, and its biases stay fixed.
 #include <catch2/catch.hpp>
 
 #include <fmt/format.h>
 
-#include "glassbox/examples.hpp"
-#include "glassbox/train.hpp"
+#include "glassbox/data/examples.hpp"
+#include "glassbox/train/train.hpp"
 
 using namespace glassbox;
 

@@ -1,4 +1,4 @@
-// Tests for glassbox/experiment.hpp: every kind of spec error with its exact message (the JSON path
+// Tests for glassbox/experiment/experiment.hpp: every kind of spec error with its exact message (the JSON path
 // first), data inline and from CSV files, specs that round-trip, networks built as specified, and
 // runs and gradient checks of specs.
 #include <catch2/catch.hpp>
@@ -10,9 +10,9 @@
 
 #include <fmt/format.h>
 
-#include "glassbox/activations.hpp"
-#include "glassbox/experiment.hpp"
-#include "glassbox/synthetic.hpp"
+#include "glassbox/nn/activations.hpp"
+#include "glassbox/experiment/experiment.hpp"
+#include "glassbox/data/synthetic.hpp"
 
 using namespace glassbox;
 namespace fs = std::filesystem;

@@ -9,12 +9,12 @@
 #include <limits>
 #include <map>
 
-#include "glassbox/activations.hpp"
-#include "glassbox/dense.hpp"
-#include "glassbox/faults.hpp"
-#include "glassbox/gradcheck.hpp"
-#include "glassbox/losses.hpp"
-#include "glassbox/network.hpp"
+#include "glassbox/nn/activations.hpp"
+#include "glassbox/nn/dense.hpp"
+#include "glassbox/nn/faults.hpp"
+#include "glassbox/train/gradcheck.hpp"
+#include "glassbox/nn/losses.hpp"
+#include "glassbox/nn/network.hpp"
 
 using namespace glassbox;
 

@@ -1,4 +1,4 @@
-// Tests for glassbox/initializers.hpp: fans as PyTorch defines them, every scheme's sample variance
+// Tests for glassbox/nn/initializers.hpp: fans as PyTorch defines them, every scheme's sample variance
 // against its formula for a large layer and a fixed seed (within 5 standard errors of the sample
 // variance for that many draws), biases, settings, and why constant
 // initialization fails (hidden units stay identical).
@@ -7,11 +7,11 @@
 #include <algorithm>
 #include <cmath>
 
-#include "glassbox/initializers.hpp"
-#include "glassbox/losses.hpp"
-#include "glassbox/network.hpp"
-#include "glassbox/optimizers.hpp"
-#include "glassbox/train.hpp"
+#include "glassbox/nn/initializers.hpp"
+#include "glassbox/nn/losses.hpp"
+#include "glassbox/nn/network.hpp"
+#include "glassbox/train/optimizers.hpp"
+#include "glassbox/train/train.hpp"
 
 using namespace glassbox;
 

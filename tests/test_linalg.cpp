@@ -1,12 +1,12 @@
-// Tests for glassbox/linalg.hpp: Cholesky, the normal equations and symmetric eigenvalues, on
+// Tests for glassbox/core/linalg.hpp: Cholesky, the normal equations and symmetric eigenvalues, on
 // systems solved by hand, and the properties every solution must have.
 #include <catch2/catch.hpp>
 
 #include <cmath>
 #include <numeric>
 
-#include "glassbox/linalg.hpp"
-#include "glassbox/random.hpp"
+#include "glassbox/core/linalg.hpp"
+#include "glassbox/core/random.hpp"
 
 using namespace glassbox;
 

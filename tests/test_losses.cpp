@@ -1,16 +1,16 @@
-// Tests for glassbox/losses.hpp: values pinned by hand for each reduction (PyTorch's conventions),
+// Tests for glassbox/nn/losses.hpp: values pinned by hand for each reduction (PyTorch's conventions),
 // clamping and log-sum-exp keep values finite, and every gradient passes the finite-difference check.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <cmath>
 
-#include "glassbox/activations.hpp"
-#include "glassbox/gradcheck.hpp"
-#include "glassbox/losses.hpp"
-#include "glassbox/network.hpp"
-#include "glassbox/optimizers.hpp"
-#include "glassbox/train.hpp"
+#include "glassbox/nn/activations.hpp"
+#include "glassbox/train/gradcheck.hpp"
+#include "glassbox/nn/losses.hpp"
+#include "glassbox/nn/network.hpp"
+#include "glassbox/train/optimizers.hpp"
+#include "glassbox/train/train.hpp"
 
 using namespace glassbox;
 

@@ -1,4 +1,4 @@
-// Tests for glassbox/matrix.hpp: every operation, its edge cases and its exact error messages.
+// Tests for glassbox/core/matrix.hpp: every operation, its edge cases and its exact error messages.
 //
 // Expected values are worked out by hand in the comments, or computed here by the textbook loop
 // (naive_ab / naive_abt / naive_atb below), never copied from the library's output.
@@ -11,8 +11,8 @@
 #include <stdexcept>
 #include <tuple>
 
-#include "glassbox/matrix.hpp"
-#include "glassbox/random.hpp"
+#include "glassbox/core/matrix.hpp"
+#include "glassbox/core/random.hpp"
 
 using namespace glassbox;
 using Catch::Matchers::Message;

@@ -1,7 +1,7 @@
-// Tests for glassbox/metrics.hpp.
+// Tests for glassbox/train/metrics.hpp.
 #include <catch2/catch.hpp>
 
-#include "glassbox/metrics.hpp"
+#include "glassbox/train/metrics.hpp"
 
 using namespace glassbox;
 

@@ -1,14 +1,14 @@
-// Tests for glassbox/network.hpp: how it prints, how its parameters are named, that copies are deep,
+// Tests for glassbox/nn/network.hpp: how it prints, how its parameters are named, that copies are deep,
 // and that its backward pass passes the finite-difference check for every activation and loss that
 // belong together — including a layer that owns a learned parameter of its own.
 #include <catch2/catch.hpp>
 
 #include <cmath>
 
-#include "glassbox/activations.hpp"
-#include "glassbox/gradcheck.hpp"
-#include "glassbox/network.hpp"
-#include "glassbox/optimizers.hpp"
+#include "glassbox/nn/activations.hpp"
+#include "glassbox/train/gradcheck.hpp"
+#include "glassbox/nn/network.hpp"
+#include "glassbox/train/optimizers.hpp"
 
 using namespace glassbox;
 

@@ -1,8 +1,8 @@
-// Tests for glassbox/optimizers.hpp: SGD's rule θ ← θ − η·dθ, frozen parameters, the recorded Δθ,
+// Tests for glassbox/train/optimizers.hpp: SGD's rule θ ← θ − η·dθ, frozen parameters, the recorded Δθ,
 // and that an optimizer with per-parameter state is one small class.
 #include <catch2/catch.hpp>
 
-#include "glassbox/optimizers.hpp"
+#include "glassbox/train/optimizers.hpp"
 
 using namespace glassbox;
 

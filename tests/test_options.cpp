@@ -1,7 +1,7 @@
-// Tests for glassbox/options.hpp: settings read from JSON, with messages naming the owner and key.
+// Tests for glassbox/core/options.hpp: settings read from JSON, with messages naming the owner and key.
 #include <catch2/catch.hpp>
 
-#include "glassbox/options.hpp"
+#include "glassbox/core/options.hpp"
 
 using namespace glassbox;
 

@@ -1,12 +1,12 @@
-// Tests for glassbox/perceptron.hpp. The gate runs below were worked through by hand, sample by
+// Tests for glassbox/classic/perceptron.hpp. The gate runs below were worked through by hand, sample by
 // sample, from w = 0 with η = 1, Heaviside(0) = 1 and the order (0,0), (0,1), (1,0), (1,1);
 // the hand computation is summarised above each test.
 #include <catch2/catch.hpp>
 
 #include <cmath>
 
-#include "glassbox/perceptron.hpp"
-#include "glassbox/random.hpp"
+#include "glassbox/classic/perceptron.hpp"
+#include "glassbox/core/random.hpp"
 
 using namespace glassbox;
 

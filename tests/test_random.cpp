@@ -1,4 +1,4 @@
-// Tests for glassbox/random.hpp: pinned streams, and distributions with the right statistics.
+// Tests for glassbox/core/random.hpp: pinned streams, and distributions with the right statistics.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -6,7 +6,7 @@
 #include <map>
 #include <numeric>
 
-#include "glassbox/random.hpp"
+#include "glassbox/core/random.hpp"
 
 using glassbox::Rng;
 

@@ -1,4 +1,4 @@
-// Tests for glassbox/spec.hpp: typed reads of JSON specs whose errors start with the JSON path, and
+// Tests for glassbox/io/spec.hpp: typed reads of JSON specs whose errors start with the JSON path, and
 // JSON files whose syntax errors say file:line:column.
 #include <catch2/catch.hpp>
 
@@ -6,7 +6,7 @@
 #include <fstream>
 #include <string>
 
-#include "glassbox/spec.hpp"
+#include "glassbox/io/spec.hpp"
 
 using namespace glassbox;
 namespace fs = std::filesystem;

@@ -1,4 +1,4 @@
-// Tests for glassbox/svg.hpp: ticks and labels, the pixel mapping, line series with a legend,
+// Tests for glassbox/io/svg.hpp: ticks and labels, the pixel mapping, line series with a legend,
 // scatter points by class, a decision region with its contour, broken lines at non-finite values,
 // misuse, and atomic saving. Files are read back with Python's XML parser (tests/svg_check.py).
 #include <catch2/catch.hpp>
@@ -10,8 +10,8 @@
 #include <numbers>
 #include <sstream>
 
-#include "glassbox/svg.hpp"
-#include "glassbox/trace.hpp"
+#include "glassbox/io/svg.hpp"
+#include "glassbox/io/trace.hpp"
 #include "svg_check.hpp"
 
 using namespace glassbox;

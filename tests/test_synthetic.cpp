@@ -1,4 +1,4 @@
-// Tests for glassbox/synthetic.hpp: linspace's two forms; circles and moons — counts, label
+// Tests for glassbox/data/synthetic.hpp: linspace's two forms; circles and moons — counts, label
 // balance, the curves before noise, shuffling before noise, the noise's spread, determinism per
 // seed, and refused arguments.
 #include <catch2/catch.hpp>
@@ -7,7 +7,7 @@
 #include <cmath>
 #include <numbers>
 
-#include "glassbox/synthetic.hpp"
+#include "glassbox/data/synthetic.hpp"
 
 using namespace glassbox;
 using namespace glassbox::synthetic;

@@ -1,9 +1,9 @@
-// Tests for glassbox/tlu_layer.hpp: the matrix form, the units learning independently (checked
+// Tests for glassbox/classic/tlu_layer.hpp: the matrix form, the units learning independently (checked
 // against the single-unit runs worked by hand in test_perceptron.cpp), and the pocket.
 #include <catch2/catch.hpp>
 
-#include "glassbox/random.hpp"
-#include "glassbox/tlu_layer.hpp"
+#include "glassbox/core/random.hpp"
+#include "glassbox/classic/tlu_layer.hpp"
 
 using namespace glassbox;
 

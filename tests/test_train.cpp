@@ -1,4 +1,4 @@
-// Tests for glassbox/train.hpp: the classic worked example (2-2-2 sigmoid network, one step) to the
+// Tests for glassbox/train/train.hpp: the classic worked example (2-2-2 sigmoid network, one step) to the
 // published digits, mini-batching and shuffling, learning XOR, non-finite numbers named where they
 // appear, and the trace events validated against docs/trace.schema.json.
 #include <catch2/catch.hpp>
@@ -9,16 +9,16 @@
 #include <fstream>
 #include <sstream>
 
-#include "glassbox/examples.hpp"
-#include "glassbox/gradcheck.hpp"
-#include "glassbox/train.hpp"
+#include "glassbox/data/examples.hpp"
+#include "glassbox/train/gradcheck.hpp"
+#include "glassbox/train/train.hpp"
 
 using namespace glassbox;
 namespace fs = std::filesystem;
 
 namespace {
 
-// The worked example (glassbox/examples.hpp): inputs i1, i2 = 0.05, 0.10; targets 0.01, 0.99;
+// The worked example (glassbox/data/examples.hpp): inputs i1, i2 = 0.05, 0.10; targets 0.01, 0.99;
 // w1…w8 as published; biases 0.35 (hidden) and 0.60 (output), held fixed.
 const Matrix kInput{{0.05, 0.10}};
 const Matrix kTarget{{0.01, 0.99}};

@@ -4,7 +4,7 @@
 // with a threshold θ, and any active inhibitory input vetoes firing. With only that, wiring and
 // thresholds build identity, AND, OR, A AND NOT B and NOT (using an always-on input) — and XOR
 // from two of them feeding an OR, since no single such neuron computes it.
-// New in lib/: glassbox/mcculloch_pitts.hpp (the neuron and networks), and the foundation:
+// New in lib/: glassbox/classic/mcculloch_pitts.hpp (the neuron and networks), and the foundation:
 // matrix.hpp, random.hpp, trace.hpp, cli.hpp, table.hpp.
 // Run: ch01_mcculloch_pitts [--trace PATH] [--trace-level off|summary|step|full] [--quiet]
 // Trace: traces/ch01_mcculloch_pitts.json — one "mcp_neuron" event per neuron evaluated, one
@@ -12,7 +12,7 @@
 #include <fmt/format.h>
 
 #include "course.hpp"
-#include "glassbox/mcculloch_pitts.hpp"
+#include "glassbox/classic/mcculloch_pitts.hpp"
 
 using namespace glassbox;
 

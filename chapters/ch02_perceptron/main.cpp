@@ -6,7 +6,7 @@
 // convergence theorem bounds its mistakes by (R/γ)². Hebb's rule w ← w + η·t·x̃, which ignores
 // the unit's own output, fails where the perceptron succeeds. XOR is not linearly separable: the
 // weights come back to an earlier state, and the program says so instead of looping.
-// New in lib/: glassbox/perceptron.hpp (TLU, perceptron and Hebb rules, cycle detection, mistake
+// New in lib/: glassbox/classic/perceptron.hpp (TLU, perceptron and Hebb rules, cycle detection, mistake
 // bound, largest margin), csv.hpp and dataset.hpp (iris), linalg.hpp (Cholesky, used by the
 // largest-margin search).
 // Run: ch02_perceptron [--data data/iris.csv] [--learning-rate 1] [--max-epochs 1000] [--seed N]
@@ -16,8 +16,8 @@
 #include <fmt/format.h>
 
 #include "course.hpp"
-#include "glassbox/dataset.hpp"
-#include "glassbox/perceptron.hpp"
+#include "glassbox/data/dataset.hpp"
+#include "glassbox/classic/perceptron.hpp"
 
 using namespace glassbox;
 

@@ -6,7 +6,7 @@
 // the rest, each unit learns on its own: setosa separates and converges, versicolor never does and
 // keeps its best weights in a pocket. The layer then classifies by the largest net input; accuracy
 // and a confusion matrix say how well.
-// New in lib/: glassbox/tlu_layer.hpp (the layer, its training, the pocket algorithm),
+// New in lib/: glassbox/classic/tlu_layer.hpp (the layer, its training, the pocket algorithm),
 // metrics.hpp (accuracy, confusion matrix); dataset.hpp's stratified split and Standardizer.
 // Run: ch03_layer_of_tlus [--data data/iris.csv] [--test-fraction 0.3] [--max-epochs 100]
 //      [--learning-rate 1] [--seed N] [--trace PATH] [--trace-level off|summary|step|full] [--quiet]
@@ -16,11 +16,11 @@
 #include <fmt/format.h>
 
 #include "course.hpp"
-#include "glassbox/dataset.hpp"
-#include "glassbox/losses.hpp"
-#include "glassbox/metrics.hpp"
-#include "glassbox/random.hpp"
-#include "glassbox/tlu_layer.hpp"
+#include "glassbox/data/dataset.hpp"
+#include "glassbox/nn/losses.hpp"
+#include "glassbox/train/metrics.hpp"
+#include "glassbox/core/random.hpp"
+#include "glassbox/classic/tlu_layer.hpp"
 
 using namespace glassbox;
 

@@ -18,9 +18,9 @@
 #include <fmt/format.h>
 
 #include "course.hpp"
-#include "glassbox/svg.hpp"
-#include "glassbox/synthetic.hpp"
-#include "glassbox/train.hpp"
+#include "glassbox/io/svg.hpp"
+#include "glassbox/data/synthetic.hpp"
+#include "glassbox/train/train.hpp"
 
 using namespace glassbox;
 

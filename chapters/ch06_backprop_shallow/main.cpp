@@ -22,12 +22,12 @@
 #include <fmt/format.h>
 
 #include "course.hpp"
-#include "glassbox/activations.hpp"
-#include "glassbox/decision_map.hpp"
-#include "glassbox/examples.hpp"
-#include "glassbox/svg.hpp"
-#include "glassbox/synthetic.hpp"
-#include "glassbox/train.hpp"
+#include "glassbox/nn/activations.hpp"
+#include "glassbox/io/decision_map.hpp"
+#include "glassbox/data/examples.hpp"
+#include "glassbox/io/svg.hpp"
+#include "glassbox/data/synthetic.hpp"
+#include "glassbox/train/train.hpp"
 
 using namespace glassbox;
 

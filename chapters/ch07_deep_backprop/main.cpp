@@ -1,13 +1,13 @@
 // Chapter 07 — Deep backprop and gradient checking
 //
 // Teaches: backpropagation through a network of any depth is one loop over the layers, last to
-// first (Network::backward in lib/src/network.cpp): each layer takes dL/d(its output), adds its
+// first (Network::backward in lib/src/nn/network.cpp): each layer takes dL/d(its output), adds its
 // parameters' gradients and hands dL/d(its input) to the layer before. Then how to trust it: a
 // finite-difference check of every parameter — a correct network passing, a network with one
 // broken layer failing and the check naming the tensor, how the step h trades truncation error
 // (∝ h²) for round-off error (∝ ε/h), and a ReLU kink flagged instead of failed.
-// New in lib/: glassbox/faults.hpp (teaching faults: FaultyDense with a named wrong backward,
-// SigmoidPrimeOfZ); in glassbox/gradcheck.hpp the round_off verdict, per-tensor summaries,
+// New in lib/: glassbox/nn/faults.hpp (teaching faults: FaultyDense with a named wrong backward,
+// SigmoidPrimeOfZ); in glassbox/train/gradcheck.hpp the round_off verdict, per-tensor summaries,
 // detect_kinks, and h_sweep() / decades().
 // Run: ch07_deep_backprop [--depth 6] [--width 8] [--activation tanh] [--samples 8] [--h 1e-5]
 //      [--max-elements 100] [--trace PATH] [--trace-level off|summary|step|full] [--quiet]
@@ -19,12 +19,12 @@
 #include <fmt/format.h>
 
 #include "course.hpp"
-#include "glassbox/activations.hpp"
-#include "glassbox/faults.hpp"
-#include "glassbox/gradcheck.hpp"
-#include "glassbox/losses.hpp"
-#include "glassbox/network.hpp"
-#include "glassbox/train.hpp"
+#include "glassbox/nn/activations.hpp"
+#include "glassbox/nn/faults.hpp"
+#include "glassbox/train/gradcheck.hpp"
+#include "glassbox/nn/losses.hpp"
+#include "glassbox/nn/network.hpp"
+#include "glassbox/train/train.hpp"
 
 using namespace glassbox;
 
@@ -82,7 +82,7 @@ void show_backward(course::Context& ctx, Network& net, const Loss& loss, const M
   const Matrix& P = net.forward(X);
   const double L = loss.value(P, T);
   const Matrix dP = loss.gradient(P, T);  // the seed of the chain rule: dL/dŷ
-  net.backward(dP);                       // the loop: see Network::backward in lib/src/network.cpp
+  net.backward(dP);                       // the loop: see Network::backward in lib/src/nn/network.cpp
   const StepId pass{1, 1};
   record_forward(ctx.tracer, net, pass);
   record_backward(ctx.tracer, net, pass);
@@ -152,7 +152,7 @@ void show_faults(course::Context& ctx, const Settings& s, std::uint64_t seed, co
   ctx.heading("A broken layer: the same network with one wrong backward pass");
   const Network reference = deep_network(s, seed, DenseFault::db_first_row);
   const std::size_t position = 2 * faulty_dense(s);  // each Dense before it is followed by an activation
-  ctx.print("layers[{}] becomes a FaultyDense with the same weights (lib/include/glassbox/faults.hpp);\n"
+  ctx.print("layers[{}] becomes a FaultyDense with the same weights (lib/include/glassbox/nn/faults.hpp);\n"
             "its forward pass is right, its backward pass wrong in one named way.\n\n",
             position);
   Table table({"fault", "verdict", "failing tensors", "failed elements", "worst r"});

@@ -25,13 +25,13 @@
 #include <fmt/format.h>
 
 #include "course.hpp"
-#include "glassbox/activations.hpp"
-#include "glassbox/initializers.hpp"
-#include "glassbox/losses.hpp"
-#include "glassbox/network.hpp"
-#include "glassbox/optimizers.hpp"
-#include "glassbox/svg.hpp"
-#include "glassbox/train.hpp"
+#include "glassbox/nn/activations.hpp"
+#include "glassbox/nn/initializers.hpp"
+#include "glassbox/nn/losses.hpp"
+#include "glassbox/nn/network.hpp"
+#include "glassbox/train/optimizers.hpp"
+#include "glassbox/io/svg.hpp"
+#include "glassbox/train/train.hpp"
 
 using namespace glassbox;
 

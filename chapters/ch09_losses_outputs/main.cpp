@@ -23,14 +23,14 @@
 #include <fmt/format.h>
 
 #include "course.hpp"
-#include "glassbox/activations.hpp"
-#include "glassbox/dataset.hpp"
-#include "glassbox/initializers.hpp"
-#include "glassbox/losses.hpp"
-#include "glassbox/metrics.hpp"
-#include "glassbox/network.hpp"
-#include "glassbox/optimizers.hpp"
-#include "glassbox/train.hpp"
+#include "glassbox/nn/activations.hpp"
+#include "glassbox/data/dataset.hpp"
+#include "glassbox/nn/initializers.hpp"
+#include "glassbox/nn/losses.hpp"
+#include "glassbox/train/metrics.hpp"
+#include "glassbox/nn/network.hpp"
+#include "glassbox/train/optimizers.hpp"
+#include "glassbox/train/train.hpp"
 
 using namespace glassbox;
 

@@ -4,7 +4,8 @@
 #include <cstdio>
 #include <exception>
 
-#include "glassbox/error.hpp"
+#include "glassbox/core/error.hpp"
+#include "glassbox/core/text.hpp"
 
 namespace glassbox::course {
 

@@ -14,10 +14,10 @@
 
 #include <fmt/format.h>
 
-#include "glassbox/cli.hpp"
-#include "glassbox/random.hpp"
-#include "glassbox/table.hpp"
-#include "glassbox/trace.hpp"
+#include "glassbox/io/cli.hpp"
+#include "glassbox/core/random.hpp"
+#include "glassbox/core/table.hpp"
+#include "glassbox/io/trace.hpp"
 
 namespace glassbox::course {
 

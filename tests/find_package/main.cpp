@@ -1,5 +1,5 @@
 // Uses the installed library: a matrix product, printed.
-#include <glassbox/matrix.hpp>
+#include <glassbox/core/matrix.hpp>
 
 #include <fmt/format.h>
 

@@ -4,7 +4,7 @@
 // wanted), loss, optimizer, data inline or from a CSV file, epochs, batch size, seed, frozen
 // parameters, trace — without writing C++. The spec format is docs/experiment-format.md; examples/
 // holds the classic worked example, XOR, two circles, iris from its CSV file and a ReLU kink as specs.
-// Uses lib/: glassbox/experiment.hpp (parsing, checking and running specs) and spec.hpp (JSON
+// Uses lib/: glassbox/experiment/experiment.hpp (parsing, checking and running specs) and spec.hpp (JSON
 // read with errors that name the path), on top of network, train and gradcheck.
 // Run: glassbox run SPEC [--trace PATH] [--trace-level LEVEL] [--seed N] [--quiet]
 //      glassbox gradcheck SPEC [...]
@@ -19,9 +19,10 @@
 
 #include <fmt/format.h>
 
-#include "glassbox/cli.hpp"
-#include "glassbox/experiment.hpp"
-#include "glassbox/table.hpp"
+#include "glassbox/io/cli.hpp"
+#include "glassbox/experiment/experiment.hpp"
+#include "glassbox/core/table.hpp"
+#include "glassbox/core/text.hpp"
 
 using namespace glassbox;
 

@@ -1,0 +1,94 @@
+// glassbox/error.hpp — every exception the library throws, in one place.
+//
+// Misuse throws; the library never prints and never exits. Every message names the operation and
+// what was wrong with it, so a program can print e.what() and the reader knows where to look.
+// A program sorts them into exit codes (chapters/common/course.cpp, tools/glassbox/main.cpp):
+//   bad usage or bad input, nothing was written:  UsageError, InputError (and SpecError)  → 2
+//   the run itself failed:                        everything else                         → 1
+//
+//   std::invalid_argument ─ ShapeError         shapes that do not fit
+//                         ─ UsageError         a command-line option or value that is not allowed
+//   std::runtime_error    ─ InputError         a file or spec that cannot be read
+//                              └ SpecError     … with the JSON path of the value at fault
+//                         ─ OutputError        a write that failed
+//                         ─ NonFiniteError     a number became NaN or ±Inf
+//                         ─ DivergenceError    the loss grew without bound
+//                         ─ SingularMatrixError  a system with no unique solution
+#pragma once
+
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace glassbox {
+
+// Shapes that do not fit: "matmul: (32×784)·(128×10): inner dimensions 784 ≠ 128".
+class ShapeError : public std::invalid_argument {
+public:
+  using std::invalid_argument::invalid_argument;
+};
+
+// A command-line option or value that is not allowed: the message names the option, the value and
+// what is allowed (io/cli.hpp).
+class UsageError : public std::invalid_argument {
+public:
+  using std::invalid_argument::invalid_argument;
+};
+
+// Input that cannot be read: a file that is missing, malformed or truncated. The message names the
+// file and, where there is one, the line and column or the JSON path.
+class InputError : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+// The path of the whole document, as messages show it.
+inline constexpr std::string_view top_level_path = "(top level)";
+
+// What is wrong with a spec, and where: what() is "<path>: <detail>" (io/spec.hpp reads specs).
+class SpecError : public InputError {
+public:
+  SpecError(std::string path, std::string detail)
+      : InputError((path.empty() ? std::string(top_level_path) : path) + ": " + detail),
+        path_(path.empty() ? std::string(top_level_path) : std::move(path)),
+        detail_(std::move(detail)) {}
+  const std::string& path() const noexcept { return path_; }      // "training.epochs"
+  const std::string& detail() const noexcept { return detail_; }  // "expected a whole number ≥ 1, got -3"
+
+private:
+  std::string path_, detail_;
+};
+
+// A write that failed: the message names the path and the reason.
+class OutputError : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+// A number that became NaN or ±Inf; the message says where it first appeared.
+class NonFiniteError : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+// The loss grew without bound or stopped being a number (train/divergence.hpp). Carries what the
+// message says.
+class DivergenceError : public std::runtime_error {
+public:
+  DivergenceError(const std::string& message, double first, double last, std::size_t count)
+      : std::runtime_error(message), first_loss(first), last_loss(last), updates(count) {}
+  double first_loss;    // the loss the watch started from
+  double last_loss;     // the loss that tripped it (may be inf or nan)
+  std::size_t updates;  // updates made when it tripped
+};
+
+// A system with no unique solution: the message names the operation, the shape and the pivot
+// (core/linalg.hpp).
+class SingularMatrixError : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace glassbox

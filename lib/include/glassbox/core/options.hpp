@@ -1,0 +1,30 @@
+// glassbox/core/options.hpp — settings given as a JSON object, such as {"alpha": 0.2}, read with
+// messages that name whose setting it is.
+//
+// `owner` names the thing being configured as a message should say it: "activation leaky_relu",
+// "loss huber", "initializer he_normal". A null `options` means no settings. Every reader throws
+// InputError naming the owner and the key: an unknown key (listing the known ones), a value of the
+// wrong type, a value outside what is allowed.
+#pragma once
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+#include "glassbox/core/json.hpp"
+
+namespace glassbox {
+
+// `options` must be null or a JSON object whose keys are all among `known`.
+void require_known_keys(const Json& options, std::string_view owner, std::initializer_list<std::string_view> known);
+// Rejects any setting at all: for things that take none.
+void require_no_options(const Json& options, std::string_view owner);
+
+// One setting, or `fallback` when it is absent.
+double number_setting(const Json& options, std::string_view owner, std::string_view key, double fallback);
+bool bool_setting(const Json& options, std::string_view owner, std::string_view key, bool fallback);
+// A word from `choices`.
+std::string choice_setting(const Json& options, std::string_view owner, std::string_view key, std::string_view fallback,
+                           std::initializer_list<std::string_view> choices);
+
+}  // namespace glassbox

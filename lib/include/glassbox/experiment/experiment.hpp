@@ -1,0 +1,196 @@
+// glassbox/experiment/experiment.hpp — experiments written as JSON: a network, its data, how to train it.
+//
+// N = samples, in = the network's inputs, out = its outputs (the last layer's units).
+//
+// An experiment spec names everything that changes the numbers — the network (with explicit
+// initial weights if wanted), the loss, the optimizer, the data (inline or from a CSV file), the
+// training schedule, the seed, which parameters are frozen — so that one file reproduces a run to
+// the byte. docs/experiment-format.md documents every field; in short:
+//
+//   {"name": "xor", "seed": 1,
+//    "network": {"inputs": 2, "layers": [{"units": 2, "activation": "tanh"},
+//                                        {"units": 1, "activation": "sigmoid"}]},
+//    "loss": "bce", "optimizer": {"name": "sgd", "learning_rate": 0.5},
+//    "data": {"inputs": [[0, 0], [0, 1], [1, 0], [1, 1]], "targets": [0, 1, 1, 0]},
+//       (or {"csv": "points.csv", …}, or {"generator": "make_circles", "samples": 200, …})
+//    "training": {"epochs": 2000}, "trace": {"level": "summary"}}
+//
+// parse_experiment() checks the whole spec before anything runs — types, ranges, names (against
+// activation_table(), loss_table(), optimizer_table(), initializer_table(), generator_table()),
+// shapes (explicit weights against the layer sizes, data width against the inputs and outputs), the
+// frozen parameters — and loads (or generates) the data. Whatever is wrong throws SpecError naming
+// the JSON path (see spec.hpp); a program exits 2 writing nothing. run_experiment() and
+// gradcheck_experiment() then do the work and write through a Tracer.
+//
+// Spec layer k (network.layers[k]) becomes two layers of the Network — Dense at position 2k and its
+// activation at 2k+1 — so its parameters are named layers[2k].W and layers[2k].b, as in traces.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "glassbox/nn/dense.hpp"
+#include "glassbox/train/gradcheck.hpp"
+#include "glassbox/nn/initializers.hpp"
+#include "glassbox/nn/losses.hpp"
+#include "glassbox/nn/network.hpp"
+#include "glassbox/train/optimizers.hpp"
+#include "glassbox/core/random.hpp"
+#include "glassbox/io/spec.hpp"
+#include "glassbox/io/trace.hpp"
+#include "glassbox/train/train.hpp"
+
+namespace glassbox {
+
+// ---- the parts of a spec ------------------------------------------------------------------------
+
+// One spec layer: Dense(in→units) followed by its activation.
+struct LayerSpec {
+  std::size_t units = 0;
+  std::string activation;                    // a name from activation_table()
+  Json activation_options = Json::object();  // its settings; {} for none
+  std::string init = "uniform_fan_in";       // a name from initializer_table() (initializers.hpp)
+  Json init_options = Json::object();        // its settings; {} for the defaults
+  std::optional<Matrix> weights;             // W (units×in), replacing what `init` drew
+  std::optional<Matrix> biases;              // b (1×units)
+};
+
+struct LossSpec {
+  std::string name;                    // a name from loss_table()
+  std::optional<Reduction> reduction;  // absent: mean (and always absent for a loss without one)
+  Json options = Json::object();       // its settings ({"delta": 0.5} for huber); {} for the defaults
+};
+
+struct OptimizerSpec {
+  std::string name;                // a name from optimizer_table()
+  Json settings = Json::object();  // its hyperparameters as given, checked: {"learning_rate": 0.5}
+};
+
+// Where the samples come from, and the samples.
+struct DataSpec {
+  enum class Source { inline_values, csv, generator };
+  Source source = Source::inline_values;
+
+  // A generator (generator_table()): its name and settings, every default written out.
+  std::string generator;
+  Json generator_settings = Json::object();
+
+  // A CSV file: the path as written (relative to the spec's folder) and as resolved.
+  std::string csv;
+  std::filesystem::path csv_path;
+  std::vector<std::string> input_columns;   // as given (empty: every column not used for targets)
+  std::vector<std::string> target_columns;  // numeric targets, one column per output …
+  std::string label_column;                 // … or class labels, written as the loss takes them
+  std::vector<std::string> classes;         // the label order, as given (empty: sorted labels)
+
+  bool standardize = false;  // x' = (x − μ)/σ per input column, μ and σ over all N samples
+
+  Matrix inputs;    // (N×in) as given or read
+  Matrix targets;   // (N×out), or (N×1) class indices (target_columns())
+  Matrix X;         // (N×in) what the network sees: `inputs`, standardised if asked
+  std::vector<std::string> class_names;  // with label_column: the name of class k
+};
+
+struct TraceSpec {
+  std::string path;  // relative to the current folder; empty: traces/<name>.json
+  TraceLevel level = TraceLevel::summary;
+};
+
+struct Experiment {
+  std::string source;            // the spec's file name, for messages and the trace header
+  std::string name;              // default: the spec file's stem
+  std::string description;
+  std::uint64_t seed = 1;        // one generator, in this order: generated data, initial weights, shuffles
+  std::size_t inputs = 0;        // network.inputs
+  std::vector<LayerSpec> layers;
+  LossSpec loss;
+  OptimizerSpec optimizer;
+  DataSpec data;
+  TrainOptions training;
+  std::vector<std::string> frozen;  // parameter names, "layers[0].b"
+  TraceSpec trace;
+  GradCheckOptions gradcheck;       // h, max_elements, check_input; seed = the experiment's
+  std::size_t gradcheck_samples = 0;  // the first this many samples; 0: all
+  // The run's one random generator as the run starts: seeded with `seed`, past the draws that
+  // generated the data (if a generator made it). The initial weights are drawn from it, then the
+  // shuffles: run and gradcheck both start here.
+  Rng rng_at_start{1};
+
+  std::size_t outputs() const { return layers.empty() ? 0 : layers.back().units; }
+  // Columns of the targets: outputs(), or 1 for a loss that takes class indices (losses.hpp's
+  // TargetKind).
+  std::size_t target_columns() const;
+  // trace.path, or traces/<name>.json
+  std::filesystem::path trace_path() const;
+};
+
+// ---- reading and writing specs ------------------------------------------------------------------
+
+// Checks `spec` and loads its data. `source_name` is the spec's file name: paths in the spec (the CSV
+// file) are relative to its folder, and the experiment's default name is its stem. Throws SpecError
+// ("<JSON path>: <what was expected>") for anything wrong, InputError for unreadable data files.
+Experiment parse_experiment(const Json& spec, std::string source_name);
+// read_json_file() then parse_experiment().
+Experiment load_experiment(const std::filesystem::path& path);
+
+// The spec with every default written out: parse_experiment(to_json(e), e.source) gives back the
+// same experiment. With samples = false, inline data is summarised ({"samples": N}) instead of
+// listed: the form the trace header records.
+Json to_json(const Experiment& experiment, bool samples = true);
+
+// ---- the names a spec may use -------------------------------------------------------------------
+
+// Data generators by name (synthetic.hpp): two classes of points in the plane. To add one: one line
+// in the table (experiment.cpp) that reads its settings and one that generates.
+struct GeneratorEntry {
+  const char* name;                   // "make_circles"
+  const char* description;            // for help texts
+  std::vector<std::string> settings;  // the keys of the data object it reads besides "generator"
+  Json (*read)(const SpecObject& data);  // the settings, checked, with defaults filled in
+  Matrix (*make)(const Json& settings, Rng& rng, std::vector<std::size_t>& labels);  // X (N×2) and labels
+};
+const std::vector<GeneratorEntry>& generator_table();
+
+// Optimizers by name. To add one: its class in optimizers.hpp and one line in the table
+// (experiment.cpp) listing its settings and constructing it from them.
+struct OptimizerEntry {
+  const char* name;                   // "sgd"
+  const char* formula;                // "Δθ = −η·dθ"
+  std::vector<std::string> settings;  // the keys its spec object may have besides "name"
+  std::unique_ptr<Optimizer> (*make)(const SpecObject& settings);
+};
+const std::vector<OptimizerEntry>& optimizer_table();
+
+// ---- running ------------------------------------------------------------------------------------
+
+// The network at its initial weights: layer by layer, init drawing from rng (W then b) unless
+// weights and biases are both given; given ones replace what was drawn. Frozen parameters marked.
+Network build_network(const Experiment& experiment, Rng& rng);
+std::unique_ptr<Loss> make_loss(const Experiment& experiment);
+std::unique_ptr<Optimizer> make_optimizer(const Experiment& experiment);
+// program, chapter 0, the seed, the spec (to_json without the samples) as hyperparameters, the network.
+TraceHeader trace_header(const Experiment& experiment, std::string program);
+
+struct RunResult {
+  Network network;                  // after training
+  double initial_loss = 0;          // on all N samples at the initial weights
+  std::vector<EpochStats> history;  // one entry per epoch
+  Json to_json() const;             // the trace's "result"
+};
+
+// Trains as the spec says (train() in train.hpp), recording its events in `tracer`.
+// Throws NonFiniteError naming where a number first became NaN or ±Inf.
+RunResult run_experiment(const Experiment& experiment, Tracer& tracer = Tracer::none(),
+                         const EpochCallback& on_epoch = {});
+
+// check_network() on the spec's network at its initial weights (as run_experiment starts from),
+// with the spec's loss, on the first gradcheck_samples samples; records the "gradcheck" event at
+// level summary.
+GradCheckReport gradcheck_experiment(const Experiment& experiment, Tracer& tracer = Tracer::none());
+
+}  // namespace glassbox

@@ -1,0 +1,118 @@
+// glassbox/io/trace.hpp — JSON traces: every number a run computed, on the record.
+//
+// A trace is one JSON document, written as the run goes (streamed, so a long run never holds its
+// trace in memory):
+//
+//   {"schema":"glassbox-trace","version":1,"program":…,"chapter":…,"seed":…,"trace_level":…,
+//    "hyperparameters":{…},"network":…,
+//    "events":[
+//   {"event":"…",…},
+//   …
+//   ],
+//    "result":{…}}
+//
+// One event per line, so `grep`, `head` and a diff work on it; the whole reads with jq and
+// python3 -m json.tool. docs/trace-format.md describes every event and docs/trace.schema.json
+// is its JSON Schema.
+//
+// Reproducible byte for byte: no timestamps, no host names, keys in the order written, and every
+// double in the shortest form that reads back to the same bits. NaN and ±Inf, which JSON cannot
+// hold as numbers, are written as the strings "nan", "inf" and "-inf".
+//
+// Atomic: the file is written as "<path>.partial" and renamed to <path> by finish(). A run that
+// fails or is interrupted leaves no trace under the final name (and removes the partial file when
+// it fails with an exception).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "glassbox/core/error.hpp"
+#include "glassbox/core/json.hpp"
+#include "glassbox/core/matrix.hpp"
+
+namespace glassbox {
+
+// How much a trace records. Each level includes the ones before it.
+enum class TraceLevel {
+  off = 0,      // nothing (and costs nothing: callers test wants() before building an event)
+  summary = 1,  // one event per epoch, and results
+  step = 2,     // one event per update: loss, gradient norms
+  full = 3,     // every activation, delta, gradient and weight update
+};
+
+std::string_view to_string(TraceLevel level);
+std::optional<TraceLevel> parse_trace_level(std::string_view text);  // "off" "summary" "step" "full"
+
+struct TraceHeader {
+  std::string program;                      // "ch06_backprop_shallow"
+  int chapter = 0;                          // 6 (0 for programs outside the course)
+  std::uint64_t seed = 0;
+  Json hyperparameters = Json::object();    // every setting that changes the numbers
+  std::string network;                      // e.g. "Dense(2→2, sigmoid) → Dense(2→2, sigmoid)"; may be empty
+};
+
+class Tracer {
+public:
+  // A tracer that records nothing.
+  Tracer() = default;
+  // Opens "<path>.partial" for writing (creating missing parent folders) and writes the header.
+  // Throws OutputError naming the path if it cannot. With level off, nothing is opened.
+  Tracer(std::filesystem::path path, TraceLevel level, const TraceHeader& header);
+  ~Tracer();
+  Tracer(Tracer&& other) noexcept;
+  Tracer& operator=(Tracer&& other) noexcept;
+  Tracer(const Tracer&) = delete;
+  Tracer& operator=(const Tracer&) = delete;
+
+  TraceLevel level() const noexcept { return level_; }
+  // Whether an event of this level is recorded. Cheap: test it before building an event.
+  bool wants(TraceLevel level) const noexcept {
+    return level != TraceLevel::off && level <= level_ && level <= limit_;
+  }
+
+  // From now on, records only events up to `level`, never more than the trace's own level (the
+  // header keeps that one): a chapter can trace its first updates in full and only summaries after.
+  // restrict_to(TraceLevel::full) lifts the restriction.
+  void restrict_to(TraceLevel level) noexcept { limit_ = level; }
+
+  // Labels every event recorded from now on with "run": name, right after "event", so the events
+  // of a chapter that trains several networks tell which one they belong to. An empty name stops
+  // the labelling; an event that carries its own "run" keeps it.
+  void set_run(std::string name) { run_ = std::move(name); }
+  const std::string& run() const noexcept { return run_; }
+
+  // Records `event` (a JSON object; its first key should be "event", naming the kind) if the tracer
+  // wants `level`.
+  void record(TraceLevel level, const Json& event);
+
+  // Writes the closing part (with `result`, if not null), flushes, and renames the file to its
+  // final name. Throws OutputError if any write failed. Without finish(), nothing keeps the name.
+  void finish(const Json& result = Json());
+
+  const std::filesystem::path& path() const noexcept { return path_; }
+  std::size_t events_recorded() const noexcept { return events_; }
+  bool finished() const noexcept { return finished_; }
+
+  // A tracer that records nothing, for calls that take a Tracer& when the caller has none.
+  static Tracer& none();
+
+private:
+  void abandon() noexcept;
+  std::filesystem::path partial_path() const;
+
+  TraceLevel level_ = TraceLevel::off;
+  TraceLevel limit_ = TraceLevel::full;
+  std::string run_;
+  std::filesystem::path path_;
+  std::ofstream out_;
+  std::size_t events_ = 0;
+  bool finished_ = false;
+};
+
+}  // namespace glassbox

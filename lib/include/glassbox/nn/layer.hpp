@@ -1,0 +1,76 @@
+// glassbox/nn/layer.hpp — what every layer of a network is: a forward pass, a backward pass beside it,
+// and the parameters it owns.
+//
+// N = batch size (one sample per row), in = input width, out = output width.
+//
+//   forward:   Y = f(X)                   X:(N×in)  → Y:(N×out)
+//   backward:  given dL/dY, adds dL/dθ to each parameter's gradient (+=, never =) and returns dL/dX
+//
+// A layer caches what its backward pass needs (its input, its output) as named members during
+// forward(), so backward() must follow the forward() it differentiates. Both return a reference to
+// a member buffer that the next call overwrites: no allocation once the shapes have settled.
+//
+// Parameters: a layer owns any number of learned tensors θ, each with a gradient buffer dθ of the
+// same shape, and lists them by local name in parameters() ("W", "b"; a PReLU would list "alpha").
+// The network prefixes the layer's position: "layers[0].W".
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "glassbox/core/matrix.hpp"
+
+namespace glassbox {
+
+// One learned tensor of a layer, seen through references into the layer's members.
+struct ParameterRef {
+  std::string name;  // local ("W") from a layer; "layers[0].W" from a network
+  Matrix& value;     // θ
+  Matrix& grad;      // dL/dθ, accumulated by backward()
+  bool frozen = false;  // set by the network: an optimizer leaves a frozen θ unchanged
+};
+
+class Layer {
+public:
+  virtual ~Layer() = default;
+
+  // How the layer prints: "Dense(2→3)", "relu", "softmax".
+  virtual std::string describe() const = 0;
+  // Activation layers print together with the layer before them: "Dense(2→3, relu)".
+  virtual bool is_activation() const { return false; }
+  virtual std::size_t input_width() const = 0;
+  virtual std::size_t output_width() const = 0;
+
+  // Y = f(X). Throws ShapeError if X does not have input_width() columns.
+  virtual const Matrix& forward(const Matrix& X) = 0;
+  // Takes dL/dY for the Y of the last forward(); adds to every parameter's gradient; returns dL/dX.
+  // With needs_input_gradient == false the layer may skip dL/dX and return an empty matrix (the
+  // network asks this of its first layer, whose input is data).
+  virtual const Matrix& backward(const Matrix& dY) = 0;
+  bool needs_input_gradient = true;
+
+  // The learned tensors, by local name; empty for a layer without parameters.
+  virtual std::vector<ParameterRef> parameters() { return {}; }
+  // dθ = 0 for every parameter: gradients accumulate until this is called.
+  void zero_grad();
+  std::size_t parameter_count() const;
+
+  // Piecewise layers (ReLU, a step, maxout) append, for each element of the last forward pass,
+  // which piece of the function it fell on. Two forward passes whose signatures differ straddle a
+  // kink, where a finite difference measures neither one-sided derivative: the gradient checker
+  // uses this to flag such elements instead of failing them. Smooth layers append nothing.
+  virtual void kink_signature(std::vector<std::int8_t>& signature) const { (void)signature; }
+
+  virtual std::unique_ptr<Layer> clone() const = 0;
+
+protected:
+  // ShapeError "<layer>: forward: input (N×k) needs <width> columns".
+  void require_input_width(const char* pass, const Matrix& X) const;
+  // ShapeError unless dY has the shape of the output of the last forward().
+  void require_output_shape(const Matrix& dY, const Matrix& Y) const;
+};
+
+}  // namespace glassbox

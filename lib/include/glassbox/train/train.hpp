@@ -1,0 +1,107 @@
+// glassbox/train/train.hpp — the training loop, and the trace events every chapter records the same way.
+//
+// N = samples in the training set, B = batch size, in/out = the network's input/output widths.
+//
+// One epoch: the N samples in a fresh random order (rng.permutation, if shuffling), cut into
+// mini-batches of B rows (the last may be smaller); for each batch, one update (a "step"):
+//
+//   zero_grad → ŷ = forward(X_b) → L = loss(ŷ, T_b) → dL/dŷ = loss.gradient → backward → optimizer step
+//
+// After the epoch the whole training set is evaluated once more (forward only): that is the epoch's
+// loss (and accuracy) — the loss of the weights the epoch ended with, on every sample.
+//
+// Tracing (each level includes the one before; nothing is built unless the tracer wants it):
+//   summary  "epoch"    per epoch: loss, accuracy (classification), mean loss of its batches
+//   step     "step"     per update: loss of the batch, the gradient norm of every parameter
+//   full     "forward"  per update per stage: input, z, a
+//            "backward" per update per stage: dL_da, dL_dz, dL_dW, dL_db (dL_d<name> per parameter)
+//            "update"   per update per parameter: update (Δθ applied), <name>_after (θ after it)
+// A stage is a layer with its activation (Network::stages()). δ = ∂L/∂z here; some textbooks
+// write δ = −∂L/∂net. docs/trace-format.md describes every field.
+//
+// Non-finite numbers stop training with NonFiniteError naming where they first appeared: the
+// epoch and step, then the input, a layer's output, a gradient or a parameter after its update,
+// with the element.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "glassbox/nn/losses.hpp"
+#include "glassbox/nn/network.hpp"
+#include "glassbox/train/optimizers.hpp"
+#include "glassbox/core/random.hpp"
+#include "glassbox/io/trace.hpp"
+
+namespace glassbox {
+
+struct TrainOptions {
+  std::size_t epochs = 1;
+  std::size_t batch_size = 0;   // B; 0 takes all N samples as one batch (full-batch gradient descent)
+  bool shuffle = true;          // a new random order every epoch
+  bool classification = false;  // report accuracy (see accuracy())
+  double threshold = 0.5;       // for a single output: the predicted class is ŷ ≥ threshold (0 for logits)
+  bool multilabel = false;      // several independent yes/no outputs (see accuracy())
+};
+
+// Which update of which epoch (both counted from 1; step counts across epochs).
+struct StepId {
+  std::size_t epoch = 1;
+  std::size_t step = 1;
+};
+
+struct EpochStats {
+  std::size_t epoch = 0;
+  std::size_t steps = 0;            // updates so far, all epochs
+  double loss = 0;                  // on the whole training set after the epoch
+  double mean_batch_loss = 0;       // the mean of the epoch's batch losses, as they were computed
+  std::optional<double> accuracy;   // with classification: on the whole set after the epoch
+};
+
+// Fraction of rows whose predicted class matches the target's: argmax of each row when there are
+// several columns; for a single column, ŷ ≥ threshold (0.5 for a probability, 0 for a logit or a
+// score) against t ≥ ½ (labels 0/1 or −1/+1). A target of one column
+// for a prediction of several holds class indices (as sparse_softmax_cross_entropy takes them).
+// With `multilabel`, every output is its own yes/no label (ŷ ≥ threshold against t ≥ ½) and a sample
+// counts as right only when all its labels are (the exact-match ratio).
+double accuracy(const Matrix& P, const Matrix& T, double threshold = 0.5, bool multilabel = false);
+
+struct Evaluation {
+  double loss = 0;
+  std::optional<double> accuracy;
+};
+// The loss (and accuracy, with classification) of the network on (X, T), forward only.
+Evaluation evaluate(Network& net, const Loss& loss, const Matrix& X, const Matrix& T,
+                    const TrainOptions& options = {});
+
+// One update on the batch (X, T): zero_grad, forward, loss, backward, optimizer step, with the
+// step and full events recorded as their level asks. Returns the batch's loss (before the update).
+double train_step(Network& net, const Loss& loss, Optimizer& optimizer, const Matrix& X, const Matrix& T,
+                  StepId id, Tracer& tracer = Tracer::none());
+
+using EpochCallback = std::function<void(const EpochStats&)>;
+
+// options.epochs epochs of mini-batch training; after each, records the "epoch" event, calls
+// on_epoch (if given) and keeps the stats. Throws ShapeError if X, T and the network do not fit,
+// NonFiniteError as described above.
+std::vector<EpochStats> train(Network& net, const Loss& loss, Optimizer& optimizer, const Matrix& X, const Matrix& T,
+                              Rng& rng, const TrainOptions& options, Tracer& tracer = Tracer::none(),
+                              const EpochCallback& on_epoch = {});
+
+// ---- the events ---------------------------------------------------------------------------------
+// Built from what the network's last forward()/backward() and the optimizer's last step() left;
+// chapters that step by hand call the record_* functions to trace exactly as train() does.
+Json epoch_event(const EpochStats& stats);
+Json step_event(StepId id, std::size_t batch_size, double loss, const std::vector<ParameterRef>& parameters);
+Json forward_event(const Network& net, const Network::Stage& stage, StepId id);
+Json backward_event(Network& net, const Network::Stage& stage, StepId id);
+Json update_event(const ParameterRef& parameter, const Matrix& update, StepId id);
+
+// Full level: one "forward" / "backward" event per stage, one "update" event per parameter.
+void record_forward(Tracer& tracer, const Network& net, StepId id);
+void record_backward(Tracer& tracer, Network& net, StepId id);
+void record_updates(Tracer& tracer, Network& net, const Optimizer& optimizer, StepId id);
+
+}  // namespace glassbox

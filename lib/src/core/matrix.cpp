@@ -1,0 +1,675 @@
+// glassbox/matrix.cpp — Matrix operations and the matrix-product kernels.
+#include "glassbox/core/matrix.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "glassbox/core/random.hpp"
+
+namespace glassbox {
+
+namespace {
+
+std::string shape_of(std::size_t rows, std::size_t cols) { return fmt::format("({}×{})", rows, cols); }
+
+[[noreturn]] void shape_mismatch(const char* op, const Matrix& a, const char* sign, const Matrix& b,
+                                 const std::string& reason) {
+  throw ShapeError(fmt::format("{}: {}{}{}: {}", op, a.shape(), sign, b.shape(), reason));
+}
+
+void require_same_shape(const char* op, const Matrix& a, const char* sign, const Matrix& b) {
+  if (!a.same_shape(b)) shape_mismatch(op, a, sign, b, "shapes differ");
+}
+
+void require_nonempty(const char* op, const Matrix& a) {
+  if (a.empty()) throw ShapeError(fmt::format("{}: {}: the matrix is empty", op, a.shape()));
+}
+
+// Whether x replaces best as the maximum (minimum) so far: it is larger (smaller), or it is the
+// first NaN. A NaN, once found, is never replaced, so it is never hidden (numpy's rule).
+bool beats_max(Scalar x, Scalar best) { return x > best || (std::isnan(x) && !std::isnan(best)); }
+bool beats_min(Scalar x, Scalar best) { return x < best || (std::isnan(x) && !std::isnan(best)); }
+
+// Index of the largest of x[0 … n−1]; ties and NaNs: the first.
+std::size_t index_of_max(const Scalar* x, std::size_t n) {
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < n; ++i)
+    if (beats_max(x[i], x[best])) best = i;
+  return best;
+}
+
+}  // namespace
+
+// ---- construction -------------------------------------------------------------------------------
+
+Matrix::Matrix(std::size_t rows, std::size_t cols, Scalar fill)
+    : rows_(rows), cols_(cols), data_(rows * cols, fill) {}
+
+Matrix::Matrix(std::initializer_list<std::initializer_list<Scalar>> rows)
+    : rows_(rows.size()), cols_(rows.size() ? rows.begin()->size() : 0) {
+  data_.reserve(rows_ * cols_);
+  std::size_t r = 0;
+  for (const auto& row : rows) {
+    if (row.size() != cols_)
+      throw ShapeError(fmt::format("Matrix: row {} has {} elements, row 0 has {}", r, row.size(), cols_));
+    data_.insert(data_.end(), row.begin(), row.end());
+    ++r;
+  }
+}
+
+Matrix::Matrix(std::size_t rows, std::size_t cols, std::vector<Scalar> values)
+    : rows_(rows), cols_(cols), data_(std::move(values)) {
+  if (data_.size() != rows * cols)
+    throw ShapeError(fmt::format("Matrix: {} needs {} values, got {}", shape_of(rows, cols),
+                                 rows * cols, data_.size()));
+}
+
+Matrix Matrix::zeros(std::size_t rows, std::size_t cols) { return Matrix(rows, cols, Scalar{0}); }
+Matrix Matrix::ones(std::size_t rows, std::size_t cols) { return Matrix(rows, cols, Scalar{1}); }
+
+Matrix Matrix::identity(std::size_t n) {
+  Matrix m(n, n);
+  for (std::size_t i = 0; i < n; ++i) m(i, i) = Scalar{1};
+  return m;
+}
+
+Matrix Matrix::row_vector(std::initializer_list<Scalar> values) {
+  return Matrix(1, values.size(), std::vector<Scalar>(values));
+}
+
+Matrix Matrix::column_vector(std::initializer_list<Scalar> values) {
+  return Matrix(values.size(), 1, std::vector<Scalar>(values));
+}
+
+Matrix Matrix::uniform(std::size_t rows, std::size_t cols, Rng& rng, Scalar low, Scalar high) {
+  Matrix m(rows, cols);
+  for (Scalar& x : m) x = static_cast<Scalar>(rng.uniform(low, high));
+  return m;
+}
+
+Matrix Matrix::normal(std::size_t rows, std::size_t cols, Rng& rng, Scalar mean, Scalar stddev) {
+  Matrix m(rows, cols);
+  for (Scalar& x : m) x = static_cast<Scalar>(rng.normal(mean, stddev));
+  return m;
+}
+
+std::string Matrix::shape() const { return shape_of(rows_, cols_); }
+
+Scalar& Matrix::at(std::size_t r, std::size_t c) {
+  if (r >= rows_ || c >= cols_)
+    throw std::out_of_range(fmt::format("Matrix::at({}, {}): out of range for {}", r, c, shape()));
+  return data_[r * cols_ + c];
+}
+
+Scalar Matrix::at(std::size_t r, std::size_t c) const { return const_cast<Matrix&>(*this).at(r, c); }
+
+Matrix Matrix::row(std::size_t r) const {
+  if (r >= rows_) throw std::out_of_range(fmt::format("Matrix::row({}): out of range for {}", r, shape()));
+  return Matrix(1, cols_, std::vector<Scalar>(row_ptr(r), row_ptr(r) + cols_));
+}
+
+Matrix Matrix::col(std::size_t c) const {
+  if (c >= cols_) throw std::out_of_range(fmt::format("Matrix::col({}): out of range for {}", c, shape()));
+  Matrix out(rows_, 1);
+  for (std::size_t r = 0; r < rows_; ++r) out(r, 0) = (*this)(r, c);
+  return out;
+}
+
+void Matrix::fill(Scalar value) { std::fill(data_.begin(), data_.end(), value); }
+
+Matrix Matrix::reshaped(std::size_t rows, std::size_t cols) const {
+  if (rows * cols != size())
+    throw ShapeError(fmt::format("reshape: {} → {}: {} elements cannot become {}", shape(),
+                                 shape_of(rows, cols), size(), rows * cols));
+  return Matrix(rows, cols, data_);
+}
+
+// ---- element-wise -------------------------------------------------------------------------------
+
+Matrix& Matrix::operator+=(const Matrix& other) {
+  require_same_shape("add", *this, " + ", other);
+  for (std::size_t i = 0; i < data_.size(); ++i) data_[i] += other.data_[i];
+  return *this;
+}
+
+Matrix& Matrix::operator-=(const Matrix& other) {
+  require_same_shape("subtract", *this, " − ", other);
+  for (std::size_t i = 0; i < data_.size(); ++i) data_[i] -= other.data_[i];
+  return *this;
+}
+
+Matrix& Matrix::operator+=(Scalar s) {
+  for (Scalar& x : data_) x += s;
+  return *this;
+}
+Matrix& Matrix::operator-=(Scalar s) {
+  for (Scalar& x : data_) x -= s;
+  return *this;
+}
+Matrix& Matrix::operator*=(Scalar s) {
+  for (Scalar& x : data_) x *= s;
+  return *this;
+}
+Matrix& Matrix::operator/=(Scalar s) {
+  for (Scalar& x : data_) x /= s;
+  return *this;
+}
+
+Matrix& Matrix::axpy(Scalar alpha, const Matrix& other) {
+  require_same_shape("axpy", *this, " + α·", other);
+  for (std::size_t i = 0; i < data_.size(); ++i) data_[i] += alpha * other.data_[i];
+  return *this;
+}
+
+Matrix operator+(Matrix a, const Matrix& b) { return std::move(a += b); }
+Matrix operator-(Matrix a, const Matrix& b) { return std::move(a -= b); }
+Matrix operator+(Matrix a, Scalar s) { return std::move(a += s); }
+Matrix operator+(Scalar s, Matrix a) { return std::move(a += s); }
+Matrix operator-(Matrix a, Scalar s) { return std::move(a -= s); }
+Matrix operator-(Scalar s, Matrix a) { return std::move(a.apply_inplace([s](Scalar x) { return s - x; })); }
+Matrix operator*(Matrix a, Scalar s) { return std::move(a *= s); }
+Matrix operator*(Scalar s, Matrix a) { return std::move(a *= s); }
+Matrix operator/(Matrix a, Scalar s) { return std::move(a /= s); }
+Matrix operator-(Matrix a) { return std::move(a.apply_inplace([](Scalar x) { return -x; })); }
+
+Matrix& hadamard_inplace(Matrix& a, const Matrix& b) {
+  require_same_shape("hadamard", a, " ⊙ ", b);
+  Scalar* pa = a.data();
+  const Scalar* pb = b.data();
+  for (std::size_t i = 0; i < a.size(); ++i) pa[i] *= pb[i];
+  return a;
+}
+
+Matrix hadamard(const Matrix& a, const Matrix& b) {
+  Matrix out = a;
+  return std::move(hadamard_inplace(out, b));
+}
+
+// ---- products -----------------------------------------------------------------------------------
+//
+// One kernel computes all three products: C += A·B with A:(n×k) B:(k×m) C:(n×m). A·Bᵀ and Aᵀ·B are
+// the same computation reading B or A through swapped strides (a Strided view below), so there is
+// one loop to get right and to make fast.
+//
+// The textbook loop, C(i, j) = Σ_p A(i, p)·B(p, j) for p = 0 … k−1, reads a whole row of A and
+// column of B for every single element of C: it is limited by memory, not arithmetic. The kernel
+// reorders the same work:
+//   1. Register tile. multiply_tile() keeps a kTileRows × kTileCols tile of C in SIMD registers and,
+//      for each p, adds A(i, p)·B(p, j) to all of it: kTileRows + kTileCols numbers loaded for
+//      kTileRows·kTileCols multiply-adds.
+//   2. Packing. The block of B in use is copied once into panels kTileCols wide, and the block of A
+//      into panels kTileRows tall, each laid out in the order the tile loop reads it: contiguous,
+//      whatever the strides of the original. Reading Aᵀ or Bᵀ through swapped strides costs only
+//      here, once per block, not in the tile loop.
+//   3. Cache blocking. p runs in blocks of kBlockInner so that one panel of B stays in L1 while the
+//      tiles of a block of kBlockRows rows of A (kept in L2) sweep over it.
+//
+// Determinism: every C(i, j) is still summed over p in increasing order, one rounded product at a
+// time, starting from 0 — exactly as the textbook loop does. Blocks of p are taken in order, and a
+// tile's partial sums are stored in C between blocks and reloaded unchanged. Nothing is summed in
+// a different order or in parallel partial sums, and -ffp-contract=off stops the compiler from
+// fusing a·b + c into one FMA. So the bits do not depend on the tile sizes, on the SIMD width, or on
+// the machine: the portable and -march=native builds write identical traces.
+
+namespace {
+
+// Lanes: kLanes doubles that one SIMD instruction multiplies or adds (GCC's and Clang's vector
+// extension). The width follows the instruction set the build targets: SSE2 (every x86-64) and NEON
+// hold 2 doubles, AVX 4, AVX-512 8 (-march=native picks the widest this CPU has). Tile sizes were
+// chosen by measuring (docs/performance.md): the tile's sums must stay in registers (16 of them, 32
+// with AVX-512), and 4 or 8 rows divide the usual batch sizes.
+#if defined(__GNUC__)
+#if defined(__AVX512F__)
+constexpr std::size_t kVectorBytes = 64, kTileRows = 8, kTileVecs = 2;  // 8×16 tile
+#elif defined(__AVX__)
+constexpr std::size_t kVectorBytes = 32, kTileRows = 4, kTileVecs = 2;  // 4×8 tile
+#else
+constexpr std::size_t kVectorBytes = 16, kTileRows = 4, kTileVecs = 2;  // 4×4 tile
+#endif
+constexpr std::size_t kLanes = kVectorBytes / sizeof(Scalar);
+using Lanes = Scalar __attribute__((vector_size(kVectorBytes)));
+#else
+// Without the extension: plain scalars, the same arithmetic in the same order.
+constexpr std::size_t kLanes = 1, kTileRows = 4, kTileVecs = 4;
+using Lanes = Scalar;
+#endif
+constexpr std::size_t kTileCols = kTileVecs * kLanes;
+
+constexpr std::size_t kBlockInner = 256;  // p per block: a B panel is kBlockInner × kTileCols
+constexpr std::size_t kBlockRows = 96;    // rows of A packed at a time (a multiple of kTileRows)
+constexpr std::size_t kBlockCols = 2048;  // columns of B packed at a time (a multiple of kTileCols)
+static_assert(kBlockRows % kTileRows == 0 && kBlockCols % kTileCols == 0);
+
+// A matrix read through strides: element (i, j) at data[i·row_stride + j·col_stride]. A row-major
+// matrix has strides (cols, 1); its transpose, read in place, has (1, cols).
+struct Strided {
+  const Scalar* data;
+  std::size_t row_stride, col_stride;
+  Scalar operator()(std::size_t i, std::size_t j) const { return data[i * row_stride + j * col_stride]; }
+};
+
+Lanes load_lanes(const Scalar* p) {
+  Lanes v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+void store_lanes(Scalar* p, Lanes v) { std::memcpy(p, &v, sizeof v); }
+
+// Packs A(i0 + i, p0 + p) for i < rows, p < depth into panels of kTileRows rows: panel t holds, for
+// each p in turn, the kTileRows values A(i0 + t·kTileRows + r, p0 + p), r = 0 … kTileRows−1. Rows
+// past the edge are zeros (their results are computed and thrown away).
+void pack_a(Strided a, std::size_t i0, std::size_t rows, std::size_t p0, std::size_t depth, Scalar* out) {
+  for (std::size_t t = 0; t < rows; t += kTileRows) {
+    const std::size_t valid = std::min(kTileRows, rows - t);
+    for (std::size_t p = 0; p < depth; ++p, out += kTileRows)
+      for (std::size_t r = 0; r < kTileRows; ++r) out[r] = r < valid ? a(i0 + t + r, p0 + p) : Scalar{0};
+  }
+}
+
+// Packs B(p0 + p, j0 + j) for p < depth, j < cols into panels of kTileCols columns: panel t holds,
+// for each p in turn, B(p0 + p, j0 + t·kTileCols + c), c = 0 … kTileCols−1, as kTileVecs Lanes.
+void pack_b(Strided b, std::size_t p0, std::size_t depth, std::size_t j0, std::size_t cols, Lanes* out) {
+  for (std::size_t t = 0; t < cols; t += kTileCols) {
+    const std::size_t valid = std::min(kTileCols, cols - t);
+    for (std::size_t p = 0; p < depth; ++p, out += kTileVecs) {
+      Scalar row[kTileCols];
+      for (std::size_t c = 0; c < kTileCols; ++c) row[c] = c < valid ? b(p0 + p, j0 + t + c) : Scalar{0};
+      for (std::size_t v = 0; v < kTileVecs; ++v) out[v] = load_lanes(row + v * kLanes);
+    }
+  }
+}
+
+// The register tile: C(r, c) += Σ_p a(r, p)·b(p, c) for r < kTileRows, c < kTileCols, p = 0 …
+// depth−1 in increasing order. a and b are packed panels; C is row-major with row stride ldc.
+void multiply_tile(std::size_t depth, const Scalar* a, const Lanes* b, Scalar* c, std::size_t ldc) {
+  Lanes sum[kTileRows][kTileVecs];
+  for (std::size_t r = 0; r < kTileRows; ++r)
+    for (std::size_t v = 0; v < kTileVecs; ++v) sum[r][v] = load_lanes(c + r * ldc + v * kLanes);
+  for (std::size_t p = 0; p < depth; ++p, a += kTileRows, b += kTileVecs)
+    for (std::size_t r = 0; r < kTileRows; ++r)
+      for (std::size_t v = 0; v < kTileVecs; ++v) sum[r][v] += a[r] * b[v];  // a[r] fills every lane
+  for (std::size_t r = 0; r < kTileRows; ++r)
+    for (std::size_t v = 0; v < kTileVecs; ++v) store_lanes(c + r * ldc + v * kLanes, sum[r][v]);
+}
+
+// A tile cut by the edge of C (rows < kTileRows or cols < kTileCols) goes through a full-size copy.
+void multiply_edge_tile(std::size_t depth, const Scalar* a, const Lanes* b, Scalar* c, std::size_t ldc,
+                        std::size_t rows, std::size_t cols) {
+  Scalar tile[kTileRows][kTileCols] = {};
+  for (std::size_t r = 0; r < rows; ++r) std::copy_n(c + r * ldc, cols, tile[r]);
+  multiply_tile(depth, a, b, &tile[0][0], kTileCols);
+  for (std::size_t r = 0; r < rows; ++r) std::copy_n(tile[r], cols, c + r * ldc);
+}
+
+// C += A·B for A:(n×k) and B:(k×m) read through strides, C:(n×m) row-major.
+void gemm(std::size_t n, std::size_t m, std::size_t k, Strided a, Strided b, Scalar* c) {
+  // Packing buffers, per thread and reused from call to call (no allocation once they are big enough).
+  thread_local std::vector<Scalar> a_packed;
+  thread_local std::vector<Lanes> b_packed;
+  auto round_up = [](std::size_t x, std::size_t to) { return (x + to - 1) / to * to; };
+  const std::size_t max_depth = std::min(k, kBlockInner);
+  a_packed.resize(std::max(a_packed.size(), round_up(std::min(n, kBlockRows), kTileRows) * max_depth));
+  b_packed.resize(
+      std::max(b_packed.size(), round_up(std::min(m, kBlockCols), kTileCols) / kLanes * max_depth));
+
+  for (std::size_t j0 = 0; j0 < m; j0 += kBlockCols) {
+    const std::size_t cols = std::min(kBlockCols, m - j0);
+    for (std::size_t p0 = 0; p0 < k; p0 += kBlockInner) {  // in order: this is the summation order
+      const std::size_t depth = std::min(kBlockInner, k - p0);
+      pack_b(b, p0, depth, j0, cols, b_packed.data());
+      for (std::size_t i0 = 0; i0 < n; i0 += kBlockRows) {
+        const std::size_t rows = std::min(kBlockRows, n - i0);
+        pack_a(a, i0, rows, p0, depth, a_packed.data());
+        for (std::size_t j = 0; j < cols; j += kTileCols)
+          for (std::size_t i = 0; i < rows; i += kTileRows) {
+            const Scalar* a_panel = a_packed.data() + i * depth;
+            const Lanes* b_panel = b_packed.data() + j / kLanes * depth;
+            Scalar* c_tile = c + (i0 + i) * m + j0 + j;
+            if (i + kTileRows <= rows && j + kTileCols <= cols)
+              multiply_tile(depth, a_panel, b_panel, c_tile, m);
+            else
+              multiply_edge_tile(depth, a_panel, b_panel, c_tile, m, std::min(kTileRows, rows - i),
+                                 std::min(kTileCols, cols - j));
+          }
+      }
+    }
+  }
+}
+
+// out = 0, reusing out's storage when it has the shape already.
+void zero_output(Matrix& out, std::size_t rows, std::size_t cols) {
+  if (out.rows() == rows && out.cols() == cols)
+    out.fill(Scalar{0});
+  else
+    out = Matrix(rows, cols);
+}
+
+// What the three products share; they differ only in which operand is read transposed. Shape
+// errors write the product as the caller wrote it: "matmul_abt: (32×784)·(128×10)ᵀ: …".
+void product_into(const char* op, Matrix& out, const Matrix& a, bool a_transposed, const Matrix& b,
+                  bool b_transposed, bool accumulate) {
+  // op(A):(n×k) and op(B):(k×m) as strided views of the stored matrices.
+  const std::size_t n = a_transposed ? a.cols() : a.rows(), k = a_transposed ? a.rows() : a.cols();
+  const std::size_t b_k = b_transposed ? b.cols() : b.rows(), m = b_transposed ? b.rows() : b.cols();
+  const Strided a_view = a_transposed ? Strided{a.data(), 1, a.cols()} : Strided{a.data(), a.cols(), 1};
+  const Strided b_view = b_transposed ? Strided{b.data(), 1, b.cols()} : Strided{b.data(), b.cols(), 1};
+  auto product = [&] {
+    return fmt::format("{}{}·{}{}", a.shape(), a_transposed ? "ᵀ" : "", b.shape(), b_transposed ? "ᵀ" : "");
+  };
+  if (k != b_k) throw ShapeError(fmt::format("{}: {}: inner dimensions {} ≠ {}", op, product(), k, b_k));
+
+  if (accumulate) {
+    if (out.rows() != n || out.cols() != m)
+      throw ShapeError(
+          fmt::format("{}: accumulating {} = {} into {}", op, product(), shape_of(n, m), out.shape()));
+    // The product is summed on its own, in a per-thread scratch matrix reused from call to call,
+    // and then added: out + (Σ_k a·b), the same bits as out += matmul(a, b). Summing into out
+    // directly would give ((out + a₀b₀) + a₁b₁) + …, which rounds differently.
+    thread_local Matrix scratch;
+    zero_output(scratch, n, m);
+    gemm(n, m, k, a_view, b_view, scratch.data());
+    out += scratch;
+  } else if (&out == &a || &out == &b) {  // out is an input: it must not be overwritten while read
+    Matrix result(n, m);
+    gemm(n, m, k, a_view, b_view, result.data());
+    out = std::move(result);
+  } else {
+    zero_output(out, n, m);
+    gemm(n, m, k, a_view, b_view, out.data());
+  }
+}
+
+}  // namespace
+
+void matmul_into(Matrix& out, const Matrix& a, const Matrix& b, bool accumulate) {
+  product_into("matmul", out, a, false, b, false, accumulate);  // A·B
+}
+
+void matmul_abt_into(Matrix& out, const Matrix& a, const Matrix& b, bool accumulate) {
+  product_into("matmul_abt", out, a, false, b, true, accumulate);  // A·Bᵀ
+}
+
+void matmul_atb_into(Matrix& out, const Matrix& a, const Matrix& b, bool accumulate) {
+  product_into("matmul_atb", out, a, true, b, false, accumulate);  // Aᵀ·B
+}
+
+Matrix matmul(const Matrix& a, const Matrix& b) {
+  Matrix out;
+  matmul_into(out, a, b);
+  return out;
+}
+
+Matrix matmul_abt(const Matrix& a, const Matrix& b) {
+  Matrix out;
+  matmul_abt_into(out, a, b);
+  return out;
+}
+
+Matrix matmul_atb(const Matrix& a, const Matrix& b) {
+  Matrix out;
+  matmul_atb_into(out, a, b);
+  return out;
+}
+
+Matrix transpose(const Matrix& a) {
+  Matrix out(a.cols(), a.rows());
+  constexpr std::size_t kTile = 32;
+  for (std::size_t r0 = 0; r0 < a.rows(); r0 += kTile)
+    for (std::size_t c0 = 0; c0 < a.cols(); c0 += kTile)
+      for (std::size_t r = r0; r < std::min(a.rows(), r0 + kTile); ++r)
+        for (std::size_t c = c0; c < std::min(a.cols(), c0 + kTile); ++c) out(c, r) = a(r, c);
+  return out;
+}
+
+// ---- broadcasting -------------------------------------------------------------------------------
+
+Matrix& add_row_vector_inplace(Matrix& a, const Matrix& row) {
+  if (row.rows() != 1 || row.cols() != a.cols())
+    shape_mismatch("add_row_vector", a, " + ", row,
+                   fmt::format("expected a row vector (1×{})", a.cols()));
+  for (std::size_t r = 0; r < a.rows(); ++r) {
+    Scalar* ar = a.row_ptr(r);
+    const Scalar* b = row.data();
+    for (std::size_t c = 0; c < a.cols(); ++c) ar[c] += b[c];
+  }
+  return a;
+}
+
+Matrix add_row_vector(Matrix a, const Matrix& row) { return std::move(add_row_vector_inplace(a, row)); }
+
+// ---- reductions ---------------------------------------------------------------------------------
+
+Scalar sum(const Matrix& a) {
+  Scalar s = 0;
+  for (Scalar x : a) s += x;
+  return s;
+}
+
+Scalar mean(const Matrix& a) {
+  require_nonempty("mean", a);
+  return sum(a) / static_cast<Scalar>(a.size());
+}
+
+Scalar max(const Matrix& a) {
+  require_nonempty("max", a);
+  return a.data()[index_of_max(a.data(), a.size())];
+}
+
+Scalar min(const Matrix& a) {
+  require_nonempty("min", a);
+  Scalar best = a.data()[0];
+  for (Scalar x : a)
+    if (beats_min(x, best)) best = x;
+  return best;
+}
+
+Matrix sum_rows(const Matrix& a) {
+  Matrix out(1, a.cols());
+  for (std::size_t r = 0; r < a.rows(); ++r) {
+    const Scalar* ar = a.row_ptr(r);
+    for (std::size_t c = 0; c < a.cols(); ++c) out(0, c) += ar[c];
+  }
+  return out;
+}
+
+Matrix mean_rows(const Matrix& a) {
+  if (a.rows() == 0) throw ShapeError(fmt::format("mean_rows: {}: no rows to average", a.shape()));
+  return sum_rows(a) / static_cast<Scalar>(a.rows());
+}
+
+Matrix max_rows(const Matrix& a) {
+  if (a.rows() == 0) throw ShapeError(fmt::format("max_rows: {}: no rows", a.shape()));
+  Matrix out = a.row(0);
+  for (std::size_t r = 1; r < a.rows(); ++r)
+    for (std::size_t c = 0; c < a.cols(); ++c)
+      if (beats_max(a(r, c), out(0, c))) out(0, c) = a(r, c);
+  return out;
+}
+
+Matrix sum_cols(const Matrix& a) {
+  Matrix out(a.rows(), 1);
+  for (std::size_t r = 0; r < a.rows(); ++r) {
+    Scalar s = 0;
+    const Scalar* ar = a.row_ptr(r);
+    for (std::size_t c = 0; c < a.cols(); ++c) s += ar[c];
+    out(r, 0) = s;
+  }
+  return out;
+}
+
+Matrix mean_cols(const Matrix& a) {
+  if (a.cols() == 0) throw ShapeError(fmt::format("mean_cols: {}: no columns to average", a.shape()));
+  return sum_cols(a) / static_cast<Scalar>(a.cols());
+}
+
+Matrix max_cols(const Matrix& a) {
+  if (a.cols() == 0) throw ShapeError(fmt::format("max_cols: {}: no columns", a.shape()));
+  Matrix out(a.rows(), 1);
+  for (std::size_t r = 0; r < a.rows(); ++r) out(r, 0) = a.row_ptr(r)[index_of_max(a.row_ptr(r), a.cols())];
+  return out;
+}
+
+std::vector<std::size_t> argmax_cols(const Matrix& a) {
+  if (a.cols() == 0) throw ShapeError(fmt::format("argmax_cols: {}: no columns", a.shape()));
+  std::vector<std::size_t> out(a.rows());
+  for (std::size_t r = 0; r < a.rows(); ++r) out[r] = index_of_max(a.row_ptr(r), a.cols());
+  return out;
+}
+
+std::vector<std::size_t> argmax_rows(const Matrix& a) {
+  if (a.rows() == 0) throw ShapeError(fmt::format("argmax_rows: {}: no rows", a.shape()));
+  std::vector<std::size_t> out(a.cols(), 0);
+  for (std::size_t r = 1; r < a.rows(); ++r)
+    for (std::size_t c = 0; c < a.cols(); ++c)
+      if (beats_max(a(r, c), a(out[c], c))) out[c] = r;
+  return out;
+}
+
+Scalar squared_norm(const Matrix& a) {
+  Scalar s = 0;
+  for (Scalar x : a) s += x * x;
+  return s;
+}
+
+Scalar norm(const Matrix& a) { return std::sqrt(squared_norm(a)); }
+
+Scalar dot(const Matrix& a, const Matrix& b) {
+  require_same_shape("dot", a, " · ", b);
+  Scalar s = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) s += a.data()[i] * b.data()[i];
+  return s;
+}
+
+// ---- selection ----------------------------------------------------------------------------------
+
+void gather_rows_into(Matrix& out, const Matrix& a, const std::vector<std::size_t>& indices) {
+  // Every index is checked before anything is written, so a bad one leaves out as it was.
+  for (std::size_t i = 0; i < indices.size(); ++i)
+    if (indices[i] >= a.rows())
+      throw ShapeError(fmt::format("gather_rows: {}: index {} (position {}) is out of range", a.shape(),
+                                   indices[i], i));
+  if (&out == &a) {  // rows would be overwritten before they are read
+    Matrix gathered;
+    gather_rows_into(gathered, a, indices);
+    out = std::move(gathered);
+    return;
+  }
+  if (out.rows() != indices.size() || out.cols() != a.cols()) out = Matrix(indices.size(), a.cols());
+  for (std::size_t i = 0; i < indices.size(); ++i)
+    std::copy_n(a.row_ptr(indices[i]), a.cols(), out.row_ptr(i));
+}
+
+Matrix gather_rows(const Matrix& a, const std::vector<std::size_t>& indices) {
+  Matrix out(indices.size(), a.cols());
+  gather_rows_into(out, a, indices);
+  return out;
+}
+
+Matrix slice_rows(const Matrix& a, std::size_t first, std::size_t count) {
+  if (first > a.rows() || count > a.rows() - first)
+    throw ShapeError(fmt::format("slice_rows: {}: rows [{}, {}) are out of range", a.shape(), first,
+                                 first + count));
+  return Matrix(count, a.cols(),
+                std::vector<Scalar>(a.row_ptr(first), a.row_ptr(first) + count * a.cols()));
+}
+
+Matrix hconcat(const Matrix& a, const Matrix& b) {
+  if (a.rows() != b.rows())
+    shape_mismatch("hconcat", a, " | ", b, fmt::format("row counts {} ≠ {}", a.rows(), b.rows()));
+  Matrix out(a.rows(), a.cols() + b.cols());
+  for (std::size_t r = 0; r < a.rows(); ++r) {
+    std::copy_n(a.row_ptr(r), a.cols(), out.row_ptr(r));
+    std::copy_n(b.row_ptr(r), b.cols(), out.row_ptr(r) + a.cols());
+  }
+  return out;
+}
+
+Matrix vconcat(const Matrix& a, const Matrix& b) {
+  if (a.cols() != b.cols())
+    shape_mismatch("vconcat", a, " ; ", b, fmt::format("column counts {} ≠ {}", a.cols(), b.cols()));
+  std::vector<Scalar> values(a.values());
+  values.insert(values.end(), b.begin(), b.end());
+  return Matrix(a.rows() + b.rows(), a.cols(), std::move(values));
+}
+
+// ---- comparison and checks ----------------------------------------------------------------------
+
+bool approx_equal(const Matrix& a, const Matrix& b, Scalar rtol, Scalar atol) {
+  if (!a.same_shape(b)) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const Scalar x = a.data()[i], y = b.data()[i];
+    // An infinity is close only to the same infinity (the bound below would be inf itself).
+    const bool close =
+        std::isfinite(x) && std::isfinite(y) ? std::abs(x - y) <= atol + rtol * std::abs(y) : x == y;
+    if (!close) return false;
+  }
+  return true;
+}
+
+Scalar max_abs_diff(const Matrix& a, const Matrix& b) {
+  require_same_shape("max_abs_diff", a, " − ", b);
+  Scalar d = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const Scalar e = std::abs(a.data()[i] - b.data()[i]);
+    if (std::isnan(e)) return std::numeric_limits<Scalar>::quiet_NaN();
+    d = std::max(d, e);
+  }
+  return d;
+}
+
+bool all_finite(const Matrix& a) {
+  return std::all_of(a.begin(), a.end(), [](Scalar x) { return std::isfinite(x); });
+}
+
+void require_finite(const Matrix& a, const std::string& what) {
+  for (std::size_t r = 0; r < a.rows(); ++r)
+    for (std::size_t c = 0; c < a.cols(); ++c)
+      if (!std::isfinite(a(r, c)))
+        throw NonFiniteError(fmt::format("{}: element ({}, {}) of {} is {}", what, r, c, a.shape(), a(r, c)));
+}
+
+std::string to_string(const Matrix& a, int precision) {
+  constexpr std::size_t kMaxShown = 12;  // rows or columns shown before eliding the middle
+  auto shown = [](std::size_t n) {
+    std::vector<std::size_t> idx;
+    if (n <= kMaxShown) {
+      for (std::size_t i = 0; i < n; ++i) idx.push_back(i);
+    } else {
+      for (std::size_t i = 0; i < kMaxShown / 2; ++i) idx.push_back(i);
+      idx.push_back(SIZE_MAX);  // the elision mark
+      for (std::size_t i = n - kMaxShown / 2; i < n; ++i) idx.push_back(i);
+    }
+    return idx;
+  };
+  const auto rows = shown(a.rows()), cols = shown(a.cols());
+  // "…" is one column wide but three bytes long.
+  auto display_width = [](const std::string& cell) { return cell == "…" ? std::size_t{1} : cell.size(); };
+  std::vector<std::vector<std::string>> cells;
+  std::size_t width = 1;
+  for (std::size_t r : rows) {
+    auto& line = cells.emplace_back();
+    for (std::size_t c : cols) {
+      line.push_back(r == SIZE_MAX || c == SIZE_MAX ? "…" : fmt::format("{:.{}g}", a(r, c), precision));
+      width = std::max(width, display_width(line.back()));
+    }
+  }
+  std::string out;
+  if (a.empty()) return fmt::format("[] {}", a.shape());
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    out += i == 0 ? "[[" : " [";
+    for (std::size_t j = 0; j < cells[i].size(); ++j) {
+      if (j) out += "  ";
+      out.append(width - display_width(cells[i][j]), ' ');
+      out += cells[i][j];
+    }
+    out += i + 1 == cells.size() ? "]]" : "]\n";
+  }
+  return out;
+}
+
+}  // namespace glassbox

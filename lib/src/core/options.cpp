@@ -1,0 +1,62 @@
+// glassbox/options.cpp — reading settings from JSON objects.
+#include "glassbox/core/options.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace glassbox {
+
+namespace {
+
+const Json* find(const Json& options, std::string_view key) {
+  if (options.is_null() || !options.is_object()) return nullptr;
+  const auto it = options.find(std::string(key));
+  return it == options.end() ? nullptr : &*it;
+}
+
+}  // namespace
+
+void require_known_keys(const Json& options, std::string_view owner, std::initializer_list<std::string_view> known) {
+  if (options.is_null()) return;
+  if (!options.is_object())
+    throw InputError(fmt::format("{}: options must be a JSON object, got {}", owner, options.dump()));
+  for (const auto& item : options.items())
+    if (std::find(known.begin(), known.end(), item.key()) == known.end())
+      throw InputError(known.size() == 0
+                           ? fmt::format("{}: takes no options, got \"{}\"", owner, item.key())
+                           : fmt::format("{}: unknown option \"{}\" (known: {})", owner, item.key(), fmt::join(known, ", ")));
+}
+
+void require_no_options(const Json& options, std::string_view owner) {
+  if (!options.is_null() && !options.empty())
+    throw InputError(fmt::format("{}: takes no options, got {}", owner, options.dump()));
+}
+
+double number_setting(const Json& options, std::string_view owner, std::string_view key, double fallback) {
+  const Json* v = find(options, key);
+  if (!v) return fallback;
+  if (!v->is_number())
+    throw InputError(fmt::format("{}: option \"{}\" must be a number, got {}", owner, key, v->dump()));
+  return v->get<double>();
+}
+
+bool bool_setting(const Json& options, std::string_view owner, std::string_view key, bool fallback) {
+  const Json* v = find(options, key);
+  if (!v) return fallback;
+  if (!v->is_boolean())
+    throw InputError(fmt::format("{}: option \"{}\" must be true or false, got {}", owner, key, v->dump()));
+  return v->get<bool>();
+}
+
+std::string choice_setting(const Json& options, std::string_view owner, std::string_view key, std::string_view fallback,
+                           std::initializer_list<std::string_view> choices) {
+  const Json* v = find(options, key);
+  if (!v) return std::string(fallback);
+  if (v->is_string() && std::find(choices.begin(), choices.end(), v->get<std::string>()) != choices.end())
+    return v->get<std::string>();
+  throw InputError(fmt::format("{}: option \"{}\" must be one of {}, got {}", owner, key,
+                               fmt::join(choices, ", "), v->dump()));
+}
+
+}  // namespace glassbox

@@ -1,0 +1,72 @@
+// glassbox/random.cpp — hand-written distributions over std::mt19937_64.
+#include "glassbox/core/random.hpp"
+
+#include <cassert>
+#include <cmath>
+#include <limits>
+
+namespace glassbox {
+
+double Rng::uniform() {
+  constexpr double kTwoToMinus53 = 1.0 / 9007199254740992.0;  // 2⁻⁵³
+  return static_cast<double>(engine_() >> 11) * kTwoToMinus53;
+}
+
+double Rng::normal() {
+  if (has_spare_normal_) {
+    has_spare_normal_ = false;
+    return spare_normal_;
+  }
+  double u = 0, v = 0, s = 0;
+  do {
+    u = 2.0 * uniform() - 1.0;
+    v = 2.0 * uniform() - 1.0;
+    s = u * u + v * v;
+  } while (s >= 1.0 || s == 0.0);
+  const double factor = std::sqrt(-2.0 * portable_log(s) / s);
+  spare_normal_ = v * factor;
+  has_spare_normal_ = true;
+  return u * factor;
+}
+
+std::uint64_t Rng::below(std::uint64_t n) {
+  assert(n > 0);
+  // Reject the lowest (2⁶⁴ mod n) outputs so that the rest split evenly into n classes.
+  const std::uint64_t threshold = (0 - n) % n;
+  for (;;) {
+    const std::uint64_t r = engine_();
+    if (r >= threshold) return r % n;
+  }
+}
+
+std::vector<std::size_t> Rng::permutation(std::size_t n) {
+  std::vector<std::size_t> p(n);
+  for (std::size_t i = 0; i < n; ++i) p[i] = i;
+  shuffle(p);
+  return p;
+}
+
+double portable_log(double x) {
+  if (std::isnan(x) || x < 0) return std::numeric_limits<double>::quiet_NaN();
+  if (x == 0) return -std::numeric_limits<double>::infinity();
+  if (std::isinf(x)) return x;
+  // x = m·2ᵉ with m in [√½, √2); then ln x = e·ln 2 + ln m, and with s = (m − 1)/(m + 1),
+  // ln m = 2·atanh(s) = 2(s + s³/3 + s⁵/5 + …). |s| ≤ 0.1716, so twelve terms reach double precision.
+  int e = 0;
+  double m = std::frexp(x, &e);  // m in [½, 1), exact
+  if (m < 0.70710678118654752440) {
+    m *= 2.0;
+    e -= 1;
+  }
+  const double s = (m - 1.0) / (m + 1.0);
+  const double s2 = s * s;
+  double series = 1.0 / 25.0;
+  for (int k = 11; k >= 0; --k) series = 1.0 / (2.0 * k + 1.0) + s2 * series;
+  // ln 2 split into a part with trailing zero bits (so e·ln2_hi is exact) and the remainder.
+  constexpr double kLn2Hi = 6.93147180369123816490e-01;
+  constexpr double kLn2Lo = 1.90821492927058770002e-10;
+  const double de = static_cast<double>(e);
+  return de * kLn2Hi + (2.0 * s * series + de * kLn2Lo);
+}
+
+}  // namespace glassbox

@@ -1,0 +1,39 @@
+// glassbox/text.cpp — edit distance for "did you mean", and display widths.
+#include "glassbox/core/text.hpp"
+
+#include <algorithm>
+
+namespace glassbox {
+
+namespace {
+
+// Levenshtein distance, for "did you mean --seed?".
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+}  // namespace
+
+std::optional<std::string> did_you_mean(std::string_view word, const std::vector<std::string>& known) {
+  std::optional<std::string> best;
+  std::size_t best_distance = 3;
+  for (const auto& candidate : known)
+    if (auto d = edit_distance(word, candidate); d < best_distance) best_distance = d, best = candidate;
+  return best;
+}
+
+std::size_t display_width(const std::string& utf8) {
+  // Count the bytes that start a character (everything but UTF-8 continuation bytes 10xxxxxx).
+  return static_cast<std::size_t>(
+      std::count_if(utf8.begin(), utf8.end(), [](char ch) { return (static_cast<unsigned char>(ch) & 0xC0) != 0x80; }));
+}
+
+}  // namespace glassbox

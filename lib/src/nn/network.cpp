@@ -1,0 +1,216 @@
+// glassbox/network.cpp — the sequential network: building it, the forward and backward passes
+// through every layer, parameter names, and how it prints.
+#include "glassbox/nn/network.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "glassbox/nn/activations.hpp"
+
+namespace glassbox {
+
+Network::Network(const Network& other) : frozen_(other.frozen_) {
+  for (const auto& layer : other.layers_) layers_.push_back(layer->clone());
+}
+
+Network& Network::operator=(const Network& other) {
+  if (this != &other) {
+    Network copy(other);
+    *this = std::move(copy);
+  }
+  return *this;
+}
+
+// ---- building -----------------------------------------------------------------------------------
+
+Network& Network::add(std::unique_ptr<Layer> layer) {
+  if (!layer) throw std::invalid_argument("Network::add: no layer given");
+  if (!layers_.empty() && layer->input_width() != output_width())
+    throw ShapeError(fmt::format("Network::add: {} takes {} inputs but layers[{}] ({}) gives {}", layer->describe(),
+                                 layer->input_width(), layers_.size() - 1, layers_.back()->describe(),
+                                 output_width()));
+  layers_.push_back(std::move(layer));
+  has_forward_ = false;
+  outputs_.clear();
+  output_grads_.clear();
+  return *this;
+}
+
+Network& Network::dense(std::size_t in, std::size_t out, Rng& rng, const Initializer& init) {
+  return add(std::make_unique<Dense>(in, out, rng, init));
+}
+
+Network& Network::dense(Matrix W, Matrix b) { return add(std::make_unique<Dense>(std::move(W), std::move(b))); }
+
+Network& Network::activation(std::string_view name, const Json& options) {
+  if (layers_.empty())
+    throw ShapeError(fmt::format("Network::activation(\"{}\"): add a layer first (its width sets the activation's)",
+                                 name));
+  return add(make_activation(name, output_width(), options));
+}
+
+void Network::require_layer(std::size_t i, const char* what) const {
+  if (i >= layers_.size())
+    throw std::out_of_range(fmt::format("Network::{}({}): the network has {} layers", what, i, layers_.size()));
+}
+
+Layer& Network::layer(std::size_t i) {
+  require_layer(i, "layer");
+  return *layers_[i];
+}
+
+const Layer& Network::layer(std::size_t i) const {
+  require_layer(i, "layer");
+  return *layers_[i];
+}
+
+std::size_t Network::input_width() const { return layers_.empty() ? 0 : layers_.front()->input_width(); }
+std::size_t Network::output_width() const { return layers_.empty() ? 0 : layers_.back()->output_width(); }
+
+// ---- forward and backward -----------------------------------------------------------------------
+
+// a⁰ = X ;  a^(i+1) = layer_i(a^i)
+const Matrix& Network::forward(const Matrix& X) {
+  if (layers_.empty()) throw ShapeError("Network::forward: the network has no layers");
+  input_ = X;
+  has_forward_ = true;
+  outputs_.resize(layers_.size());
+  const Matrix* a = &input_;
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    a = &layers_[i]->forward(*a);
+    outputs_[i] = a;
+  }
+  return *a;
+}
+
+// dL/da^i = backward of layer i applied to dL/da^(i+1), from the last layer to the first
+const Matrix& Network::backward(const Matrix& dY, bool input_gradient) {
+  if (outputs_.size() != layers_.size())
+    throw std::logic_error("Network::backward: call forward() first");
+  output_grads_.resize(layers_.size());
+  layers_.front()->needs_input_gradient = input_gradient;
+  loss_gradient_ = dY;
+  const Matrix* grad = &loss_gradient_;
+  for (std::size_t i = layers_.size(); i-- > 0;) {
+    output_grads_[i] = grad;
+    grad = &layers_[i]->backward(*grad);
+  }
+  return *grad;
+}
+
+void Network::zero_grad() {
+  for (auto& layer : layers_) layer->zero_grad();
+}
+
+const Matrix& Network::layer_input(std::size_t i) const {
+  require_layer(i, "layer_input");
+  if (i == 0) {
+    if (!has_forward_) throw std::logic_error("Network::layer_input(0): no forward pass yet");
+    return input_;
+  }
+  return layer_output(i - 1);
+}
+
+const Matrix& Network::layer_output(std::size_t i) const {
+  require_layer(i, "layer_output");
+  if (i >= outputs_.size()) throw std::logic_error("Network::layer_output: no forward pass yet");
+  return *outputs_[i];
+}
+
+const Matrix& Network::output_gradient(std::size_t i) const {
+  require_layer(i, "output_gradient");
+  if (i >= output_grads_.size()) throw std::logic_error("Network::output_gradient: no backward pass yet");
+  return *output_grads_[i];
+}
+
+void Network::kink_signature(std::vector<std::int8_t>& signature) const {
+  for (const auto& layer : layers_) layer->kink_signature(signature);
+}
+
+// ---- parameters ---------------------------------------------------------------------------------
+
+std::vector<ParameterRef> Network::parameters() {
+  std::vector<ParameterRef> all;
+  for (std::size_t i = 0; i < layers_.size(); ++i)
+    for (ParameterRef& p : layers_[i]->parameters()) {
+      std::string name = fmt::format("layers[{}].{}", i, p.name);
+      const bool frozen = std::find(frozen_.begin(), frozen_.end(), name) != frozen_.end();
+      all.push_back({std::move(name), p.value, p.grad, frozen});
+    }
+  return all;
+}
+
+ParameterRef Network::parameter(std::string_view name) {
+  std::vector<std::string> names;
+  for (ParameterRef& p : parameters()) {
+    if (p.name == name) return p;
+    names.push_back(p.name);
+  }
+  throw InputError(fmt::format("the network {} has no parameter \"{}\" (it has: {})", describe(), name,
+                               fmt::join(names, ", ")));
+}
+
+void Network::freeze(std::string_view name, bool frozen) {
+  const std::string full = parameter(name).name;
+  const auto it = std::find(frozen_.begin(), frozen_.end(), full);
+  if (frozen && it == frozen_.end()) frozen_.push_back(full);
+  if (!frozen && it != frozen_.end()) frozen_.erase(it);
+}
+
+std::size_t Network::parameter_count() const {
+  std::size_t count = 0;
+  for (const auto& layer : layers_) count += layer->parameter_count();
+  return count;
+}
+
+// ---- printing -----------------------------------------------------------------------------------
+
+std::vector<Network::Stage> Network::stages() const {
+  std::vector<Stage> out;
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    const bool paired = !layers_[i]->is_activation() && i + 1 < layers_.size() && layers_[i + 1]->is_activation();
+    out.push_back({i, paired ? i + 1 : i});
+    if (paired) ++i;
+  }
+  return out;
+}
+
+std::string Network::describe(const Stage& stage) const {
+  std::string text = layers_.at(stage.first)->describe();
+  if (stage.last == stage.first) return text;
+  const std::string activation = layers_.at(stage.last)->describe();
+  if (!text.empty() && text.back() == ')') {
+    text.pop_back();
+    return text + ", " + activation + ")";
+  }
+  return text + " → " + activation;
+}
+
+std::string Network::describe() const {
+  std::string text;
+  for (const Stage& stage : stages()) {
+    if (!text.empty()) text += " → ";
+    text += describe(stage);
+  }
+  return text.empty() ? "(empty network)" : text;
+}
+
+Table Network::summary() const {
+  Table table({"layer", "type", "output shape", "parameters"});
+  for (std::size_t i = 0; i < layers_.size(); ++i)
+    table.add_row({fmt::format("layers[{}]", i), layers_[i]->describe(),
+                   fmt::format("(N×{})", layers_[i]->output_width()),
+                   std::to_string(layers_[i]->parameter_count())});
+  std::size_t frozen = 0;
+  for (ParameterRef& p : const_cast<Network*>(this)->parameters())
+    if (p.frozen) frozen += p.value.size();
+  if (frozen > 0) {
+    table.add_row({"frozen", "", "", std::to_string(frozen)});
+    table.add_row({"trainable", "", "", std::to_string(parameter_count() - frozen)});
+  }
+  table.add_row({"total", "", "", std::to_string(parameter_count())});
+  return table;
+}
+
+}  // namespace glassbox

@@ -1,0 +1,2 @@
+#pragma once
+#include "glassbox/nn/layer.hpp"

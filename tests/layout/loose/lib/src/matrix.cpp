@@ -1,0 +1,1 @@
+#include "glassbox/matrix.hpp"

@@ -1,0 +1,1 @@
+#include "glassbox/core/matrix.hpp"
