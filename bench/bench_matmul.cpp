@@ -3,7 +3,7 @@
 // Prints GFLOP/s (2·n·k·m floating-point operations per product, divided by the time it takes) of
 // the three products the course uses — C = A·B, A·Bᵀ and Aᵀ·B — for square matrices and for the
 // shapes of a 784→128→10 MLP on a mini-batch of 32, computed four ways:
-//   glassbox   matmul_into / matmul_abt_into / matmul_atb_into (lib/src/core/matrix.cpp)
+//   glassbox   matmul_into / matmul_abt_into / matmul_atb_into (lib/src/core/matrix.cpp, the kernel in kernel.cpp)
 //   naive      the i-j-k triple loop a learner writes first: C(i, j) = Σ_k A(i, k)·B(k, j)
 //   Eigen      Eigen 3 products over the same row-major data      (when libeigen3-dev is installed)
 //   OpenBLAS   cblas_dgemm on one thread, like the others          (when libopenblas-dev is installed)

@@ -1,4 +1,4 @@
-// glassbox/mcculloch_pitts.cpp
+// glassbox/classic/mcculloch_pitts.cpp
 #include "glassbox/classic/mcculloch_pitts.hpp"
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-// glassbox/perceptron.cpp — the TLU, its two learning rules, cycles, and the mistake bound.
+// glassbox/classic/perceptron.cpp — the TLU, its two learning rules, cycles, and the mistake bound.
 #include "glassbox/classic/perceptron.hpp"
 
 #include <algorithm>

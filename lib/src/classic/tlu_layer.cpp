@@ -1,4 +1,4 @@
-// glassbox/tlu_layer.cpp — the layer of TLUs, trained unit by unit in matrix form, with pockets.
+// glassbox/classic/tlu_layer.cpp — the layer of TLUs, trained unit by unit in matrix form, with pockets.
 #include "glassbox/classic/tlu_layer.hpp"
 
 #include <algorithm>

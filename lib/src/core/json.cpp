@@ -1,4 +1,4 @@
-// glassbox/json.cpp — numbers and matrices as JSON, and back.
+// glassbox/core/json.cpp — numbers and matrices as JSON, and back.
 #include "glassbox/core/json.hpp"
 
 #include <cmath>

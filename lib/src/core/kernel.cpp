@@ -1,4 +1,4 @@
-// glassbox/kernel.cpp — the matrix-product kernel, C += A·B.
+// glassbox/core/kernel.cpp — the matrix-product kernel, C += A·B.
 #include "glassbox/core/kernel.hpp"
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-// glassbox/linalg.cpp — Cholesky factorisation, triangular solves, Jacobi eigenvalues.
+// glassbox/core/linalg.cpp — Cholesky factorisation, triangular solves, Jacobi eigenvalues.
 #include "glassbox/core/linalg.hpp"
 
 #include <algorithm>

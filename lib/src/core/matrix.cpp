@@ -1,4 +1,4 @@
-// glassbox/matrix.cpp — Matrix operations: construction, element-wise arithmetic, the products'
+// glassbox/core/matrix.cpp — Matrix operations: construction, element-wise arithmetic, the products'
 // shape checks, broadcasting, reductions and printing. The product kernel is in kernel.cpp.
 #include "glassbox/core/matrix.hpp"
 

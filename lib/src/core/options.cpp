@@ -1,4 +1,4 @@
-// glassbox/options.cpp — reading settings from JSON objects.
+// glassbox/core/options.cpp — reading settings from JSON objects.
 #include "glassbox/core/options.hpp"
 
 #include <algorithm>

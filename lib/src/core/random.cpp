@@ -1,4 +1,4 @@
-// glassbox/random.cpp — hand-written distributions over std::mt19937_64.
+// glassbox/core/random.cpp — hand-written distributions over std::mt19937_64.
 #include "glassbox/core/random.hpp"
 
 #include <cassert>

@@ -1,4 +1,4 @@
-// glassbox/table.cpp
+// glassbox/core/table.cpp
 #include "glassbox/core/table.hpp"
 
 #include <algorithm>

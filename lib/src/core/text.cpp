@@ -1,4 +1,4 @@
-// glassbox/text.cpp — edit distance for "did you mean", and display widths.
+// glassbox/core/text.cpp — edit distance for "did you mean", and display widths.
 #include "glassbox/core/text.hpp"
 
 #include <algorithm>

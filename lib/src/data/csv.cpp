@@ -1,4 +1,4 @@
-// glassbox/csv.cpp — an RFC 4180 reader that keeps every field's line and column.
+// glassbox/data/csv.cpp — an RFC 4180 reader that keeps every field's line and column.
 #include "glassbox/data/csv.hpp"
 
 #include <cerrno>

@@ -1,4 +1,4 @@
-// glassbox/dataset.cpp — labelled CSV files, stratified splits and standardisation.
+// glassbox/data/dataset.cpp — labelled CSV files, stratified splits and standardisation.
 #include "glassbox/data/dataset.hpp"
 
 #include <charconv>

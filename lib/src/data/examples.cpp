@@ -1,4 +1,4 @@
-// glassbox/examples.cpp — the worked examples' networks and their names for weights and units.
+// glassbox/data/examples.cpp — the worked examples' networks and their names for weights and units.
 #include "glassbox/data/examples.hpp"
 
 namespace glassbox {

@@ -1,4 +1,4 @@
-// glassbox/synthetic.cpp — circles and moons: points on curves, shuffled, then noise.
+// glassbox/data/synthetic.cpp — circles and moons: points on curves, shuffled, then noise.
 #include "glassbox/data/synthetic.hpp"
 
 #include <cmath>

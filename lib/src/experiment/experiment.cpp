@@ -1,4 +1,4 @@
-// glassbox/experiment.cpp — reading an experiment spec, checking every part, and running it.
+// glassbox/experiment/experiment.cpp — reading an experiment spec, checking every part, and running it.
 #include "glassbox/experiment/experiment.hpp"
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-// glassbox/cli.cpp — option parsing with messages that say what is allowed.
+// glassbox/io/cli.cpp — option parsing with messages that say what is allowed.
 #include "glassbox/io/cli.hpp"
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-// glassbox/decision_map.cpp — a network's decisions over a grid, and the grid as text.
+// glassbox/io/decision_map.cpp — a network's decisions over a grid, and the grid as text.
 #include "glassbox/io/decision_map.hpp"
 
 #include <cmath>

@@ -1,4 +1,4 @@
-// glassbox/spec.cpp — typed reads of JSON specs, and JSON files read with located errors.
+// glassbox/io/spec.cpp — typed reads of JSON specs, and JSON files read with located errors.
 #include "glassbox/io/spec.hpp"
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-// glassbox/svg.cpp — the SVG plot writer: data ranges, pixel mapping, ticks, and the elements.
+// glassbox/io/svg.cpp — the SVG plot writer: data ranges, pixel mapping, ticks, and the elements.
 #include "glassbox/io/svg.hpp"
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-// glassbox/trace.cpp — the streaming, atomic trace writer.
+// glassbox/io/trace.cpp — the streaming, atomic trace writer.
 #include "glassbox/io/trace.hpp"
 
 #include <cmath>

@@ -1,4 +1,4 @@
-// glassbox/activations.cpp — the settings of the element-wise activations, softmax, the learned
+// glassbox/nn/activations.cpp — the settings of the element-wise activations, softmax, the learned
 // activations (PReLU, maxout), and the table of activations by name.
 //
 // N = batch size, n = units; maxout: in = inputs, out = units, k = pieces.

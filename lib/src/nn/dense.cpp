@@ -1,4 +1,4 @@
-// glassbox/dense.cpp — the dense layer's construction; its forward and backward passes.
+// glassbox/nn/dense.cpp — the dense layer's construction; its forward and backward passes.
 #include "glassbox/nn/dense.hpp"
 
 #include <cmath>

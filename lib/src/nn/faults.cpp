@@ -1,4 +1,4 @@
-// glassbox/faults.cpp — the teaching faults' wrong backward passes.
+// glassbox/nn/faults.cpp — the teaching faults' wrong backward passes.
 #include "glassbox/nn/faults.hpp"
 
 #include <fmt/format.h>

@@ -1,4 +1,4 @@
-// glassbox/initializers.cpp — the initialization schemes: their fans, variances and draws.
+// glassbox/nn/initializers.cpp — the initialization schemes: their fans, variances and draws.
 //
 // in = inputs, out = units: W is (out×in), b is (1×out); fan_in = in, fan_out = out.
 #include "glassbox/nn/initializers.hpp"

@@ -1,4 +1,4 @@
-// glassbox/layer.cpp — what every layer shares: zero_grad and the shape checks.
+// glassbox/nn/layer.cpp — what every layer shares: zero_grad and the shape checks.
 #include "glassbox/nn/layer.hpp"
 
 #include <fmt/format.h>

@@ -1,4 +1,4 @@
-// glassbox/losses.cpp — the losses' values and gradients.
+// glassbox/nn/losses.cpp — the losses' values and gradients.
 //
 // N = batch size, out = outputs per sample (K when they are classes); P, T, dP are (N×out).
 #include "glassbox/nn/losses.hpp"

@@ -1,4 +1,4 @@
-// glassbox/network.cpp — the sequential network: building it, the forward and backward passes
+// glassbox/nn/network.cpp — the sequential network: building it, the forward and backward passes
 // through every layer, parameter names, and how it prints.
 #include "glassbox/nn/network.hpp"
 

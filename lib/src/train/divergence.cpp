@@ -1,4 +1,4 @@
-// glassbox/divergence.cpp
+// glassbox/train/divergence.cpp
 #include "glassbox/train/divergence.hpp"
 
 #include <cmath>

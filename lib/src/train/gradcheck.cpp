@@ -1,4 +1,4 @@
-// glassbox/gradcheck.cpp — the finite-difference gradient checker.
+// glassbox/train/gradcheck.cpp — the finite-difference gradient checker.
 #include "glassbox/train/gradcheck.hpp"
 
 #include <algorithm>

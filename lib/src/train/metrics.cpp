@@ -1,4 +1,4 @@
-// glassbox/metrics.cpp
+// glassbox/train/metrics.cpp
 #include "glassbox/train/metrics.hpp"
 
 #include <stdexcept>

@@ -1,4 +1,4 @@
-// glassbox/optimizers.cpp — the update loop every optimizer shares, and each optimizer's rule.
+// glassbox/train/optimizers.cpp — the update loop every optimizer shares, and each optimizer's rule.
 #include "glassbox/train/optimizers.hpp"
 
 #include <cmath>

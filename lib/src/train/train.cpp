@@ -1,4 +1,4 @@
-// glassbox/train.cpp — the training loop, its checks for non-finite numbers, and its trace events.
+// glassbox/train/train.cpp — the training loop, its checks for non-finite numbers, and its trace events.
 #include "glassbox/train/train.hpp"
 
 #include <cmath>

@@ -1,4 +1,4 @@
-// glassbox/error.hpp — every exception the library throws, in one place.
+// glassbox/core/error.hpp — every exception the library throws, in one place.
 //
 // Misuse throws; the library never prints and never exits. Every message names the operation and
 // what was wrong with it, so a program can print e.what() and the reader knows where to look.

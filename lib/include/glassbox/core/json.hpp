@@ -1,4 +1,4 @@
-// glassbox/json.hpp — JSON as the library writes and reads it: traces, specs, settings.
+// glassbox/core/json.hpp — JSON as the library writes and reads it: traces, specs, settings.
 //
 // One JSON type for the whole library, whose objects keep their keys in the order they were
 // inserted, so a trace or a spec written back reads in the order the math happens. Numbers that

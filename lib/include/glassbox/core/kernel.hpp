@@ -1,4 +1,4 @@
-// glassbox/kernel.hpp — the matrix-product kernel: C += A·B, cache-blocked and vectorised, with the
+// glassbox/core/kernel.hpp — the matrix-product kernel: C += A·B, cache-blocked and vectorised, with the
 // textbook loop's summation order (so with its bits).
 //
 // Matrix's products (matmul, matmul_abt, matmul_atb in matrix.hpp) check shapes and call this; a

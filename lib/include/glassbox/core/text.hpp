@@ -1,4 +1,4 @@
-// glassbox/text.hpp — small helpers for text that people read: messages and aligned columns.
+// glassbox/core/text.hpp — small helpers for text that people read: messages and aligned columns.
 #pragma once
 
 #include <cstddef>
