@@ -19,6 +19,7 @@ Matrix decision_grid(Network& net, svg::Range x, svg::Range y, std::size_t rows,
       centres(r * cols + c, 0) = x.min + (static_cast<double>(c) + 0.5) * dx;
       centres(r * cols + c, 1) = y.max - (static_cast<double>(r) + 0.5) * dy;
     }
+  const ModeScope evaluating(net, false);  // a prediction: in evaluation mode, as train/train.hpp's predict()
   const Matrix& out = net.forward(centres);
   Matrix grid(rows, cols);
   for (std::size_t k = 0; k < rows * cols; ++k) grid.data()[k] = out(k, 0);

@@ -1,4 +1,5 @@
-// glassbox/nn/layer.cpp — what every layer shares: zero_grad and the shape checks.
+// glassbox/nn/layer.cpp — what every layer shares: zero_grad, the parameter and buffer counts, the
+// shape checks.
 #include "glassbox/nn/layer.hpp"
 
 #include <fmt/format.h>
@@ -12,6 +13,12 @@ void Layer::zero_grad() {
 std::size_t Layer::parameter_count() const {
   std::size_t count = 0;
   for (const ParameterRef& p : const_cast<Layer*>(this)->parameters()) count += p.value.size();
+  return count;
+}
+
+std::size_t Layer::buffer_count() const {
+  std::size_t count = 0;
+  for (const BufferRef& b : const_cast<Layer*>(this)->buffers()) count += b.value.size();
   return count;
 }
 

@@ -1,5 +1,5 @@
 // glassbox/nn/network.cpp — the sequential network: building it, the forward and backward passes
-// through every layer, parameter names, and how it prints.
+// through every layer, parameter and buffer names, the mode, and how it prints.
 #include "glassbox/nn/network.hpp"
 
 #include <algorithm>
@@ -10,8 +10,11 @@
 
 namespace glassbox {
 
-Network::Network(const Network& other) : frozen_(other.frozen_) {
-  for (const auto& layer : other.layers_) layers_.push_back(layer->clone());
+Network::Network(const Network& other) : frozen_(other.frozen_), training_(other.training_) {
+  for (const auto& layer : other.layers_) {
+    layers_.push_back(layer->clone());
+    layers_.back()->set_training(layer->training());
+  }
 }
 
 Network& Network::operator=(const Network& other) {
@@ -30,6 +33,7 @@ Network& Network::add(std::unique_ptr<Layer> layer) {
     throw ShapeError(fmt::format("Network::add: {} takes {} inputs but layers[{}] ({}) gives {}", layer->describe(),
                                  layer->input_width(), layers_.size() - 1, layers_.back()->describe(),
                                  output_width()));
+  layer->set_training(training_);
   layers_.push_back(std::move(layer));
   has_forward_ = false;
   outputs_.clear();
@@ -164,6 +168,53 @@ std::size_t Network::parameter_count() const {
   return count;
 }
 
+// ---- buffers and the whole state ----------------------------------------------------------------
+
+std::vector<BufferRef> Network::buffers() {
+  std::vector<BufferRef> all;
+  for (std::size_t i = 0; i < layers_.size(); ++i)
+    for (BufferRef& b : layers_[i]->buffers()) all.push_back({fmt::format("layers[{}].{}", i, b.name), b.value});
+  return all;
+}
+
+BufferRef Network::buffer(std::string_view name) {
+  std::vector<std::string> names;
+  for (BufferRef& b : buffers()) {
+    if (b.name == name) return b;
+    names.push_back(b.name);
+  }
+  throw InputError(fmt::format("the network {} has no buffer \"{}\" ({})", describe(), name,
+                               names.empty() ? "it has none" : fmt::format("it has: {}", fmt::join(names, ", "))));
+}
+
+std::size_t Network::buffer_count() const {
+  std::size_t count = 0;
+  for (const auto& layer : layers_) count += layer->buffer_count();
+  return count;
+}
+
+std::vector<Network::TensorRef> Network::state() {
+  std::vector<TensorRef> all;
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    for (ParameterRef& p : layers_[i]->parameters())
+      all.push_back({fmt::format("layers[{}].{}", i, p.name), p.value, TensorKind::parameter});
+    for (BufferRef& b : layers_[i]->buffers())
+      all.push_back({fmt::format("layers[{}].{}", i, b.name), b.value, TensorKind::buffer});
+  }
+  return all;
+}
+
+// ---- the mode -----------------------------------------------------------------------------------
+
+void Network::set_training(bool training) {
+  training_ = training;
+  for (auto& layer : layers_) layer->set_training(training);
+}
+
+bool Network::has_modes() const {
+  return std::any_of(layers_.begin(), layers_.end(), [](const auto& layer) { return layer->has_modes(); });
+}
+
 // ---- printing -----------------------------------------------------------------------------------
 
 std::vector<Network::Stage> Network::stages() const {
@@ -197,19 +248,28 @@ std::string Network::describe() const {
 }
 
 Table Network::summary() const {
-  Table table({"layer", "type", "output shape", "parameters"});
+  // The buffers column appears only for a network that has buffers.
+  const std::size_t buffers = buffer_count();
+  const auto row = [&](std::vector<std::string> cells, std::string buffer_cell) {
+    if (buffers > 0) cells.push_back(std::move(buffer_cell));
+    return cells;
+  };
+  std::vector<std::string> header{"layer", "type", "output shape", "parameters"};
+  if (buffers > 0) header.emplace_back("buffers");
+  Table table(std::move(header));
   for (std::size_t i = 0; i < layers_.size(); ++i)
-    table.add_row({fmt::format("layers[{}]", i), layers_[i]->describe(),
-                   fmt::format("(N×{})", layers_[i]->output_width()),
-                   std::to_string(layers_[i]->parameter_count())});
+    table.add_row(row({fmt::format("layers[{}]", i), layers_[i]->describe(),
+                       fmt::format("(N×{})", layers_[i]->output_width()),
+                       std::to_string(layers_[i]->parameter_count())},
+                      std::to_string(layers_[i]->buffer_count())));
   std::size_t frozen = 0;
   for (ParameterRef& p : const_cast<Network*>(this)->parameters())
     if (p.frozen) frozen += p.value.size();
   if (frozen > 0) {
-    table.add_row({"frozen", "", "", std::to_string(frozen)});
-    table.add_row({"trainable", "", "", std::to_string(parameter_count() - frozen)});
+    table.add_row(row({"frozen", "", "", std::to_string(frozen)}, ""));
+    table.add_row(row({"trainable", "", "", std::to_string(parameter_count() - frozen)}, ""));
   }
-  table.add_row({"total", "", "", std::to_string(parameter_count())});
+  table.add_row(row({"total", "", "", std::to_string(parameter_count())}, std::to_string(buffers)));
   return table;
 }
 

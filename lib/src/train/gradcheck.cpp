@@ -70,6 +70,23 @@ CheckVerdict overall(const Counts& c) {
   return CheckVerdict::good;
 }
 
+// Buffers as they were when a check began: put back before each of its forward passes, so that
+// a training-mode pass that updates them (batch normalization's running statistics) does not
+// change the next one, and at the end. Nothing to do for layers without buffers.
+class SavedBuffers {
+public:
+  explicit SavedBuffers(std::vector<BufferRef> buffers) : buffers_(std::move(buffers)) {
+    for (const BufferRef& b : buffers_) values_.push_back(b.value);
+  }
+  void restore() {
+    for (std::size_t i = 0; i < buffers_.size(); ++i) buffers_[i].value = values_[i];
+  }
+
+private:
+  std::vector<BufferRef> buffers_;
+  std::vector<Matrix> values_;
+};
+
 }  // namespace
 
 GradCheckReport check_gradients(std::string subject, std::vector<CheckedTensor> tensors,
@@ -164,6 +181,8 @@ GradCheckReport check_gradients(std::string subject, std::vector<CheckedTensor> 
 GradCheckReport check_network(Network& net, const Loss& loss, const Matrix& X, const Matrix& T,
                               const GradCheckOptions& options) {
   Matrix input = X;  // perturbed when the input gradient is checked
+  // Every pass in the network's mode, from the same buffers; parameters() only, never a buffer.
+  SavedBuffers buffers(net.buffers());
   // The analytic gradients at θ.
   net.zero_grad();
   const Matrix& P = net.forward(input);
@@ -175,14 +194,21 @@ GradCheckReport check_network(Network& net, const Loss& loss, const Matrix& X, c
   if (options.check_input) tensors.push_back({"input", &input, dX});
   GradCheckReport report = check_gradients(
       fmt::format("{} with {}", net.describe(), loss.describe()), std::move(tensors),
-      [&] { return loss.value(net.forward(input), T); },
+      [&] {
+        buffers.restore();
+        return loss.value(net.forward(input), T);
+      },
       [&](std::vector<std::int8_t>& s) { net.kink_signature(s); }, options);
+  buffers.restore();
   net.forward(X);  // the network's record of its last input must not outlive `input`
+  buffers.restore();
+  if (net.has_modes()) report.mode = net.mode();
   return report;
 }
 
 GradCheckReport check_layer(Layer& layer, const Matrix& X, Rng& rng, const GradCheckOptions& options) {
   Matrix input = X;
+  SavedBuffers buffers(layer.buffers());  // as in check_network
   layer.zero_grad();
   const Matrix& Y = layer.forward(input);
   // L = Σ R ⊙ Y, so dL/dY = R
@@ -195,10 +221,16 @@ GradCheckReport check_layer(Layer& layer, const Matrix& X, Rng& rng, const GradC
   std::vector<CheckedTensor> tensors;
   for (ParameterRef& p : layer.parameters()) tensors.push_back({p.name, &p.value, p.grad});
   tensors.push_back({"input", &input, dX});
-  return check_gradients(
+  GradCheckReport report = check_gradients(
       fmt::format("{} (L = Σ R⊙Y)", layer.describe()), std::move(tensors),
-      [&] { return static_cast<double>(dot(R, layer.forward(input))); },
+      [&] {
+        buffers.restore();
+        return static_cast<double>(dot(R, layer.forward(input)));
+      },
       [&](std::vector<std::int8_t>& s) { layer.kink_signature(s); }, options);
+  buffers.restore();
+  if (layer.has_modes()) report.mode = layer.training() ? "train" : "eval";
+  return report;
 }
 
 GradCheckReport check_loss(const Loss& loss, const Matrix& P, const Matrix& T, const GradCheckOptions& options) {
@@ -300,6 +332,7 @@ Json GradCheckReport::to_json() const {
   Json event;
   event["event"] = "gradcheck";
   event["subject"] = subject;
+  if (!mode.empty()) event["mode"] = mode;
   event["h"] = options.h;
   event["thresholds"] = Json{{"good", options.good},
                              {"acceptable", options.acceptable},
@@ -383,12 +416,20 @@ HSweep h_sweep(Network& net, const Loss& loss, const Matrix& X, const Matrix& T,
   if (row >= p.value.rows() || col >= p.value.cols())
     throw std::out_of_range(fmt::format("h_sweep: {} is {}; it has no element ({}, {})", p.name, p.value.shape(), row,
                                         col));
+  SavedBuffers buffers(net.buffers());  // as in check_network
   net.zero_grad();
   net.backward(loss.gradient(net.forward(X), T));
   const double analytic = static_cast<double>(p.grad(row, col));
-  return h_sweep(fmt::format("{} with {}", net.describe(), loss.describe()),
-                 fmt::format("{}({}, {})", p.name, row, col), p.value(row, col), analytic,
-                 [&] { return loss.value(net.forward(X), T); }, steps);
+  HSweep sweep = h_sweep(fmt::format("{} with {}", net.describe(), loss.describe()),
+                         fmt::format("{}({}, {})", p.name, row, col), p.value(row, col), analytic,
+                         [&] {
+                           buffers.restore();
+                           return loss.value(net.forward(X), T);
+                         },
+                         steps);
+  buffers.restore();
+  if (net.has_modes()) sweep.mode = net.mode();
+  return sweep;
 }
 
 double HSweep::predicted_best_h() const {
@@ -422,6 +463,7 @@ Json HSweep::to_json() const {
   event["event"] = "h_sweep";
   event["subject"] = subject;
   event["element"] = element;
+  if (!mode.empty()) event["mode"] = mode;
   event["theta"] = glassbox::to_json(theta);
   event["analytic"] = glassbox::to_json(analytic);
   event["f"] = glassbox::to_json(f);

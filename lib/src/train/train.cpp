@@ -21,6 +21,11 @@ std::optional<std::string> first_non_finite(const Matrix& m) {
   return std::nullopt;
 }
 
+// "mode": "train"/"eval", only for a network whose layers depend on it (existing traces stay as they were).
+void add_mode(Json& e, const Network& net) {
+  if (net.has_modes()) e["mode"] = net.mode();
+}
+
 std::string local_name(const std::string& name) {
   const auto dot = name.rfind('.');
   return dot == std::string::npos ? name : name.substr(dot + 1);
@@ -80,11 +85,17 @@ double accuracy(const Matrix& P, const Matrix& T, double threshold, bool multila
 }
 
 Evaluation evaluate(Network& net, const Loss& loss, const Matrix& X, const Matrix& T, const TrainOptions& options) {
+  const ModeScope evaluating(net, false);
   const Matrix& P = net.forward(X);
   Evaluation e;
   e.loss = loss.value(P, T);
   if (options.classification) e.accuracy = accuracy(P, T, options.threshold, options.multilabel);
   return e;
+}
+
+const Matrix& predict(Network& net, const Matrix& X) {
+  const ModeScope evaluating(net, false);
+  return net.forward(X);
 }
 
 // ---- one update ---------------------------------------------------------------------------------
@@ -106,7 +117,9 @@ double train_step(Network& net, const Loss& loss, Optimizer& optimizer, const Ma
   for (const ParameterRef& p : parameters)
     if (!all_finite(p.grad)) explain_backward(net, id);
   if (tracer.wants(TraceLevel::full)) record_backward(tracer, net, id);
-  if (tracer.wants(TraceLevel::step)) tracer.record(TraceLevel::step, step_event(id, X.rows(), L, parameters));
+  if (tracer.wants(TraceLevel::step)) {
+    tracer.record(TraceLevel::step, step_event(id, X.rows(), L, parameters, net.has_modes() ? net.mode() : ""));
+  }
 
   optimizer.step(parameters);
   for (const ParameterRef& p : parameters)
@@ -131,6 +144,8 @@ std::vector<EpochStats> train(Network& net, const Loss& loss, Optimizer& optimiz
   const std::size_t N = X.rows();
   const std::size_t B = options.batch_size == 0 ? N : std::min(options.batch_size, N);
 
+  // Steps in training mode; evaluate() switches to evaluation mode for the loss after each epoch.
+  const ModeScope training(net, true);
   std::vector<EpochStats> history;
   std::vector<std::size_t> order(N), batch;
   Matrix Xb, Tb;
@@ -160,6 +175,7 @@ std::vector<EpochStats> train(Network& net, const Loss& loss, Optimizer& optimiz
     if (!std::isfinite(e.loss)) explain_forward(net, X, T, e.loss, {epoch, step});
     stats.loss = e.loss;
     stats.accuracy = e.accuracy;
+    if (net.has_modes()) stats.mode = "eval";
     if (tracer.wants(TraceLevel::summary)) tracer.record(TraceLevel::summary, epoch_event(stats));
     if (on_epoch) on_epoch(stats);
     history.push_back(stats);
@@ -174,19 +190,22 @@ Json epoch_event(const EpochStats& stats) {
   e["event"] = "epoch";
   e["epoch"] = stats.epoch;
   e["steps"] = stats.steps;
+  if (!stats.mode.empty()) e["mode"] = stats.mode;
   e["loss"] = to_json(stats.loss);
   e["mean_batch_loss"] = to_json(stats.mean_batch_loss);
   if (stats.accuracy) e["accuracy"] = *stats.accuracy;
   return e;
 }
 
-Json step_event(StepId id, std::size_t batch_size, double loss, const std::vector<ParameterRef>& parameters) {
+Json step_event(StepId id, std::size_t batch_size, double loss, const std::vector<ParameterRef>& parameters,
+                std::string_view mode) {
   Json norms = Json::object();
   for (const ParameterRef& p : parameters) norms[p.name] = to_json(static_cast<double>(norm(p.grad)));
   Json e;
   e["event"] = "step";
   e["epoch"] = id.epoch;
   e["step"] = id.step;
+  if (!mode.empty()) e["mode"] = std::string(mode);
   e["batch_size"] = batch_size;
   e["loss"] = to_json(loss);
   e["gradient_norms"] = std::move(norms);
@@ -198,6 +217,7 @@ Json forward_event(const Network& net, const Network::Stage& stage, StepId id) {
   e["event"] = "forward";
   e["epoch"] = id.epoch;
   e["step"] = id.step;
+  add_mode(e, net);
   e["layer"] = stage.first;
   e["stage"] = net.describe(stage);
   e["input"] = to_json(net.layer_input(stage.first));
@@ -211,6 +231,7 @@ Json backward_event(Network& net, const Network::Stage& stage, StepId id) {
   e["event"] = "backward";
   e["epoch"] = id.epoch;
   e["step"] = id.step;
+  add_mode(e, net);
   e["layer"] = stage.first;
   e["stage"] = net.describe(stage);
   if (net.layer(stage.last).is_activation()) e["dL_da"] = to_json(net.output_gradient(stage.last));

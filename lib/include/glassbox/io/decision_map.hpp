@@ -16,7 +16,8 @@
 namespace glassbox {
 
 // The network's first output at every cell centre, (rows×cols), computed as one batch of
-// rows·cols samples. ShapeError unless the network takes two inputs.
+// rows·cols samples, in evaluation mode (the network's mode is restored afterwards). ShapeError
+// unless the network takes two inputs.
 Matrix decision_grid(Network& net, svg::Range x, svg::Range y, std::size_t rows, std::size_t cols);
 
 // The grid as text, one line per row: '·' where the value is below `threshold` (class 0), ' '

@@ -8,11 +8,25 @@
 //
 // A layer caches what its backward pass needs (its input, its output) as named members during
 // forward(), so backward() must follow the forward() it differentiates. Both return a reference to
-// a member buffer that the next call overwrites: no allocation once the shapes have settled.
+// a member matrix that the next call overwrites: no allocation once the shapes have settled.
 //
-// Parameters: a layer owns any number of learned tensors θ, each with a gradient buffer dθ of the
+// Parameters: a layer owns any number of learned tensors θ, each with a gradient matrix dθ of the
 // same shape, and lists them by local name in parameters() ("W", "b"; a PReLU would list "alpha").
 // The network prefixes the layer's position: "layers[0].W".
+//
+// Buffers: tensors a layer keeps between passes that are not learned by gradient descent, such as
+// batch normalization's running mean and variance (PyTorch calls them buffers). They have no
+// gradient; the layer updates them itself during forward(). A layer lists them by local name in
+// buffers() ("running_mean"), and the network prefixes the position as for parameters:
+// "layers[2].running_mean". Optimizers and gradient checks see parameters() only, so they never
+// touch a buffer.
+//
+// Mode: a layer is in training mode or in evaluation mode, as a PyTorch module is after train() or
+// eval(). Most layers compute the same thing in both. Dropout drops units only while training;
+// batch normalization normalizes by the batch's own mean and variance while training (and updates
+// its running ones), by the running ones when evaluating. Such a layer says so with has_modes(),
+// and reads training() in forward(). A new layer is in training mode; Network::train() and
+// Network::eval() set every layer's mode, and the training loop switches between them.
 #pragma once
 
 #include <cstddef>
@@ -31,6 +45,12 @@ struct ParameterRef {
   Matrix& value;     // θ
   Matrix& grad;      // dL/dθ, accumulated by backward()
   bool frozen = false;  // set by the network: an optimizer leaves a frozen θ unchanged
+};
+
+// One buffer of a layer: state it keeps, not learned (no gradient, never seen by an optimizer).
+struct BufferRef {
+  std::string name;  // local ("running_mean") from a layer; "layers[2].running_mean" from a network
+  Matrix& value;
 };
 
 class Layer {
@@ -58,6 +78,16 @@ public:
   void zero_grad();
   std::size_t parameter_count() const;
 
+  // The buffers, by local name; empty for a layer without any (every layer of chapters 1–10).
+  virtual std::vector<BufferRef> buffers() { return {}; }
+  std::size_t buffer_count() const;  // their elements
+
+  // Whether forward() computes something different in training and in evaluation mode (dropout,
+  // batch normalization). False for a layer that ignores the mode.
+  virtual bool has_modes() const { return false; }
+  bool training() const { return training_; }
+  void set_training(bool training) { training_ = training; }
+
   // Piecewise layers (ReLU, a step, maxout) append, for each element of the last forward pass,
   // which piece of the function it fell on. Two forward passes whose signatures differ straddle a
   // kink, where a finite difference measures neither one-sided derivative: the gradient checker
@@ -71,6 +101,9 @@ protected:
   void require_input_width(const char* pass, const Matrix& X) const;
   // ShapeError unless dY has the shape of the output of the last forward().
   void require_output_shape(const Matrix& dY, const Matrix& Y) const;
+
+private:
+  bool training_ = true;  // training mode until told otherwise, as a new PyTorch module
 };
 
 }  // namespace glassbox

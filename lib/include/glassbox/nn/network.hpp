@@ -10,7 +10,12 @@
 // activation layers included, as PyTorch's nn.Sequential numbers its modules — and <name> the
 // layer's own name for the tensor ("W", "b"). Dense(2→2, sigmoid) → Dense(2→2, sigmoid) has
 // layers[0].W, layers[0].b, layers[2].W, layers[2].b; a learned activation at position 1 would add
-// layers[1].<its name>.
+// layers[1].<its name>. Buffers (layer.hpp) are named the same way: "layers[2].running_mean".
+//
+// Mode: train() and eval() put every layer in training or evaluation mode (layer.hpp), as PyTorch's
+// module.train() and module.eval(); a new network is in training mode. The training loop
+// (train/train.hpp) steps in training mode and evaluates in evaluation mode. Only layers that
+// has_modes() compute anything different, so for a network without them the mode changes nothing.
 #pragma once
 
 #include <memory>
@@ -28,12 +33,13 @@ namespace glassbox {
 class Network {
 public:
   Network() = default;
-  Network(const Network& other);  // a deep copy: every layer cloned, frozen flags kept
+  Network(const Network& other);  // a deep copy: every layer cloned, frozen flags and the mode kept
   Network& operator=(const Network& other);
   Network(Network&&) noexcept = default;
   Network& operator=(Network&&) noexcept = default;
 
-  // Appends a layer. Throws ShapeError if its input width is not the previous layer's output width.
+  // Appends a layer, in the network's mode. Throws ShapeError if its input width is not the previous
+  // layer's output width.
   Network& add(std::unique_ptr<Layer> layer);
   // Appends Dense(in→out) initialised by `init` (default U(−1/√in, 1/√in)).
   Network& dense(std::size_t in, std::size_t out, Rng& rng, const Initializer& init = init_uniform_fan_in);
@@ -66,9 +72,37 @@ public:
   void freeze(std::string_view name, bool frozen = true);
   std::size_t parameter_count() const;
 
+  // Every buffer, layer by layer, named "layers[i].<name>"; empty when no layer keeps one.
+  std::vector<BufferRef> buffers();
+  // One buffer by name; InputError naming it (and listing the names) if there is none.
+  BufferRef buffer(std::string_view name);
+  std::size_t buffer_count() const;  // elements of every buffer
+
+  // Every named tensor, for whatever saves or restores a network: layer by layer, its parameters,
+  // then its buffers (PyTorch's state_dict order).
+  enum class TensorKind { parameter, buffer };
+  struct TensorRef {
+    std::string name;  // "layers[0].W", "layers[2].running_mean"
+    Matrix& value;
+    TensorKind kind;   // a parameter (learned, frozen or not) or a buffer (kept by the layer)
+  };
+  std::vector<TensorRef> state();
+
+  // Training mode (train()) or evaluation mode (eval()) for every layer, now and for layers added
+  // later. training() is the mode last set; has_modes() whether any layer behaves differently in
+  // the two, and so whether traces record the mode.
+  void train() { set_training(true); }
+  void eval() { set_training(false); }
+  void set_training(bool training);
+  bool training() const noexcept { return training_; }
+  bool has_modes() const;
+  // "train" or "eval", as traces write the mode.
+  const char* mode() const noexcept { return training_ ? "train" : "eval"; }
+
   // "Dense(2→20, relu) → Dense(20→1, sigmoid)": an activation prints inside the layer before it.
   std::string describe() const;
-  // Keras-like: one row per layer (position, layer, output shape, parameters) and a total row.
+  // Keras-like: one row per layer (position, layer, output shape, parameters) and a total row; a
+  // column of buffer elements (not parameters: nothing learns them) only if some layer keeps any.
   Table summary() const;
 
   // A stage is what the lessons draw as one layer: a layer together with the activation right
@@ -95,6 +129,7 @@ private:
 
   std::vector<std::unique_ptr<Layer>> layers_;
   std::vector<std::string> frozen_;          // names of frozen parameters
+  bool training_ = true;                     // the mode last set (every layer's, unless set one by one)
   // Copies of the network's input and of the loss gradient of the last passes, kept so that traces
   // can read them after the caller's matrices are gone (a copy reuses its buffer from step to step).
   Matrix input_;                             // X of the last forward()
@@ -102,6 +137,20 @@ private:
   bool has_forward_ = false;
   std::vector<const Matrix*> outputs_;       // each layer's output in the last forward()
   std::vector<const Matrix*> output_grads_;  // the dL/d(output) each layer got in the last backward()
+};
+
+// Puts a network in one mode for as long as it lives, then gives it back the mode it had:
+//   { ModeScope evaluating(net, false); …forward passes in evaluation mode… }
+class ModeScope {
+public:
+  ModeScope(Network& net, bool training) : net_(net), was_training_(net.training()) { net.set_training(training); }
+  ~ModeScope() { net_.set_training(was_training_); }
+  ModeScope(const ModeScope&) = delete;
+  ModeScope& operator=(const ModeScope&) = delete;
+
+private:
+  Network& net_;
+  bool was_training_;
 };
 
 }  // namespace glassbox

@@ -36,6 +36,16 @@
 // seeded random sample of that many checked; vectors (biases, one row or one column) are always
 // checked in full.
 //
+// Mode and buffers (nn/layer.hpp): a network or layer is checked in the mode it is in — put it
+// in training mode to check what training differentiates (chapter 11 checks batch normalization
+// so), in evaluation mode for what inference computes. The analytic pass and every perturbed pass
+// run in that one mode, and each starts from the buffers as they were before the check (a
+// training-mode forward pass may update them, as batch normalization's running statistics), so
+// f(θ + h) and f(θ − h) differ only by the perturbation; the buffers are restored at the end.
+// Buffers are not checked: only parameters() (and the input) have gradients. A layer whose
+// training-mode forward draws random numbers (dropout) must draw the same ones on every pass of
+// a check, or the differences measure the draws.
+//
 // How h matters (h_sweep below): the centered difference's error has two parts,
 //   truncation  n − f′ = f‴·h²/6 + O(h⁴)    shrinks 100× per decade of h
 //   round-off   ≈ ε·|f| / h                 grows 10× per decade (f is known to about ε·|f| only)
@@ -102,6 +112,7 @@ struct GradCheckTensor {
 
 struct GradCheckReport {
   std::string subject;  // what was checked: "Dense(2→3, relu) with mse(mean)"
+  std::string mode;     // "train" or "eval" when the subject has mode-dependent layers; empty otherwise
   GradCheckOptions options;
   std::vector<GradCheckElement> elements;
   std::vector<GradCheckTensor> tensors;  // one per tensor, in the order checked
@@ -124,13 +135,15 @@ struct GradCheckReport {
 };
 
 // The network's parameter gradients (and dL/dX with options.check_input) for the loss of the batch
-// (X, T): L = loss.value(net.forward(X), T). Parameters are restored exactly afterwards; the
-// gradient buffers hold the analytic gradients and the layers' caches the forward pass at θ.
+// (X, T): L = loss.value(net.forward(X), T), in the network's mode. Parameters and buffers are
+// restored exactly afterwards; the gradients hold the analytic gradients and the layers' caches
+// the forward pass at θ.
 GradCheckReport check_network(Network& net, const Loss& loss, const Matrix& X, const Matrix& T,
                               const GradCheckOptions& options = {});
 
 // One layer alone, through the scalar L = Σ R ⊙ layer.forward(X) with R drawn from rng (so
-// dL/dY = R, every output weighted differently): its parameter gradients and dL/dX.
+// dL/dY = R, every output weighted differently): its parameter gradients and dL/dX, in the layer's
+// mode, its buffers restored.
 GradCheckReport check_layer(Layer& layer, const Matrix& X, Rng& rng, const GradCheckOptions& options = {});
 
 // A loss's gradient dL/dP at the prediction P for the target T.
@@ -170,6 +183,7 @@ struct HSweepRow {
 struct HSweep {
   std::string subject;   // what f is: "Dense(4→8, tanh) → … with softmax_cross_entropy(mean)"
   std::string element;   // which θ: "layers[0].W(0, 0)"
+  std::string mode;      // "train" or "eval" for a network with mode-dependent layers; empty otherwise
   double theta = 0;      // its value
   double analytic = 0;   // f′ from the backward pass (or a formula)
   double f = 0;          // f(θ)
@@ -196,8 +210,9 @@ std::vector<double> decades(int first, int last);
 HSweep h_sweep(std::string subject, std::string element, Scalar& theta, double analytic,
                const std::function<double()>& loss, const std::vector<double>& steps);
 // The network's loss on (X, T) as a function of one element of one parameter ("layers[0].W", row,
-// col); the analytic derivative from a fresh backward pass. Parameters are restored, the caches
-// hold the forward pass at θ, the gradient buffers the analytic gradients.
+// col); the analytic derivative from a fresh backward pass, all in the network's mode. Parameters
+// and buffers are restored (each pass starts from the buffers as they were), the caches hold the
+// forward pass at θ, the gradients the analytic gradients.
 HSweep h_sweep(Network& net, const Loss& loss, const Matrix& X, const Matrix& T, std::string_view parameter,
                std::size_t row, std::size_t col, const std::vector<double>& steps);
 

@@ -10,6 +10,11 @@
 // After the epoch the whole training set is evaluated once more (forward only): that is the epoch's
 // loss (and accuracy) — the loss of the weights the epoch ended with, on every sample.
 //
+// Mode (nn/layer.hpp): train() takes its steps in training mode and makes every whole-set
+// evaluation — evaluate(), predict(), the loss after each epoch — in evaluation mode, then gives
+// the network back the mode it had. train_step() alone runs in the mode the network is in, as a
+// hand-written PyTorch step does. For a network whose layers ignore the mode this changes nothing.
+//
 // Tracing (each level includes the one before; nothing is built unless the tracer wants it):
 //   summary  "epoch"    per epoch: loss, accuracy (classification), mean loss of its batches
 //   step     "step"     per update: loss of the batch, the gradient norm of every parameter
@@ -17,7 +22,9 @@
 //            "backward" per update per stage: dL_da, dL_dz, dL_dW, dL_db (dL_d<name> per parameter)
 //            "update"   per update per parameter: update (Δθ applied), <name>_after (θ after it)
 // A stage is a layer with its activation (Network::stages()). δ = ∂L/∂z here; some textbooks
-// write δ = −∂L/∂net. docs/trace-format.md describes every field.
+// write δ = −∂L/∂net. A network with mode-dependent layers (Network::has_modes()) adds "mode":
+// "train" or "eval" to its epoch, step, forward and backward events; others carry no such field.
+// docs/trace-format.md describes every field.
 //
 // Non-finite numbers stop training with NonFiniteError naming where they first appeared: the
 // epoch and step, then the input, a layer's output, a gradient or a parameter after its update,
@@ -27,6 +34,8 @@
 #include <cstddef>
 #include <functional>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "glassbox/nn/losses.hpp"
@@ -58,6 +67,8 @@ struct EpochStats {
   double loss = 0;                  // on the whole training set after the epoch
   double mean_batch_loss = 0;       // the mean of the epoch's batch losses, as they were computed
   std::optional<double> accuracy;   // with classification: on the whole set after the epoch
+  std::string mode;                 // "eval", the mode loss and accuracy were measured in, for a network
+                                    // with mode-dependent layers; empty otherwise (and not traced)
 };
 
 // Fraction of rows whose predicted class matches the target's: argmax of each row when there are
@@ -72,20 +83,26 @@ struct Evaluation {
   double loss = 0;
   std::optional<double> accuracy;
 };
-// The loss (and accuracy, with classification) of the network on (X, T), forward only.
+// The loss (and accuracy, with classification) of the network on (X, T), forward only, in
+// evaluation mode (the network's mode is restored afterwards).
 Evaluation evaluate(Network& net, const Loss& loss, const Matrix& X, const Matrix& T,
                     const TrainOptions& options = {});
+// ŷ for X:(N×in), forward only, in evaluation mode (the mode is restored afterwards). The reference
+// stays valid until the network's next forward().
+const Matrix& predict(Network& net, const Matrix& X);
 
 // One update on the batch (X, T): zero_grad, forward, loss, backward, optimizer step, with the
 // step and full events recorded as their level asks. Returns the batch's loss (before the update).
+// Runs in the network's current mode; train() puts it in training mode first.
 double train_step(Network& net, const Loss& loss, Optimizer& optimizer, const Matrix& X, const Matrix& T,
                   StepId id, Tracer& tracer = Tracer::none());
 
 using EpochCallback = std::function<void(const EpochStats&)>;
 
-// options.epochs epochs of mini-batch training; after each, records the "epoch" event, calls
-// on_epoch (if given) and keeps the stats. Throws ShapeError if X, T and the network do not fit,
-// NonFiniteError as described above.
+// options.epochs epochs of mini-batch training, the steps in training mode and the loss after each
+// epoch in evaluation mode; after each epoch, records the "epoch" event, calls on_epoch (if given)
+// and keeps the stats. The network ends in the mode it started in. Throws ShapeError if X, T and
+// the network do not fit, NonFiniteError as described above.
 std::vector<EpochStats> train(Network& net, const Loss& loss, Optimizer& optimizer, const Matrix& X, const Matrix& T,
                               Rng& rng, const TrainOptions& options, Tracer& tracer = Tracer::none(),
                               const EpochCallback& on_epoch = {});
@@ -94,7 +111,10 @@ std::vector<EpochStats> train(Network& net, const Loss& loss, Optimizer& optimiz
 // Built from what the network's last forward()/backward() and the optimizer's last step() left;
 // chapters that step by hand call the record_* functions to trace exactly as train() does.
 Json epoch_event(const EpochStats& stats);
-Json step_event(StepId id, std::size_t batch_size, double loss, const std::vector<ParameterRef>& parameters);
+// `mode`: "train" or "eval" for a network with mode-dependent layers (Network::mode()); empty
+// (the default) records no mode.
+Json step_event(StepId id, std::size_t batch_size, double loss, const std::vector<ParameterRef>& parameters,
+                std::string_view mode = {});
 Json forward_event(const Network& net, const Network::Stage& stage, StepId id);
 Json backward_event(Network& net, const Network::Stage& stage, StepId id);
 Json update_event(const ParameterRef& parameter, const Matrix& update, StepId id);
