@@ -68,16 +68,6 @@ const std::vector<GeneratorEntry>& generator_table() {
   return table;
 }
 
-const std::vector<OptimizerEntry>& optimizer_table() {
-  static const std::vector<OptimizerEntry> table = {
-      {"sgd", "Δθ = −η·dθ", {"learning_rate"},
-       [](const SpecObject& o) -> std::unique_ptr<Optimizer> {
-         return std::make_unique<SGD>(o.required("learning_rate", "a number > 0 (η)").positive_number());
-       }},
-  };
-  return table;
-}
-
 std::size_t Experiment::target_columns() const {
   return loss_entry(loss.name).targets == TargetKind::class_index ? 1 : outputs();
 }
@@ -93,12 +83,6 @@ std::vector<std::string> names_of(const Table& table) {
   std::vector<std::string> names;
   for (const auto& entry : table) names.emplace_back(entry.name);
   return names;
-}
-
-const OptimizerEntry& optimizer_entry(const std::string& name) {
-  for (const auto& e : optimizer_table())
-    if (name == e.name) return e;
-  throw InputError(fmt::format("unknown optimizer \"{}\"", name));
 }
 
 // "1 row", "3 rows"
@@ -273,26 +257,37 @@ void read_loss(const SpecObject& spec, Experiment& e) {
     throw SpecError(fmt::format("network.layers[{}].units", e.layers.size() - 1),
                     fmt::format("{} needs a logit per class: at least 2 outputs", e.loss.name));
 }
+
+// The optimizer and its settings, checked by building it (optimizer_table(), train/optimizers.hpp).
 void read_optimizer(const SpecObject& spec, Experiment& e) {
-  const std::vector<std::string> known = names_of(optimizer_table());
+  const std::vector<std::string> known = optimizer_names();
   const SpecValue v = spec.required("optimizer", "an object: {\"name\": …, \"learning_rate\": …}");
   if (!v.is_object()) v.fail_expected("an object: {\"name\": …, \"learning_rate\": …}");
-  const SpecObject named = v.object([&] {
+  const SpecObject named = v.object([&] {  // a misspelt key is likelier than another optimizer's
     std::vector<std::string> keys{"name"};
-    for (const auto& entry : optimizer_table())
-      for (const auto& s : entry.settings)
-        if (std::find(keys.begin(), keys.end(), s) == keys.end()) keys.push_back(s);
+    for (const OptimizerEntry& entry : optimizer_table())
+      for (const OptimizerSetting& s : entry.settings)
+        if (std::find(keys.begin(), keys.end(), s.key) == keys.end()) keys.emplace_back(s.key);
     return keys;
   }());
   e.optimizer.name = named.required("name", fmt::format("the name of an optimizer ({})", fmt::join(known, ", ")))
                          .choice(known, "an optimizer");
   const OptimizerEntry& entry = optimizer_entry(e.optimizer.name);
   std::vector<std::string> keys{"name"};
-  keys.insert(keys.end(), entry.settings.begin(), entry.settings.end());
+  for (const OptimizerSetting& s : entry.settings) keys.emplace_back(s.key);
   const SpecObject o = v.object(keys);  // now only this optimizer's settings
-  (void)entry.make(o);                  // checks every setting
+  for (const OptimizerSetting& s : entry.settings)
+    if (s.fallback.is_null()) (void)o.required(s.key, fmt::format("{} ({})", s.expected, s.meaning));
   e.optimizer.settings = v.json();
   e.optimizer.settings.erase("name");
+  try {
+    (void)make_optimizer(e.optimizer.name, e.optimizer.settings);  // checks every setting
+  } catch (const SettingError& error) {
+    if (!v.json().contains(error.key())) v.fail(error.what());
+    SpecValue(v.json().at(error.key()), v.child_path(error.key())).fail_expected(error.expected());
+  } catch (const InputError& error) {
+    v.fail(error.what());
+  }
 }
 
 void read_training(const SpecObject& spec, Experiment& e) {
@@ -834,12 +829,7 @@ std::unique_ptr<Loss> make_loss(const Experiment& e) {
 }
 
 std::unique_ptr<Optimizer> make_optimizer(const Experiment& e) {
-  Json spec = e.optimizer.settings;
-  spec["name"] = e.optimizer.name;
-  const OptimizerEntry& entry = optimizer_entry(e.optimizer.name);
-  std::vector<std::string> keys{"name"};
-  keys.insert(keys.end(), entry.settings.begin(), entry.settings.end());
-  return entry.make(SpecValue(spec, "optimizer").object(keys));
+  return make_optimizer(e.optimizer.name, e.optimizer.settings);
 }
 
 TraceHeader trace_header(const Experiment& e, std::string program) {

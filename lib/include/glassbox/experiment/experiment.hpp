@@ -146,7 +146,9 @@ Json to_json(const Experiment& experiment, bool samples = true);
 // ---- the names a spec may use -------------------------------------------------------------------
 
 // Data generators by name (synthetic.hpp): two classes of points in the plane. To add one: one line
-// in the table (experiment.cpp) that reads its settings and one that generates.
+// in the table (experiment.cpp) that reads its settings and one that generates. (The other names
+// come from tables beside their concepts: activation_table(), loss_table(), initializer_table(),
+// optimizer_table() in train/optimizers.hpp.)
 struct GeneratorEntry {
   const char* name;                   // "make_circles"
   const char* description;            // for help texts
@@ -155,16 +157,6 @@ struct GeneratorEntry {
   Matrix (*make)(const Json& settings, Rng& rng, std::vector<std::size_t>& labels);  // X (N×2) and labels
 };
 const std::vector<GeneratorEntry>& generator_table();
-
-// Optimizers by name. To add one: its class in optimizers.hpp and one line in the table
-// (experiment.cpp) listing its settings and constructing it from them.
-struct OptimizerEntry {
-  const char* name;                   // "sgd"
-  const char* formula;                // "Δθ = −η·dθ"
-  std::vector<std::string> settings;  // the keys its spec object may have besides "name"
-  std::unique_ptr<Optimizer> (*make)(const SpecObject& settings);
-};
-const std::vector<OptimizerEntry>& optimizer_table();
 
 // ---- running ------------------------------------------------------------------------------------
 
