@@ -230,6 +230,8 @@ TEST_CASE("optimizers: unknown names and bad settings", "[experiment]") {
   CHECK(error_of(s) == "optimizer.learning_rate: expected a number > 0, got 0");
   s["optimizer"]["learning_rate"] = -0.1;
   CHECK(error_of(s) == "optimizer.learning_rate: expected a number > 0, got -0.1");
+  s["optimizer"]["learning_rate"] = "fast";
+  CHECK(error_of(s) == "optimizer.learning_rate: expected a number > 0, got the string \"fast\"");
   s = base_spec();
   s["optimizer"].erase("name");
   CHECK(error_of(s) == "optimizer.name: missing; expected the name of an optimizer (sgd)");

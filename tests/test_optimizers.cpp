@@ -1,6 +1,11 @@
-// Tests for glassbox/train/optimizers.hpp: SGD's rule θ ← θ − η·dθ, frozen parameters, the recorded Δθ,
-// and that an optimizer with per-parameter state is one small class.
+// Tests for glassbox/train/optimizers.hpp: SGD's rule θ ← θ − η·dθ, frozen parameters, the recorded Δθ
+// (by position and by name), that an optimizer with per-parameter state is one small class, and the
+// table of optimizers by name with their settings.
 #include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include <fmt/format.h>
 
 #include "glassbox/train/optimizers.hpp"
 
@@ -83,4 +88,46 @@ TEST_CASE("an optimizer with per-parameter state is one class", "[optimizers]") 
   CHECK(p.b(0, 0) == Approx(1 - 0.1 * 4 - 0.1 * 1.9 * 4));
   const auto copy = m.clone();
   CHECK(copy->steps() == 2);
+}
+
+TEST_CASE("the last update by the parameter's name", "[optimizers]") {
+  TwoParameters p;
+  SGD sgd(0.5);
+  CHECK_THROWS_WITH(sgd.last_update("W"), Catch::Contains("no parameters updated so far"));
+  sgd.step(p.refs(/*freeze_b=*/true));
+  CHECK(&sgd.last_update("W") == &sgd.last_update(0));
+  CHECK(sgd.last_update("W") == Matrix{{-0.25, 0.5}, {0, -1}});
+  CHECK(sgd.last_update("b") == Matrix{{0, 0}});
+  CHECK_THROWS_AS(sgd.last_update("V"), std::out_of_range);
+  CHECK_THROWS_WITH(sgd.last_update("w"), "SGD(η=0.5): last_update(\"w\"): no parameter \"w\" (did you mean \"W\"?); "
+                                          "the parameters are W, b");
+}
+
+TEST_CASE("the optimizer table: names, formulas, settings with defaults", "[optimizers]") {
+  const std::vector<std::string> names = optimizer_names();
+  CHECK(std::find(names.begin(), names.end(), "sgd") != names.end());
+  const OptimizerEntry& sgd = optimizer_entry("sgd");
+  CHECK(std::string(sgd.formula) == "Δθ = −η·dθ");
+  REQUIRE(sgd.settings.size() == 1);
+  CHECK(std::string(sgd.settings[0].key) == "learning_rate");
+  CHECK(sgd.settings[0].fallback.is_null());  // required
+  for (const OptimizerEntry& e : optimizer_table()) {
+    CHECK(std::string(e.formula).find('=') != std::string::npos);
+    for (const OptimizerSetting& s : e.settings) CHECK(std::string(s.expected).size() > 0);
+  }
+  CHECK(make_optimizer("sgd", Json{{"learning_rate", 0.25}})->describe() == "SGD(η=0.25)");
+}
+
+TEST_CASE("the optimizer table refuses unknown names and settings, naming them", "[optimizers]") {
+  CHECK_THROWS_WITH(make_optimizer("sgdd", Json::object()),
+                    fmt::format("unknown optimizer \"sgdd\" (known: {})", fmt::join(optimizer_names(), ", ")));
+  CHECK_THROWS_WITH(make_optimizer("sgd", Json{{"learning_rate", 0.1}, {"learnig_rate", 0.1}}),
+                    "optimizer sgd: unknown option \"learnig_rate\" (did you mean \"learning_rate\"?); known: "
+                    "learning_rate");
+  CHECK_THROWS_WITH(make_optimizer("sgd", Json::object()),
+                    "optimizer sgd: missing option \"learning_rate\": expected a number > 0 (η)");
+  CHECK_THROWS_WITH(make_optimizer("sgd", Json{{"learning_rate", -1}}),
+                    "optimizer sgd: option \"learning_rate\" must be a number > 0, got -1");
+  CHECK_THROWS_AS(make_optimizer("sgd", Json{{"learning_rate", "fast"}}), SettingError);
+  CHECK_THROWS_AS(make_optimizer("sgd", Json::array()), InputError);
 }

@@ -32,3 +32,26 @@ TEST_CASE("bad settings are rejected naming the owner and the key", "[options]")
   CHECK_THROWS_WITH(require_known_keys(Json::array({1}), "loss huber", {"delta"}), Catch::Contains("JSON object"));
   CHECK_THROWS_AS(require_no_options(Json{{"x", 1}}, "loss mae"), InputError);
 }
+
+TEST_CASE("a positive setting: a fallback, or required", "[options]") {
+  const Json o{{"rate", 0.5}, {"zero", 0}, {"word", "fast"}};
+  CHECK(positive_setting(o, "optimizer sgd", "rate") == 0.5);
+  CHECK(positive_setting(o, "optimizer sgd", "other", 2.0) == 2.0);
+  CHECK_THROWS_WITH(positive_setting(o, "optimizer sgd", "other"),
+                    Catch::Contains("optimizer sgd") && Catch::Contains("missing") && Catch::Contains("\"other\""));
+  CHECK_THROWS_WITH(positive_setting(o, "optimizer sgd", "zero"),
+                    "optimizer sgd: option \"zero\" must be a number > 0, got 0");
+  CHECK_THROWS_AS(positive_setting(o, "optimizer sgd", "word"), SettingError);
+}
+
+TEST_CASE("a bad value carries its key and what was expected", "[options]") {
+  const Json o{{"alpha", "big"}};
+  try {
+    (void)number_setting(o, "activation elu", "alpha", 1.0);
+    FAIL("no SettingError");
+  } catch (const SettingError& e) {
+    CHECK(e.key() == "alpha");
+    CHECK(e.expected() == "a number");
+    CHECK(std::string(e.what()) == "activation elu: option \"alpha\" must be a number, got \"big\"");
+  }
+}

@@ -2,6 +2,7 @@
 #include "glassbox/core/options.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include <fmt/format.h>
 
@@ -25,7 +26,8 @@ void require_known_keys(const Json& options, std::string_view owner, std::initia
     if (std::find(known.begin(), known.end(), item.key()) == known.end())
       throw InputError(known.size() == 0
                            ? fmt::format("{}: takes no options, got \"{}\"", owner, item.key())
-                           : fmt::format("{}: unknown option \"{}\" (known: {})", owner, item.key(), fmt::join(known, ", ")));
+                           : fmt::format("{}: unknown option \"{}\" (known: {})", owner, item.key(),
+                                         fmt::join(known, ", ")));
 }
 
 void require_no_options(const Json& options, std::string_view owner) {
@@ -36,16 +38,26 @@ void require_no_options(const Json& options, std::string_view owner) {
 double number_setting(const Json& options, std::string_view owner, std::string_view key, double fallback) {
   const Json* v = find(options, key);
   if (!v) return fallback;
-  if (!v->is_number())
-    throw InputError(fmt::format("{}: option \"{}\" must be a number, got {}", owner, key, v->dump()));
+  if (!v->is_number()) throw SettingError(owner, std::string(key), "a number", v->dump());
+  return v->get<double>();
+}
+
+double positive_setting(const Json& options, std::string_view owner, std::string_view key,
+                        std::optional<double> fallback) {
+  const Json* v = find(options, key);
+  if (!v) {
+    if (fallback) return *fallback;
+    throw InputError(fmt::format("{}: missing option \"{}\": expected a number > 0", owner, key));
+  }
+  if (!v->is_number() || !(v->get<double>() > 0) || !std::isfinite(v->get<double>()))
+    throw SettingError(owner, std::string(key), "a number > 0", v->dump());
   return v->get<double>();
 }
 
 bool bool_setting(const Json& options, std::string_view owner, std::string_view key, bool fallback) {
   const Json* v = find(options, key);
   if (!v) return fallback;
-  if (!v->is_boolean())
-    throw InputError(fmt::format("{}: option \"{}\" must be true or false, got {}", owner, key, v->dump()));
+  if (!v->is_boolean()) throw SettingError(owner, std::string(key), "true or false", v->dump());
   return v->get<bool>();
 }
 
@@ -55,8 +67,7 @@ std::string choice_setting(const Json& options, std::string_view owner, std::str
   if (!v) return std::string(fallback);
   if (v->is_string() && std::find(choices.begin(), choices.end(), v->get<std::string>()) != choices.end())
     return v->get<std::string>();
-  throw InputError(fmt::format("{}: option \"{}\" must be one of {}, got {}", owner, key,
-                               fmt::join(choices, ", "), v->dump()));
+  throw SettingError(owner, std::string(key), fmt::format("one of {}", fmt::join(choices, ", ")), v->dump());
 }
 
 }  // namespace glassbox

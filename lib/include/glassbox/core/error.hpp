@@ -9,7 +9,8 @@
 //   std::invalid_argument ─ ShapeError         shapes that do not fit
 //                         ─ UsageError         a command-line option or value that is not allowed
 //   std::runtime_error    ─ InputError         a file or spec that cannot be read
-//                              └ SpecError     … with the JSON path of the value at fault
+//                              ├ SpecError     … with the JSON path of the value at fault
+//                              └ SettingError  … a setting's value (core/options.hpp), with its key
 //                         ─ OutputError        a write that failed
 //                         ─ NonFiniteError     a number became NaN or ±Inf
 //                         ─ DivergenceError    the loss grew without bound
@@ -59,6 +60,23 @@ public:
 
 private:
   std::string path_, detail_;
+};
+
+// A setting given as a JSON object (core/options.hpp) whose value is not allowed: what() is
+// "<owner>: option "<key>" must be <expected>, got <value>". It keeps the key and what was expected,
+// so a spec reader can say it again at the setting's JSON path ("optimizer.learning_rate: expected
+// a number > 0, got 0").
+class SettingError : public InputError {
+public:
+  SettingError(std::string_view owner, std::string key, std::string expected, std::string_view got)
+      : InputError(std::string(owner) + ": option \"" + key + "\" must be " + expected + ", got " + std::string(got)),
+        key_(std::move(key)),
+        expected_(std::move(expected)) {}
+  const std::string& key() const noexcept { return key_; }            // "learning_rate"
+  const std::string& expected() const noexcept { return expected_; }  // "a number > 0"
+
+private:
+  std::string key_, expected_;
 };
 
 // A write that failed: the message names the path and the reason.

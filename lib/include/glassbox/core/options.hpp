@@ -4,10 +4,12 @@
 // `owner` names the thing being configured as a message should say it: "activation leaky_relu",
 // "loss huber", "initializer he_normal". A null `options` means no settings. Every reader throws
 // InputError naming the owner and the key: an unknown key (listing the known ones), a value of the
-// wrong type, a value outside what is allowed.
+// wrong type, a value outside what is allowed. A bad value throws the InputError SettingError
+// (core/error.hpp), which also carries the key and what was expected.
 #pragma once
 
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,6 +24,9 @@ void require_no_options(const Json& options, std::string_view owner);
 
 // One setting, or `fallback` when it is absent.
 double number_setting(const Json& options, std::string_view owner, std::string_view key, double fallback);
+// A number > 0 (a rate, a step size); without a fallback the setting is required.
+double positive_setting(const Json& options, std::string_view owner, std::string_view key,
+                        std::optional<double> fallback = std::nullopt);
 bool bool_setting(const Json& options, std::string_view owner, std::string_view key, bool fallback);
 // A word from `choices`.
 std::string choice_setting(const Json& options, std::string_view owner, std::string_view key, std::string_view fallback,

@@ -22,6 +22,9 @@
 // the JSON path (see spec.hpp); a program exits 2 writing nothing. run_experiment() and
 // gradcheck_experiment() then do the work and write through a Tracer.
 //
+// lib/src/experiment/: spec_reader.cpp reads and checks the spec (spec_rows.cpp its rows of numbers),
+// data_sources.cpp and csv_data.cpp its data; spec_writer.cpp writes it back; run.cpp runs it.
+//
 // Spec layer k (network.layers[k]) becomes two layers of the Network — Dense at position 2k and its
 // activation at 2k+1 — so its parameters are named layers[2k].W and layers[2k].b, as in traces.
 #pragma once
@@ -146,7 +149,9 @@ Json to_json(const Experiment& experiment, bool samples = true);
 // ---- the names a spec may use -------------------------------------------------------------------
 
 // Data generators by name (synthetic.hpp): two classes of points in the plane. To add one: one line
-// in the table (experiment.cpp) that reads its settings and one that generates.
+// in the table (lib/src/experiment/data_sources.cpp) that reads its settings and one that generates.
+// (The other names come from tables beside their concepts: activation_table(), loss_table(),
+// initializer_table(), optimizer_table() in train/optimizers.hpp.)
 struct GeneratorEntry {
   const char* name;                   // "make_circles"
   const char* description;            // for help texts
@@ -155,16 +160,6 @@ struct GeneratorEntry {
   Matrix (*make)(const Json& settings, Rng& rng, std::vector<std::size_t>& labels);  // X (N×2) and labels
 };
 const std::vector<GeneratorEntry>& generator_table();
-
-// Optimizers by name. To add one: its class in optimizers.hpp and one line in the table
-// (experiment.cpp) listing its settings and constructing it from them.
-struct OptimizerEntry {
-  const char* name;                   // "sgd"
-  const char* formula;                // "Δθ = −η·dθ"
-  std::vector<std::string> settings;  // the keys its spec object may have besides "name"
-  std::unique_ptr<Optimizer> (*make)(const SpecObject& settings);
-};
-const std::vector<OptimizerEntry>& optimizer_table();
 
 // ---- running ------------------------------------------------------------------------------------
 

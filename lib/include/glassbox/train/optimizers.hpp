@@ -8,12 +8,17 @@
 // parameters (Δθ = 0), applies θ ← θ + Δθ, and keeps each Δθ for traces (last_update()).
 //
 // Update rules follow PyTorch's documentation of torch.optim, so results can be compared with it.
+//
+// By name (optimizer_table(), at the end): each optimizer's update rule, its settings with their
+// defaults, and how it is built from settings given as JSON ({"learning_rate": 0.5}).
 #pragma once
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "glassbox/core/json.hpp"
 #include "glassbox/nn/layer.hpp"
 
 namespace glassbox {
@@ -31,6 +36,9 @@ public:
   std::size_t steps() const noexcept { return steps_; }
   // Δθ applied to parameters[i] by the last step() (zeros for a frozen parameter).
   const Matrix& last_update(std::size_t i) const;
+  // The same for the parameter called `name` ("layers[0].W"); std::out_of_range naming an unknown
+  // one and listing the parameters it knows.
+  const Matrix& last_update(std::string_view name) const;
 
   virtual std::unique_ptr<Optimizer> clone() const = 0;
 
@@ -58,5 +66,34 @@ public:
 protected:
   void compute_update(std::size_t i, const Matrix& theta, const Matrix& grad, Matrix& delta) override;
 };
+
+// ---- by name ------------------------------------------------------------------------------------
+
+// One setting of an optimizer, as specs and help texts show it.
+struct OptimizerSetting {
+  const char* key;       // "learning_rate"
+  const char* expected;  // "a number > 0"
+  const char* meaning;   // "η"
+  Json fallback;         // its default; null: the setting is required
+};
+
+// The optimizers by name, in one table (adding one: its class above, one line in optimizers.cpp).
+struct OptimizerEntry {
+  const char* name;                        // "sgd"
+  const char* formula;                     // "Δθ = −η·dθ", for help texts and the lessons
+  std::vector<OptimizerSetting> settings;  // every key it takes
+  // Builds it from settings that make_optimizer() has checked against `settings` and completed
+  // with their defaults; InputError (SettingError for a bad value) naming the optimizer and the key.
+  std::unique_ptr<Optimizer> (*make)(const Json& settings);
+};
+const std::vector<OptimizerEntry>& optimizer_table();
+// The table's entry called `name`; InputError naming an unknown optimizer.
+const OptimizerEntry& optimizer_entry(std::string_view name);
+std::vector<std::string> optimizer_names();
+
+// The optimizer called `name` with `settings`, a JSON object ({"learning_rate": 0.5}). Throws
+// InputError naming the optimizer and the key for an unknown key, a missing required setting, or a
+// bad value (then SettingError).
+std::unique_ptr<Optimizer> make_optimizer(std::string_view name, const Json& settings);
 
 }  // namespace glassbox

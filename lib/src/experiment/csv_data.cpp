@@ -1,0 +1,193 @@
+// experiment/csv_data.cpp — the data section's samples from a CSV file: its columns by name, the
+// numbers checked field by field, class labels numbered in the order given (or sorted).
+//
+// N = samples (the CSV file's records), K = classes.
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "glassbox/core/text.hpp"
+#include "glassbox/data/csv.hpp"
+#include "spec_reading.hpp"
+
+namespace glassbox {
+
+using namespace detail;
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+std::filesystem::path spec_folder(const std::string& source) {
+  return std::filesystem::path(source).parent_path();
+}
+
+std::string folder_name(const std::filesystem::path& folder) { return folder.empty() ? "." : folder.string(); }
+
+// The column called `name` in the CSV header.
+std::size_t column_index(const CsvTable& table, const SpecValue& v, const std::string& shown_path) {
+  const std::string name = v.string();
+  std::vector<std::string> columns;
+  for (const CsvField& f : table.header.fields) columns.emplace_back(trim(f.text));
+  for (std::size_t c = 0; c < columns.size(); ++c)
+    if (columns[c] == name) return c;
+  std::string detail = fmt::format("no column \"{}\" in {}", name, shown_path);
+  if (auto best = did_you_mean(name, columns)) detail += fmt::format(" (did you mean \"{}\"?)", *best);
+  v.fail(fmt::format("{}; its columns: {}", detail, fmt::join(columns, ", ")));
+}
+
+std::vector<std::size_t> column_list(const CsvTable& table, const SpecValue& v, const std::string& shown_path) {
+  std::vector<std::size_t> columns;
+  for (const SpecValue& item : v.array(1)) {
+    const std::size_t c = column_index(table, item, shown_path);
+    if (std::find(columns.begin(), columns.end(), c) != columns.end()) item.fail("the column is listed twice");
+    columns.push_back(c);
+  }
+  return columns;
+}
+
+}  // namespace
+
+void detail::read_csv_data(const SpecObject& o, const SpecValue& csv, Experiment& e) {
+  DataSpec& d = e.data;
+  d.source = DataSpec::Source::csv;
+  d.csv = csv.string();
+  const std::filesystem::path folder = spec_folder(e.source);
+  const std::filesystem::path written(d.csv);
+  d.csv_path = (written.is_absolute() ? written : folder / written).lexically_normal();
+  const std::string shown = d.csv_path.string();
+  CsvTable table;
+  try {
+    table = read_csv(d.csv_path);
+  } catch (const InputError& error) {
+    std::error_code ec;
+    if (!std::filesystem::exists(d.csv_path, ec) && std::filesystem::path(d.csv).is_relative())
+      csv.fail(fmt::format("{} (a relative path is taken from the spec's folder, {})", error.what(),
+                           folder_name(folder)));
+    csv.fail(error.what());
+  }
+  if (table.records.empty()) csv.fail(fmt::format("{}: no samples after the header", shown));
+
+  // Targets: numeric columns, or one column of class labels.
+  std::vector<std::size_t> target_cols;
+  std::optional<std::size_t> label_col;
+  const auto targets = o.optional("target_columns");
+  const auto label = o.optional("label_column");
+  if (targets && label) label->fail("give either target_columns or label_column, not both");
+  if (!targets && !label)
+    throw SpecError(o.value().child_path("target_columns"),
+                    "missing; expected the names of the target columns (or a label_column of class names)");
+  if (auto classes = o.optional("classes"); classes && !label) classes->fail("only used with label_column");
+  if (targets) {
+    target_cols = column_list(table, *targets, shown);
+    for (const SpecValue& t : targets->array()) d.target_columns.push_back(t.string());
+    if (target_cols.size() != e.target_columns()) {
+      const std::string given = count_of(target_cols.size(), "column", "columns");
+      targets->fail(e.target_columns() == e.outputs()
+                        ? fmt::format("{}, but the network has {} ({})", given,
+                                      count_of(e.outputs(), "output", "outputs"), last_units(e))
+                        : fmt::format("{}, but the loss takes {}", given, targets_why(e)));
+    }
+  } else {
+    label_col = column_index(table, *label, shown);
+    d.label_column = label->string();
+  }
+
+  // Inputs: the columns named, or every column not used for targets.
+  std::vector<std::size_t> input_cols;
+  if (auto inputs = o.optional("input_columns")) {
+    input_cols = column_list(table, *inputs, shown);
+    for (const SpecValue& item : inputs->array()) d.input_columns.push_back(item.string());
+    std::size_t i = 0;
+    for (const SpecValue& item : inputs->array()) {
+      const std::size_t c = input_cols[i++];
+      if (c == label_col || std::find(target_cols.begin(), target_cols.end(), c) != target_cols.end())
+        item.fail("is a target column too");
+    }
+    if (input_cols.size() != e.inputs)
+      inputs->fail(
+          fmt::format("{}, but network.inputs = {}", count_of(input_cols.size(), "column", "columns"), e.inputs));
+  } else {
+    std::vector<std::string> names;
+    for (std::size_t c = 0; c < table.columns(); ++c)
+      if (c != label_col && std::find(target_cols.begin(), target_cols.end(), c) == target_cols.end()) {
+        input_cols.push_back(c);
+        names.emplace_back(trim(table.header.fields[c].text));
+      }
+    if (input_cols.size() != e.inputs)
+      o.value().fail(fmt::format("{} has {} besides the targets ({}), but network.inputs = {}; name the input "
+                                 "columns with input_columns",
+                                 shown, count_of(input_cols.size(), "column", "columns"), fmt::join(names, ", "),
+                                 e.inputs));
+  }
+
+  // The numbers.
+  const std::size_t N = table.records.size();
+  d.inputs = Matrix(N, input_cols.size());
+  auto number = [&](const CsvField& field, std::size_t c) {
+    const std::string_view text = trim(field.text);
+    double x = 0;
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), x);
+    if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(x))
+      csv.fail(fmt::format("{}: column \"{}\": expected a number, got {}", table.where(field),
+                           trim(table.header.fields[c].text),
+                           text.empty() ? std::string("an empty field") : fmt::format("\"{}\"", field.text)));
+    return static_cast<Scalar>(x);
+  };
+  for (std::size_t n = 0; n < N; ++n)
+    for (std::size_t j = 0; j < input_cols.size(); ++j)
+      d.inputs(n, j) = number(table.records[n].fields[input_cols[j]], input_cols[j]);
+
+  if (!label_col) {
+    d.targets = Matrix(N, target_cols.size());
+    for (std::size_t n = 0; n < N; ++n)
+      for (std::size_t j = 0; j < target_cols.size(); ++j) {
+        const CsvField& field = table.records[n].fields[target_cols[j]];
+        d.targets(n, j) = number(field, target_cols[j]);
+        if (auto problem = target_problem(e, d.targets(n, j)))
+          csv.fail(fmt::format("{}: column \"{}\": {}", table.where(field),
+                               trim(table.header.fields[target_cols[j]].text), *problem));
+      }
+    return;
+  }
+
+  // Class labels: in the order given, or sorted (as scikit-learn's LabelEncoder numbers them).
+  if (auto classes = o.optional("classes")) {
+    std::set<std::string> seen;
+    for (const SpecValue& c : classes->array(2)) {
+      d.classes.push_back(c.string());
+      if (!seen.insert(d.classes.back()).second) c.fail("the class is listed twice");
+    }
+    d.class_names = d.classes;
+  } else {
+    std::set<std::string> labels;
+    for (const CsvRecord& r : table.records) labels.emplace(trim(r.fields[*label_col].text));
+    d.class_names.assign(labels.begin(), labels.end());
+  }
+  const std::size_t K = d.class_names.size();
+  const bool binary = e.outputs() == 1 && K == 2;  // one output: t = 1 for the second class
+  if (!binary && K != e.outputs())
+    label->fail(fmt::format("\"{}\" has {} ({}), but the network has {} ({}); one output per class, or one "
+                            "output for two classes",
+                            d.label_column, count_of(K, "class", "classes"), fmt::join(d.class_names, ", "),
+                            count_of(e.outputs(), "output", "outputs"), last_units(e)));
+  std::vector<std::size_t> labels(N);
+  for (std::size_t n = 0; n < N; ++n) {
+    const CsvField& field = table.records[n].fields[*label_col];
+    const auto it = std::find(d.class_names.begin(), d.class_names.end(), trim(field.text));
+    if (it == d.class_names.end())
+      csv.fail(fmt::format("{}: column \"{}\": unknown class \"{}\"; data.classes lists {}", table.where(field),
+                           d.label_column, field.text, fmt::join(d.class_names, ", ")));
+    labels[n] = static_cast<std::size_t>(it - d.class_names.begin());
+  }
+  d.targets = label_targets(labels, K, e);
+}
+
+}  // namespace glassbox

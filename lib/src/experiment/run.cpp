@@ -1,0 +1,79 @@
+// experiment/run.cpp — running an experiment: the network at its initial weights, the loss and the
+// optimizer it names, then training (train.hpp) or a gradient check (gradcheck.hpp).
+#include "glassbox/experiment/experiment.hpp"
+
+#include "glassbox/data/dataset.hpp"
+
+namespace glassbox {
+
+Network build_network(const Experiment& e, Rng& rng) {
+  Network net;
+  std::size_t in = e.inputs;
+  for (const LayerSpec& l : e.layers) {
+    Matrix W(l.units, in), b(1, l.units);
+    if (!(l.weights && l.biases)) make_initializer(l.init, l.init_options)(W, b, rng);
+    if (l.weights) W = *l.weights;
+    if (l.biases) b = *l.biases;
+    net.dense(std::move(W), std::move(b));
+    net.activation(l.activation, l.activation_options);
+    in = l.units;
+  }
+  for (const std::string& name : e.frozen) net.freeze(name);
+  return net;
+}
+
+std::unique_ptr<Loss> make_loss(const Experiment& e) {
+  return make_loss(e.loss.name, e.loss.reduction.value_or(Reduction::mean), e.loss.options);
+}
+
+std::unique_ptr<Optimizer> make_optimizer(const Experiment& e) {
+  return make_optimizer(e.optimizer.name, e.optimizer.settings);
+}
+
+TraceHeader trace_header(const Experiment& e, std::string program) {
+  Json hyperparameters = to_json(e, false);
+  hyperparameters.erase("trace");  // where the trace goes does not change its numbers
+  Rng rng = e.rng_at_start;
+  return TraceHeader{std::move(program), 0, e.seed, std::move(hyperparameters), build_network(e, rng).describe()};
+}
+
+Json RunResult::to_json() const {
+  Json result;
+  result["initial_loss"] = glassbox::to_json(initial_loss);
+  if (!history.empty()) {
+    const EpochStats& last = history.back();
+    result["epochs"] = last.epoch;
+    result["steps"] = last.steps;
+    result["loss"] = glassbox::to_json(last.loss);
+    if (last.accuracy) result["accuracy"] = *last.accuracy;
+  }
+  return result;
+}
+
+RunResult run_experiment(const Experiment& e, Tracer& tracer, const EpochCallback& on_epoch) {
+  Rng rng = e.rng_at_start;
+  RunResult result;
+  result.network = build_network(e, rng);
+  const auto loss = make_loss(e);
+  const auto optimizer = make_optimizer(e);
+  result.initial_loss = evaluate(result.network, *loss, e.data.X, e.data.targets).loss;
+  result.history =
+      train(result.network, *loss, *optimizer, e.data.X, e.data.targets, rng, e.training, tracer, on_epoch);
+  return result;
+}
+
+GradCheckReport gradcheck_experiment(const Experiment& e, Tracer& tracer) {
+  Rng rng = e.rng_at_start;
+  Network net = build_network(e, rng);
+  const auto loss = make_loss(e);
+  const std::size_t N = e.gradcheck_samples == 0 ? e.data.X.rows() : e.gradcheck_samples;
+  const Matrix X = slice_rows(e.data.X, 0, N);
+  const Matrix T = slice_rows(e.data.targets, 0, N);
+  GradCheckOptions options = e.gradcheck;
+  options.seed = e.seed;
+  GradCheckReport report = check_network(net, *loss, X, T, options);
+  if (tracer.wants(TraceLevel::summary)) tracer.record(TraceLevel::summary, report.to_json());
+  return report;
+}
+
+}  // namespace glassbox

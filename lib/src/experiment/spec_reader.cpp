@@ -1,0 +1,308 @@
+// experiment/spec_reader.cpp — reading an experiment spec and checking every part of it: the network,
+// the loss, the optimizer, training, frozen parameters, the trace and the gradient check. The data
+// section is data_sources.cpp's (and csv_data.cpp's).
+#include "glassbox/experiment/experiment.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include <fmt/format.h>
+
+#include "glassbox/core/text.hpp"
+#include "glassbox/nn/activations.hpp"
+#include "spec_reading.hpp"
+
+namespace glassbox {
+
+using namespace detail;
+
+std::size_t Experiment::target_columns() const {
+  return loss_entry(loss.name).targets == TargetKind::class_index ? 1 : outputs();
+}
+
+std::filesystem::path Experiment::trace_path() const {
+  return trace.path.empty() ? std::filesystem::path("traces") / (name + ".json") : std::filesystem::path(trace.path);
+}
+
+// ---- the network, the loss, the optimizer -------------------------------------------------------
+
+namespace {
+
+// Limits that catch a typo (an extra zero or three) before it asks for terabytes.
+constexpr std::uint64_t kMaxWidth = 1'000'000;      // inputs, units
+constexpr std::uint64_t kMaxWeights = 100'000'000;  // per layer: 800 MB of doubles
+
+// A name from `known` with its settings, written "relu" or {"name": "leaky_relu", "alpha": 0.1}:
+// the name into `name`, the rest of the object into `options` ({} for a plain name). `what` is how
+// messages call it: "activation" → "an activation", "the activation's name".
+void read_named(const SpecValue& v, const std::vector<std::string>& known, std::string_view what, std::string& name,
+                Json& options) {
+  const bool vowel = std::string_view("aeiou").find(what.front()) != std::string_view::npos;
+  const std::string article = fmt::format("{} {}", vowel ? "an" : "a", what);
+  if (v.is_object()) {
+    if (!v.json().contains("name"))
+      throw SpecError(v.child_path("name"),
+                      fmt::format("missing; expected the {}'s name ({})", what, fmt::join(known, ", ")));
+    name = SpecValue(v.json().at("name"), v.child_path("name")).choice(known, article);
+    options = v.json();
+    options.erase("name");
+  } else {
+    name = v.choice(known, article);
+    options = Json::object();
+  }
+}
+
+// The one activation of a spec layer, its settings checked by building it.
+void read_activation(const SpecValue& v, LayerSpec& layer) {
+  read_named(v, activation_names(), "activation", layer.activation, layer.activation_options);
+  try {
+    (void)make_activation(layer.activation, layer.units, layer.activation_options);
+  } catch (const InputError& e) {
+    v.fail(e.what());
+  }
+}
+
+// How a spec layer's W and b are drawn, its settings checked by building the rule.
+void read_init(const SpecValue& v, LayerSpec& layer) {
+  read_named(v, initializer_names(), "initializer", layer.init, layer.init_options);
+  try {
+    (void)make_init_rule(layer.init, layer.init_options);
+  } catch (const InputError& e) {
+    v.fail(e.what());
+  }
+}
+
+void read_network(const SpecObject& spec, Experiment& e) {
+  const SpecObject net =
+      spec.required("network", "an object with \"inputs\" and \"layers\"").object({"inputs", "layers"});
+  e.inputs = net.required("inputs", "a whole number ≥ 1 (the width of one sample)").whole(1, kMaxWidth);
+  const auto layers = net.required("layers", "a non-empty array of layers").array(1);
+  std::size_t in = e.inputs;
+  for (std::size_t k = 0; k < layers.size(); ++k) {
+    const SpecObject o = layers[k].object({"units", "activation", "init", "weights", "biases"});
+    LayerSpec layer;
+    const SpecValue units = o.required("units", "a whole number ≥ 1");
+    layer.units = units.whole(1, kMaxWidth);
+    if (layer.units * in > kMaxWeights)
+      units.fail(fmt::format("Dense({}→{}) would have {} weights; a layer may have at most {}", in, layer.units,
+                             layer.units * in, kMaxWeights));
+    read_activation(o.required("activation", fmt::format("the name of an activation ({})",
+                                                         fmt::join(activation_names(), ", "))),
+                    layer);
+    if (auto w = o.optional("weights"))
+      layer.weights = read_rows(*w, layer.units, in, fmt::format("out×in = {}×{}", layer.units, in));
+    if (auto b = o.optional("biases")) {
+      Matrix bias(1, layer.units);
+      read_row(*b, layer.units, fmt::format("out = {}", layer.units), bias.data());
+      layer.biases = std::move(bias);
+    }
+    if (auto init = o.optional("init")) {
+      if (layer.weights && layer.biases)
+        init->fail("not used: weights and biases are both given (leave \"init\" out, or one of them)");
+      read_init(*init, layer);
+    }
+    e.layers.push_back(std::move(layer));
+    in = e.layers.back().units;
+  }
+}
+
+void read_loss(const SpecObject& spec, Experiment& e) {
+  const std::vector<std::string> known = loss_names();
+  const SpecValue v = spec.required("loss", fmt::format("a loss: its name ({}) or {{\"name\": …, \"reduction\": …}}",
+                                                        fmt::join(known, ", ")));
+  std::optional<SpecValue> reduction;
+  if (v.is_object()) {
+    if (!v.json().contains("name"))
+      throw SpecError(v.child_path("name"),
+                      fmt::format("missing; expected the name of a loss ({})", fmt::join(known, ", ")));
+    e.loss.name = SpecValue(v.json().at("name"), v.child_path("name")).choice(known, "a loss");
+    if (v.json().contains("reduction")) reduction.emplace(v.json().at("reduction"), v.child_path("reduction"));
+    e.loss.options = v.json();
+    e.loss.options.erase("name");
+    e.loss.options.erase("reduction");
+  } else {
+    e.loss.name = v.choice(known, "a loss");
+  }
+  // A loss whose reduction changes nothing (half_sse always sums) takes none.
+  const bool has_reduction =
+      make_loss(e.loss.name, Reduction::mean)->describe() != make_loss(e.loss.name, Reduction::sum)->describe();
+  if (reduction) {
+    if (!has_reduction) {
+      reduction->fail(fmt::format("{} has no reduction (it is {}); leave \"reduction\" out", e.loss.name,
+                                  loss_entry(e.loss.name).formula));
+    }
+    e.loss.reduction = parse_reduction(reduction->choice({"mean", "sum"}, "a reduction"));
+  } else if (has_reduction) {
+    e.loss.reduction = Reduction::mean;
+  }
+  try {
+    (void)make_loss(e.loss.name, Reduction::mean, e.loss.options);  // checks the settings ("delta")
+  } catch (const InputError& error) {
+    for (const auto& item : e.loss.options.items())  // a misspelt "reduction" more likely than a new option
+      if (auto near = did_you_mean(item.key(), {"name", "reduction"}))
+        throw SpecError(v.child_path(item.key()), fmt::format("unknown key (did you mean \"{}\"?)", *near));
+    v.fail(error.what());
+  }
+
+  // A loss on logits applies its own softmax or sigmoid: one in the network would apply it twice.
+  const Prediction takes = loss_entry(e.loss.name).takes;
+  const LayerSpec& last = e.layers.back();
+  const std::string where = fmt::format("network.layers[{}].activation", e.layers.size() - 1);
+  if (takes == Prediction::softmax_logits && last.activation == "softmax")
+    throw SpecError(where, fmt::format("softmax before the loss {}, which applies softmax itself (it takes logits): "
+                                       "use \"identity\" here",
+                                       e.loss.name));
+  if (takes == Prediction::sigmoid_logits && last.activation == "sigmoid")
+    throw SpecError(where, fmt::format("sigmoid before the loss {}, which applies the sigmoid itself (it takes "
+                                       "logits): use \"identity\" here, or the loss bce on the sigmoid's probabilities",
+                                       e.loss.name));
+  if (loss_entry(e.loss.name).targets == TargetKind::class_index && e.outputs() < 2)
+    throw SpecError(fmt::format("network.layers[{}].units", e.layers.size() - 1),
+                    fmt::format("{} needs a logit per class: at least 2 outputs", e.loss.name));
+}
+
+// The optimizer and its settings, checked by building it (optimizer_table(), train/optimizers.hpp).
+void read_optimizer(const SpecObject& spec, Experiment& e) {
+  const std::vector<std::string> known = optimizer_names();
+  const SpecValue v = spec.required("optimizer", "an object: {\"name\": …, \"learning_rate\": …}");
+  if (!v.is_object()) v.fail_expected("an object: {\"name\": …, \"learning_rate\": …}");
+  const SpecObject named = v.object([&] {  // a misspelt key is likelier than another optimizer's
+    std::vector<std::string> keys{"name"};
+    for (const OptimizerEntry& entry : optimizer_table())
+      for (const OptimizerSetting& s : entry.settings)
+        if (std::find(keys.begin(), keys.end(), s.key) == keys.end()) keys.emplace_back(s.key);
+    return keys;
+  }());
+  e.optimizer.name = named.required("name", fmt::format("the name of an optimizer ({})", fmt::join(known, ", ")))
+                         .choice(known, "an optimizer");
+  const OptimizerEntry& entry = optimizer_entry(e.optimizer.name);
+  std::vector<std::string> keys{"name"};
+  for (const OptimizerSetting& s : entry.settings) keys.emplace_back(s.key);
+  const SpecObject o = v.object(keys);  // now only this optimizer's settings
+  for (const OptimizerSetting& s : entry.settings)
+    if (s.fallback.is_null()) (void)o.required(s.key, fmt::format("{} ({})", s.expected, s.meaning));
+  e.optimizer.settings = v.json();
+  e.optimizer.settings.erase("name");
+  try {
+    (void)make_optimizer(e.optimizer.name, e.optimizer.settings);  // checks every setting
+  } catch (const SettingError& error) {
+    if (!v.json().contains(error.key())) v.fail(error.what());
+    SpecValue(v.json().at(error.key()), v.child_path(error.key())).fail_expected(error.expected());
+  } catch (const InputError& error) {
+    v.fail(error.what());
+  }
+}
+
+void read_training(const SpecObject& spec, Experiment& e) {
+  e.training = TrainOptions{};
+  // What accuracy needs to know of the loss: a logit or a score says yes at 0, a probability at ½;
+  // multilabel outputs are judged one by one.
+  const Prediction takes = loss_entry(e.loss.name).takes;
+  if (takes == Prediction::sigmoid_logits || takes == Prediction::scores) e.training.threshold = 0.0;
+  e.training.multilabel = e.loss.name == "multilabel_bce";
+  auto v = spec.optional("training");
+  if (!v) return;
+  const SpecObject o = v->object({"epochs", "batch_size", "shuffle", "classification", "threshold"});
+  if (auto x = o.optional("epochs")) e.training.epochs = x->whole(1);
+  if (auto x = o.optional("batch_size")) e.training.batch_size = x->whole(0);
+  if (auto x = o.optional("shuffle")) e.training.shuffle = x->boolean();
+  if (auto x = o.optional("classification")) e.training.classification = x->boolean();
+  if (auto x = o.optional("threshold")) {
+    if (!e.training.classification) x->fail("only used with \"classification\": true");
+    e.training.threshold = x->number();
+  }
+}
+
+// ---- the rest -----------------------------------------------------------------------------------
+
+void read_frozen(const SpecObject& spec, Experiment& e) {
+  auto v = spec.optional("frozen");
+  if (!v) return;
+  const auto items = v->array();
+  if (items.empty()) return;
+  Rng rng = e.rng_at_start;
+  Network net = build_network(e, rng);
+  std::vector<std::string> names;
+  for (const ParameterRef& p : net.parameters()) names.push_back(p.name);
+  for (const SpecValue& item : items) {
+    const std::string name = item.string();
+    if (std::find(names.begin(), names.end(), name) == names.end())
+      item.fail(fmt::format("no parameter \"{}\"; the network's parameters are {} (spec layer k is layers[2k], its "
+                            "activation layers[2k+1])",
+                            name, fmt::join(names, ", ")));
+    if (std::find(e.frozen.begin(), e.frozen.end(), name) != e.frozen.end()) item.fail("listed twice");
+    e.frozen.push_back(name);
+  }
+}
+
+void read_trace(const SpecObject& spec, Experiment& e) {
+  e.trace = TraceSpec{};
+  auto v = spec.optional("trace");
+  if (!v) return;
+  const SpecObject o = v->object({"path", "level"});
+  if (auto p = o.optional("path")) e.trace.path = p->string();
+  if (auto l = o.optional("level"))
+    e.trace.level = *parse_trace_level(l->choice({"off", "summary", "step", "full"}, "a trace level"));
+}
+
+void read_gradcheck(const SpecObject& spec, Experiment& e) {
+  e.gradcheck = GradCheckOptions{};
+  e.gradcheck.seed = e.seed;
+  e.gradcheck_samples = 0;
+  auto v = spec.optional("gradcheck");
+  if (!v) return;
+  const SpecObject o = v->object({"h", "max_elements", "samples", "check_input"});
+  if (auto x = o.optional("h")) e.gradcheck.h = x->positive_number();
+  if (auto x = o.optional("max_elements")) e.gradcheck.max_elements = x->whole(0);
+  if (auto x = o.optional("samples")) {
+    e.gradcheck_samples = x->whole(0);
+    if (e.gradcheck_samples > e.data.X.rows())
+      x->fail(fmt::format("{} is more than the {} in the data", e.gradcheck_samples,
+                          count_of(e.data.X.rows(), "sample", "samples")));
+  }
+  if (auto x = o.optional("check_input")) e.gradcheck.check_input = x->boolean();
+}
+
+bool is_file_name(const std::string& name) {
+  return !name.empty() && name != "." && name != ".." && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+  });
+}
+
+}  // namespace
+
+Experiment parse_experiment(const Json& spec, std::string source_name) {
+  Experiment e;
+  e.source = std::move(source_name);
+  const SpecObject top = SpecValue(spec, "").object({"name", "description", "seed", "network", "loss", "optimizer",
+                                                     "data", "training", "frozen", "trace", "gradcheck"});
+  if (auto v = top.optional("name")) {
+    e.name = v->string();
+    if (!is_file_name(e.name))
+      v->fail_expected("a name of letters, digits, '_', '-' and '.' (it names the default trace file)");
+  } else {
+    e.name = std::filesystem::path(e.source).stem().string();
+    if (!is_file_name(e.name)) e.name = "experiment";
+  }
+  if (auto v = top.optional("description")) {
+    if (!v->json().is_string()) v->fail_expected("a string");
+    e.description = v->json().get<std::string>();
+  }
+  if (auto v = top.optional("seed")) e.seed = v->whole(0);
+  e.rng_at_start = Rng(e.seed);
+  read_network(top, e);
+  read_loss(top, e);
+  read_optimizer(top, e);
+  read_training(top, e);
+  read_data(top, e);
+  read_frozen(top, e);
+  read_trace(top, e);
+  read_gradcheck(top, e);
+  return e;
+}
+
+Experiment load_experiment(const std::filesystem::path& path) {
+  return parse_experiment(read_json_file(path), path.string());
+}
+
+}  // namespace glassbox

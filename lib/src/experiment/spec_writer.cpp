@@ -1,0 +1,91 @@
+// experiment/spec_writer.cpp — an experiment written back as a spec, every default written out: what
+// parse_experiment() reads back to the same experiment, and what the trace header records.
+#include "glassbox/experiment/experiment.hpp"
+
+namespace glassbox {
+
+namespace {
+
+Json matrix_json(const Matrix& m) { return to_json(m); }
+
+// What read_named() (spec_reader.cpp) reads: the plain name, or {"name": …, settings…}.
+Json named_json(const std::string& name, const Json& options) {
+  if (options.empty()) return name;
+  Json named{{"name", name}};
+  for (const auto& item : options.items()) named[item.key()] = item.value();
+  return named;
+}
+
+}  // namespace
+
+Json to_json(const Experiment& e, bool samples) {
+  Json spec;
+  spec["name"] = e.name;
+  if (!e.description.empty()) spec["description"] = e.description;
+  spec["seed"] = e.seed;
+
+  Json layers = Json::array();
+  for (const LayerSpec& l : e.layers) {
+    Json layer;
+    layer["units"] = l.units;
+    layer["activation"] = named_json(l.activation, l.activation_options);
+    if (!(l.weights && l.biases)) layer["init"] = named_json(l.init, l.init_options);
+    if (l.weights) layer["weights"] = matrix_json(*l.weights);
+    if (l.biases) layer["biases"] = to_json(l.biases->values());
+    layers.push_back(std::move(layer));
+  }
+  spec["network"] = Json{{"inputs", e.inputs}, {"layers", std::move(layers)}};
+
+  Json loss{{"name", e.loss.name}};
+  if (e.loss.reduction) loss["reduction"] = std::string(to_string(*e.loss.reduction));
+  for (const auto& item : e.loss.options.items()) loss[item.key()] = item.value();
+  spec["loss"] = std::move(loss);
+
+  Json optimizer{{"name", e.optimizer.name}};
+  for (const auto& item : e.optimizer.settings.items()) optimizer[item.key()] = item.value();
+  spec["optimizer"] = std::move(optimizer);
+
+  const DataSpec& d = e.data;
+  Json data;
+  if (d.source == DataSpec::Source::generator) {
+    data["generator"] = d.generator;
+    for (const auto& item : d.generator_settings.items()) data[item.key()] = item.value();
+  } else if (d.source == DataSpec::Source::csv) {
+    data["csv"] = d.csv;
+    if (!d.input_columns.empty()) data["input_columns"] = d.input_columns;
+    if (!d.label_column.empty()) {
+      data["label_column"] = d.label_column;
+      if (!d.classes.empty()) data["classes"] = d.classes;
+    } else {
+      data["target_columns"] = d.target_columns;
+    }
+  } else if (samples) {
+    data["inputs"] = matrix_json(d.inputs);
+    data["targets"] = matrix_json(d.targets);
+  } else {
+    data["samples"] = d.inputs.rows();
+  }
+  data["standardize"] = d.standardize;
+  spec["data"] = std::move(data);
+
+  Json training{{"epochs", e.training.epochs},
+                {"batch_size", e.training.batch_size},
+                {"shuffle", e.training.shuffle},
+                {"classification", e.training.classification}};
+  if (e.training.classification) training["threshold"] = e.training.threshold;
+  spec["training"] = std::move(training);
+  spec["frozen"] = e.frozen;
+
+  Json trace = Json::object();
+  if (!e.trace.path.empty()) trace["path"] = e.trace.path;
+  trace["level"] = std::string(to_string(e.trace.level));
+  spec["trace"] = std::move(trace);
+
+  spec["gradcheck"] = Json{{"h", e.gradcheck.h},
+                           {"max_elements", e.gradcheck.max_elements},
+                           {"samples", e.gradcheck_samples},
+                           {"check_input", e.gradcheck.check_input}};
+  return spec;
+}
+
+}  // namespace glassbox
