@@ -1,4 +1,4 @@
-// experiment/csv_data.cpp — the data section's samples from a CSV file: its columns by name, the
+// glassbox/experiment/csv_data.cpp — the data section's samples from a CSV file: its columns by name, the
 // numbers checked field by field, class labels numbered in the order given (or sorted).
 //
 // N = samples (the CSV file's records), K = classes.

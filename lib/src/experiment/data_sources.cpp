@@ -1,4 +1,4 @@
-// experiment/data_sources.cpp — the data section of a spec: where the samples come from (inline
+// glassbox/experiment/data_sources.cpp — the data section of a spec: where the samples come from (inline
 // rows, a CSV file — csv_data.cpp — or a generator), and targets as the loss takes them.
 //
 // N = samples, in = the network's inputs, out = its outputs, K = classes.

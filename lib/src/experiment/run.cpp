@@ -1,4 +1,4 @@
-// experiment/run.cpp — running an experiment: the network at its initial weights, the loss and the
+// glassbox/experiment/run.cpp — running an experiment: the network at its initial weights, the loss and the
 // optimizer it names, then training (train.hpp) or a gradient check (gradcheck.hpp).
 #include "glassbox/experiment/experiment.hpp"
 

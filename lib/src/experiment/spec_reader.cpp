@@ -1,4 +1,4 @@
-// experiment/spec_reader.cpp — reading an experiment spec and checking every part of it: the network,
+// glassbox/experiment/spec_reader.cpp — reading an experiment spec and checking every part of it: the network,
 // the loss, the optimizer, training, frozen parameters, the trace and the gradient check. The data
 // section is data_sources.cpp's (and csv_data.cpp's).
 #include "glassbox/experiment/experiment.hpp"

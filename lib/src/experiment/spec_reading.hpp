@@ -1,4 +1,4 @@
-// experiment/spec_reading.hpp — what the files of the spec reader share (internal, not installed).
+// glassbox/experiment/spec_reading.hpp — what the files of the spec reader share (internal, not installed).
 //
 // N = samples, in = the network's inputs, out = its outputs.
 //

@@ -1,4 +1,4 @@
-// experiment/spec_rows.cpp — numbers and rows of numbers in a spec (explicit weights, inline samples),
+// glassbox/experiment/spec_rows.cpp — numbers and rows of numbers in a spec (explicit weights, inline samples),
 // with messages that count what they expected and what they found: "expected 2 rows of 2 numbers
 // (out×in = 2×2), got 3 rows".
 #include <fmt/format.h>

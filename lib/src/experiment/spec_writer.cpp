@@ -1,4 +1,4 @@
-// experiment/spec_writer.cpp — an experiment written back as a spec, every default written out: what
+// glassbox/experiment/spec_writer.cpp — an experiment written back as a spec, every default written out: what
 // parse_experiment() reads back to the same experiment, and what the trace header records.
 #include "glassbox/experiment/experiment.hpp"
 
