@@ -233,7 +233,9 @@ void Huber::gradient_into(Matrix& dP, const Matrix& P, const Matrix& T) const {
 
 // ---- pseudo-Huber -------------------------------------------------------------------------------
 
-PseudoHuber::PseudoHuber(double d, Reduction r) : delta(d), reduction(r) { require_positive_delta("pseudo_huber", delta); }
+PseudoHuber::PseudoHuber(double d, Reduction r) : delta(d), reduction(r) {
+  require_positive_delta("pseudo_huber", delta);
+}
 
 std::string PseudoHuber::describe() const {
   return fmt::format("pseudo_huber(δ={}, {})", delta, to_string(reduction));
@@ -385,8 +387,8 @@ std::string SparseSoftmaxCrossEntropy::describe() const {
 std::size_t SparseSoftmaxCrossEntropy::label(const Matrix& Z, const Matrix& T, std::size_t n) const {
   const Scalar y = T(n, 0);
   if (!(y >= 0 && y < static_cast<Scalar>(Z.cols()) && y == std::floor(y)))
-    throw InputError(fmt::format("{}: the label of sample {} is {}; labels are whole numbers from 0 to {}", describe(), n,
-                                 y, Z.cols() - 1));
+    throw InputError(fmt::format("{}: the label of sample {} is {}; labels are whole numbers from 0 to {}", describe(),
+                                 n, y, Z.cols() - 1));
   return static_cast<std::size_t>(y);
 }
 
@@ -395,8 +397,8 @@ namespace {
 void require_label_column(const std::string& loss, const Matrix& Z, const Matrix& T) {
   if (Z.empty()) throw ShapeError(fmt::format("{}: logits {} are empty", loss, Z.shape()));
   if (T.rows() != Z.rows() || T.cols() != 1)
-    throw ShapeError(fmt::format("{}: logits {} need labels ({}×1), one class index per sample; got {}", loss, Z.shape(),
-                                 Z.rows(), T.shape()));
+    throw ShapeError(fmt::format("{}: logits {} need labels ({}×1), one class index per sample; got {}", loss,
+                                 Z.shape(), Z.rows(), T.shape()));
 }
 
 }  // namespace
