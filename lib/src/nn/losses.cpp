@@ -53,6 +53,11 @@ double log_sum_exp(const Scalar* z, std::size_t K) {
   return m + std::log(s);
 }
 
+// The losses on probabilities use ln clamped from below, max(ln x, floor); its derivative is 1/x
+// where ln x ≥ floor and 0 where the clamp holds (there the clamped loss is flat). This says which.
+// (A NaN x is not clamped, so a NaN reaches the gradient as it reaches the value.)
+bool ln_clamped(double x, double floor) { return std::log(x) < floor; }
+
 }  // namespace
 
 // ---- mean squared error -------------------------------------------------------------------------
@@ -115,14 +120,18 @@ double BinaryCrossEntropy::value(const Matrix& P, const Matrix& T) const {
   return total / divisor(reduction, P.size());
 }
 
-// dℓ/dp = (p − t) / max(p·(1 − p), 1e-12)
+// dℓ/dp = −t/p + (1 − t)/(1 − p) = (p − t) / (p·(1 − p))   where neither ln is clamped;
+// a term whose ln is clamped (p < e^(−100), or p = 1 for ln(1 − p)) is flat there and adds 0
 void BinaryCrossEntropy::gradient_into(Matrix& dP, const Matrix& P, const Matrix& T) const {
   require_same_shape(P, T);
   size_like(dP, P);
   const double d = divisor(reduction, P.size());
   for (std::size_t i = 0; i < P.size(); ++i) {
     const double p = P.data()[i], t = T.data()[i];
-    dP.data()[i] = static_cast<Scalar>((p - t) / std::max(p * (1.0 - p), denominator_floor) / d);
+    const bool p_clamped = ln_clamped(p, log_floor), q_clamped = ln_clamped(1.0 - p, log_floor);
+    double dp = (p - t) / (p * (1.0 - p));
+    if (p_clamped || q_clamped) dp = (p_clamped ? 0.0 : -t / p) + (q_clamped ? 0.0 : (1.0 - t) / (1.0 - p));
+    dP.data()[i] = static_cast<Scalar>(dp / d);
   }
 }
 
@@ -367,14 +376,16 @@ double CategoricalCrossEntropy::value(const Matrix& P, const Matrix& T) const {
   return total / divisor(reduction, P.rows());
 }
 
-// dℓ_n/dp_k = −t_k / max(p_k, 1e-12)
+// dℓ_n/dp_k = −t_k / p_k where ln p_k ≥ −100; 0 where the clamp holds (p_k < e^(−100)), as for t_k = 0.
+// Unclamped down to e^(−100) ≈ 3.7e-44, so that after a softmax (∂p_k/∂z_k = p_k(1 − p_k)) the
+// chain still gives p − t for a confidently wrong sample.
 void CategoricalCrossEntropy::gradient_into(Matrix& dP, const Matrix& P, const Matrix& T) const {
   require_same_shape(P, T);
   size_like(dP, P);
   const double d = divisor(reduction, P.rows());
   for (std::size_t i = 0; i < P.size(); ++i) {
-    const double t = T.data()[i];
-    dP.data()[i] = static_cast<Scalar>(t == 0.0 ? 0.0 : -t / std::max(static_cast<double>(P.data()[i]), denominator_floor) / d);
+    const double p = P.data()[i], t = T.data()[i];
+    dP.data()[i] = static_cast<Scalar>(t == 0.0 || ln_clamped(p, log_floor) ? 0.0 : -t / p / d);
   }
 }
 
