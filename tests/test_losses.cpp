@@ -249,6 +249,85 @@ TEST_CASE("categorical cross-entropy on probabilities: −Σ t ln p, clamped, no
   CHECK(cce.value(softmax(Matrix{{1000, 0}}), Matrix{{0, 1}}) == 100.0);
 }
 
+TEST_CASE("categorical cross-entropy after a softmax: a sample wrong by a logit gap of 45 gets dL/db = (−1, 1, 0)",
+          "[losses]") {
+  // p = softmax(0, 45, 0) ≈ (2.9e-20, 1, 2.9e-20) and class 0 is the target: L = −ln p₀ ≈ 45, and
+  // dL/db = p − t ≈ (−1, 1, 0) — what softmax_cross_entropy on the logits gives. The chain needs
+  // dL/dp₀ = −1/p₀ exactly: a denominator clamped at 1e-12 gave (−2.9e-8, 2.9e-8, 0).
+  for (Reduction r : {Reduction::mean, Reduction::sum}) {
+    const CategoricalCrossEntropy cce(r);
+    Network net;
+    net.dense(Matrix{{0.0}, {0.0}, {0.0}}, Matrix{{0, 45, 0}}).activation("softmax");
+    const Matrix X{{0.5}}, T = one_hot({0}, 3);
+    const Matrix& P = net.forward(X);
+    CHECK(P(0, 0) < 1e-19);
+    CHECK(cce.value(P, T) == Approx(45.0).epsilon(1e-14));
+    net.zero_grad();
+    net.backward(cce.gradient(P, T));
+    const Dense& dense = dynamic_cast<const Dense&>(net.layer(0));
+    INFO("dL/db = " << to_string(dense.db));
+    CHECK(max_abs_diff(dense.db, Matrix{{-1, 1, 0}}) < 1e-9);
+    CHECK(max_abs_diff(dense.db, SoftmaxCrossEntropy(r).gradient(dense.Z, T)) < 1e-15);
+
+    const GradCheckReport report = check_network(net, cce, X, T);
+    INFO(report.summary());
+    CHECK(report.verdict == CheckVerdict::good);
+  }
+}
+
+TEST_CASE("losses on probabilities: value and gradient are one function on both sides of the clamp ln p ≥ −100",
+          "[losses]") {
+  // ln p is clamped at −100, i.e. below p = e^(−100) ≈ 3.7e-44: above it the gradient is −t/p (for
+  // bce also the (1 − t)/(1 − p) term), below it the clamped loss is flat and its gradient 0. The
+  // step h is a small fraction of p, so that the finite difference resolves the derivative.
+  for (const LossEntry& entry : loss_table()) {
+    if (entry.takes != Prediction::probabilities) continue;
+    for (Reduction r : {Reduction::mean, Reduction::sum}) {
+      const auto loss = entry.make(r);
+      for (double t : {1.0, 0.3}) {
+        for (double p : {0.25, 1e-11, 1e-15, 1e-30, 1e-43}) {  // above the clamp
+          GradCheckOptions options;
+          options.h = 1e-5 * p;
+          const GradCheckReport report = check_loss(*loss, Matrix{{p}}, Matrix{{t}}, options);
+          INFO(loss->describe() << " at p = " << p << ", t = " << t << ": " << report.summary());
+          CHECK(report.verdict == CheckVerdict::good);
+        }
+      }
+      // below the clamp, where the loss is flat in p: the gradient is 0, as the finite difference
+      const Matrix p{{1e-45}}, t{{1.0}};
+      GradCheckOptions options;
+      options.h = 1e-5 * p(0, 0);
+      const GradCheckReport report = check_loss(*loss, p, t, options);
+      INFO(loss->describe() << " at p = 1e-45, t = 1: " << report.summary());
+      CHECK(report.failed == 0);
+      CHECK(report.zeros == 1);
+      CHECK(loss->gradient(p, t) == Matrix{{0}});
+      CHECK(loss->value(p, t) == loss->value(Matrix{{1e-60}}, t));
+      CHECK(loss->value(p, t) == loss->value(Matrix{{0.0}}, t));
+    }
+  }
+}
+
+TEST_CASE("binary cross-entropy: the exact derivative of the clamped loss near p = 1 and at p = 0 and 1", "[losses]") {
+  // 1 − p = 2⁻⁴⁰ ≈ 9.1e-13: p(1 − p) is below 1e-12, where a clamped denominator would be wrong by 9%
+  const double p = 1.0 - std::ldexp(1.0, -40);
+  for (Reduction r : {Reduction::mean, Reduction::sum}) {
+    const BinaryCrossEntropy bce(r);
+    for (double t : {0.0, 0.3}) {
+      GradCheckOptions options;
+      options.h = std::ldexp(1.0, -52);  // two of double's steps below 1, a 4096th of 1 − p
+      const GradCheckReport report = check_loss(bce, Matrix{{p}}, Matrix{{t}}, options);
+      INFO(bce.describe() << " at p = 1 − 2⁻⁴⁰, t = " << t << ": " << report.summary());
+      CHECK(report.verdict == CheckVerdict::good);
+    }
+  }
+  // At p = 0 and p = 1 one ln is clamped, and only the other term has a slope:
+  // dℓ/dp = (1 − t)/(1 − p) at p = 0, −t/p at p = 1
+  const BinaryCrossEntropy bce(Reduction::sum);
+  CHECK(bce.gradient(Matrix{{0.0, 0.0, 0.0, 1.0, 1.0, 1.0}}, Matrix{{0.0, 0.25, 1.0, 0.0, 0.25, 1.0}}) ==
+        Matrix{{1, 0.75, 0, 0, -0.25, -1}});
+}
+
 TEST_CASE("sparse softmax cross-entropy equals softmax cross-entropy on one-hot labels, bit for bit", "[losses]") {
   Rng rng(15);
   const Matrix z = Matrix::uniform(7, 4, rng, -5, 5);

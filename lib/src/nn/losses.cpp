@@ -53,6 +53,11 @@ double log_sum_exp(const Scalar* z, std::size_t K) {
   return m + std::log(s);
 }
 
+// The losses on probabilities use ln clamped from below, max(ln x, floor); its derivative is 1/x
+// where ln x ≥ floor and 0 where the clamp holds (there the clamped loss is flat). This says which.
+// (A NaN x is not clamped, so a NaN reaches the gradient as it reaches the value.)
+bool ln_clamped(double x, double floor) { return std::log(x) < floor; }
+
 }  // namespace
 
 // ---- mean squared error -------------------------------------------------------------------------
@@ -115,14 +120,18 @@ double BinaryCrossEntropy::value(const Matrix& P, const Matrix& T) const {
   return total / divisor(reduction, P.size());
 }
 
-// dℓ/dp = (p − t) / max(p·(1 − p), 1e-12)
+// dℓ/dp = −t/p + (1 − t)/(1 − p) = (p − t) / (p·(1 − p))   where neither ln is clamped;
+// a term whose ln is clamped (p < e^(−100), or p = 1 for ln(1 − p)) is flat there and adds 0
 void BinaryCrossEntropy::gradient_into(Matrix& dP, const Matrix& P, const Matrix& T) const {
   require_same_shape(P, T);
   size_like(dP, P);
   const double d = divisor(reduction, P.size());
   for (std::size_t i = 0; i < P.size(); ++i) {
     const double p = P.data()[i], t = T.data()[i];
-    dP.data()[i] = static_cast<Scalar>((p - t) / std::max(p * (1.0 - p), denominator_floor) / d);
+    const bool p_clamped = ln_clamped(p, log_floor), q_clamped = ln_clamped(1.0 - p, log_floor);
+    double dp = (p - t) / (p * (1.0 - p));
+    if (p_clamped || q_clamped) dp = (p_clamped ? 0.0 : -t / p) + (q_clamped ? 0.0 : (1.0 - t) / (1.0 - p));
+    dP.data()[i] = static_cast<Scalar>(dp / d);
   }
 }
 
@@ -233,7 +242,9 @@ void Huber::gradient_into(Matrix& dP, const Matrix& P, const Matrix& T) const {
 
 // ---- pseudo-Huber -------------------------------------------------------------------------------
 
-PseudoHuber::PseudoHuber(double d, Reduction r) : delta(d), reduction(r) { require_positive_delta("pseudo_huber", delta); }
+PseudoHuber::PseudoHuber(double d, Reduction r) : delta(d), reduction(r) {
+  require_positive_delta("pseudo_huber", delta);
+}
 
 std::string PseudoHuber::describe() const {
   return fmt::format("pseudo_huber(δ={}, {})", delta, to_string(reduction));
@@ -365,14 +376,16 @@ double CategoricalCrossEntropy::value(const Matrix& P, const Matrix& T) const {
   return total / divisor(reduction, P.rows());
 }
 
-// dℓ_n/dp_k = −t_k / max(p_k, 1e-12)
+// dℓ_n/dp_k = −t_k / p_k where ln p_k ≥ −100; 0 where the clamp holds (p_k < e^(−100)), as for t_k = 0.
+// Unclamped down to e^(−100) ≈ 3.7e-44, so that after a softmax (∂p_k/∂z_k = p_k(1 − p_k)) the
+// chain still gives p − t for a confidently wrong sample.
 void CategoricalCrossEntropy::gradient_into(Matrix& dP, const Matrix& P, const Matrix& T) const {
   require_same_shape(P, T);
   size_like(dP, P);
   const double d = divisor(reduction, P.rows());
   for (std::size_t i = 0; i < P.size(); ++i) {
-    const double t = T.data()[i];
-    dP.data()[i] = static_cast<Scalar>(t == 0.0 ? 0.0 : -t / std::max(static_cast<double>(P.data()[i]), denominator_floor) / d);
+    const double p = P.data()[i], t = T.data()[i];
+    dP.data()[i] = static_cast<Scalar>(t == 0.0 || ln_clamped(p, log_floor) ? 0.0 : -t / p / d);
   }
 }
 
@@ -385,8 +398,8 @@ std::string SparseSoftmaxCrossEntropy::describe() const {
 std::size_t SparseSoftmaxCrossEntropy::label(const Matrix& Z, const Matrix& T, std::size_t n) const {
   const Scalar y = T(n, 0);
   if (!(y >= 0 && y < static_cast<Scalar>(Z.cols()) && y == std::floor(y)))
-    throw InputError(fmt::format("{}: the label of sample {} is {}; labels are whole numbers from 0 to {}", describe(), n,
-                                 y, Z.cols() - 1));
+    throw InputError(fmt::format("{}: the label of sample {} is {}; labels are whole numbers from 0 to {}", describe(),
+                                 n, y, Z.cols() - 1));
   return static_cast<std::size_t>(y);
 }
 
@@ -395,8 +408,8 @@ namespace {
 void require_label_column(const std::string& loss, const Matrix& Z, const Matrix& T) {
   if (Z.empty()) throw ShapeError(fmt::format("{}: logits {} are empty", loss, Z.shape()));
   if (T.rows() != Z.rows() || T.cols() != 1)
-    throw ShapeError(fmt::format("{}: logits {} need labels ({}×1), one class index per sample; got {}", loss, Z.shape(),
-                                 Z.rows(), T.shape()));
+    throw ShapeError(fmt::format("{}: logits {} need labels ({}×1), one class index per sample; got {}", loss,
+                                 Z.shape(), Z.rows(), T.shape()));
 }
 
 }  // namespace

@@ -32,9 +32,11 @@
 //
 // Numerics: every loss is finite for finite inputs. Losses on logits use log-sum-exp or
 // ln(1 + e^(−|z|)) and need no clamping (logits of ±1000 give exact finite values). Losses on
-// probabilities clamp as PyTorch's BCELoss does: each ln is clamped to ≥ −100, and the gradient's
-// denominator to ≥ 1e-12, so p = 0 or p = 1 gives a large finite loss, never inf or NaN. A term
-// whose target is 0 contributes 0, never 0·ln 0 = NaN.
+// probabilities (bce, categorical_cross_entropy) clamp as PyTorch's BCELoss documents: each ln is
+// clamped to ≥ −100, so p = 0 or p = 1 gives a large finite loss, never inf or NaN. Their gradient
+// is the derivative of that clamped value, nothing else: −t/p (bce: also (1 − t)/(1 − p)) wherever
+// the ln is not clamped — for every p ≥ e^(−100) ≈ 3.7e-44 — and 0 where it is, since the clamped
+// loss is flat there. A term whose target is 0 contributes 0, never 0·ln 0 = NaN.
 #pragma once
 
 #include <memory>
@@ -96,9 +98,12 @@ public:
 // On probabilities p ∈ [0, 1] (a sigmoid's output), targets t ∈ [0, 1]:
 //   ℓ = −[t·ln p + (1 − t)·ln(1 − p)]   per element, then mean over all N·out elements or sum
 //   dℓ/dp = (p − t) / (p·(1 − p))
-// Clamping, as PyTorch's BCELoss: each logarithm is clamped to ≥ −100, so p = 0 or 1 gives a large
-// finite loss (100 per wrong element), never inf; the gradient's denominator is clamped to
-// p·(1 − p) ≥ 1e-12, so it stays finite too. Away from p = 0 and p = 1 both are exact.
+// Clamping, as PyTorch's BCELoss documents: each logarithm is clamped to ≥ −100, so p = 0 or 1 gives
+// a large finite loss (100 per wrong element), never inf. The gradient is the derivative of this
+// clamped loss: (p − t)/(p·(1 − p)) wherever neither ln is clamped, i.e. for every p in
+// [e^(−100), 1); a clamped term — ln p for p < e^(−100) ≈ 3.7e-44, ln(1 − p) at p = 1 — is flat
+// and adds 0. Both are exact wherever no ln is clamped. (PyTorch's backward instead clamps the
+// denominator p·(1 − p) at 1e-12, which below it is not the derivative of its value.)
 class BinaryCrossEntropy final : public Loss {
 public:
   explicit BinaryCrossEntropy(Reduction r = Reduction::mean) : reduction(r) {}
@@ -107,8 +112,7 @@ public:
   void gradient_into(Matrix& dP, const Matrix& P, const Matrix& T) const override;
   std::unique_ptr<Loss> clone() const override { return std::make_unique<BinaryCrossEntropy>(*this); }
   Reduction reduction;
-  static constexpr double log_floor = -100.0;
-  static constexpr double denominator_floor = 1e-12;
+  static constexpr double log_floor = -100.0;  // each ln is clamped to ≥ this
 };
 
 // On logits z (a network with no softmax at the end); the softmax is inside the loss:
@@ -233,10 +237,16 @@ public:
 // targets (Keras's CategoricalCrossentropy; PyTorch's NLLLoss applied to ln p):
 //   ℓ_n = −Σ_k t_k·ln p_k      — terms with t_k = 0 are skipped (0·ln 0 counts as 0, never NaN);
 //                                each ln is clamped to ≥ −100, as BCELoss does
-//   dℓ_n/dp_k = −t_k / max(p_k, 1e-12)
+//   dℓ_n/dp_k = −t_k / p_k     — the derivative of that clamped ℓ: exact for p_k ≥ e^(−100) ≈ 3.7e-44,
+//                                and 0 below, where the clamped loss is flat
 // then mean over the N samples, or sum. With a Softmax layer before it, the backward pass goes
-// through the softmax's Jacobian; softmax_cross_entropy on logits fuses both and is exact for any
-// logits (prefer it for training).
+// through the softmax's Jacobian, dℓ/dz_k = p_k·(dℓ/dp_k − Σ_j dℓ/dp_j·p_j), which for a one-hot t
+// is p − t as long as ln p_y ≥ −100: a sample wrong by a logit gap of 45 (p_y ≈ 3e-20) still gets
+// ≈ −1; beyond a gap of about 100 the clamp holds and it gets 0. softmax_cross_entropy on logits
+// fuses both, needs no clamp and gives p − t for any logits (prefer it for training).
+// Keras's categorical_crossentropy differs: it rescales each row of p to sum 1 and clips p to
+// [1e-7, 1 − 1e-7], so its loss is flat, and its gradient 0, already below p = 1e-7 (and at p = 0
+// it reports −ln 1e-7 ≈ 16.1 where this reports 100).
 class CategoricalCrossEntropy final : public Loss {
 public:
   explicit CategoricalCrossEntropy(Reduction r = Reduction::mean) : reduction(r) {}
@@ -245,8 +255,7 @@ public:
   void gradient_into(Matrix& dP, const Matrix& P, const Matrix& T) const override;
   std::unique_ptr<Loss> clone() const override { return std::make_unique<CategoricalCrossEntropy>(*this); }
   Reduction reduction;
-  static constexpr double log_floor = -100.0;
-  static constexpr double denominator_floor = 1e-12;
+  static constexpr double log_floor = -100.0;  // each ln is clamped to ≥ this
 };
 
 // Sparse softmax cross-entropy: logits Z (N×K) and the labels as integers, T (N×1) holding the
