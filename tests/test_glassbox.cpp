@@ -96,3 +96,27 @@ TEST_CASE("glassbox: a bad spec exits 2 naming file and JSON path, and writes no
   CHECK_THAT(run.stderr_text, Catch::Contains("unknown_key.json: training.epoch: unknown key"));
   CHECK_FALSE(run.trace_written);
 }
+
+TEST_CASE("glassbox: a refused spec leaves nothing in its working folder, not even traces/", "[glassbox]") {
+  const auto folder = std::filesystem::path("chapter_test_output/glassbox") / ("refused-" + std::to_string(::getpid()));
+  for (const char* command : {"run", "gradcheck"}) {
+    const auto run = glassbox::testing::run_in_fresh_folder(
+        "glassbox", folder, std::string(command) + " " + spec("tests/data/specs/unknown_key.json") + " --quiet");
+    CHECK(run.exit_code == 2);
+    CHECK(glassbox::testing::left_in(folder).empty());
+  }
+}
+
+TEST_CASE("glassbox run --trace /dev/null writes through it, and /dev/null stays a device", "[glassbox]") {
+  namespace fs = std::filesystem;
+  if (!fs::is_character_file("/dev/null")) return;  // not on this system
+  const auto folder = std::filesystem::path("chapter_test_output/glassbox") / ("devnull-" + std::to_string(::getpid()));
+  const auto run = glassbox::testing::run_in_fresh_folder(
+      "glassbox", folder, "run " + spec("examples/xor.json") + " --quiet --trace-level full --trace /dev/null");
+  INFO(run.stderr_text);
+  CHECK(run.exit_code == 0);
+  CHECK(fs::is_character_file(fs::symlink_status("/dev/null")));
+  for (const auto& entry : fs::directory_iterator("/dev"))
+    CHECK_FALSE(entry.path().filename().string().starts_with("null."));
+  CHECK(glassbox::testing::left_in(folder).empty());
+}
