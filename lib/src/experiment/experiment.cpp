@@ -691,8 +691,10 @@ bool is_file_name(const std::string& name) {
 
 }  // namespace
 
-std::filesystem::path Experiment::trace_path() const {
-  return trace.path.empty() ? std::filesystem::path("traces") / (name + ".json") : std::filesystem::path(trace.path);
+std::filesystem::path Experiment::trace_path(std::string_view command) const {
+  if (!trace.path.empty()) return trace.path;
+  const std::string file = command == "run" ? name + ".json" : fmt::format("{}.{}.json", name, command);
+  return std::filesystem::path("traces") / file;
 }
 
 Experiment parse_experiment(const Json& spec, std::string source_name) {
