@@ -63,7 +63,7 @@ namespace {
 
 // "<name>.<pid>.<16 hex digits>.partial" in the folder of `path`.
 std::filesystem::path unique_partial(const std::filesystem::path& path) {
-  static std::random_device device;
+  std::random_device device;
   const std::uint64_t random = (std::uint64_t{device()} << 32) ^ device();
   auto partial = path;
   partial += fmt::format(".{}.{:016x}.partial", ::getpid(), random);
@@ -102,7 +102,8 @@ void Tracer::open() {
                                   shown, fs::is_block_file(target) ? "a block device" : "not a regular file"));
 
   // The missing folders are made now, and remembered so that abandon() removes them again.
-  for (fs::path folder = path_.parent_path(); !folder.empty() && !fs::exists(fs::symlink_status(folder, ec));
+  for (fs::path folder = path_.parent_path();
+       !folder.empty() && fs::symlink_status(folder, ec).type() == fs::file_type::not_found;
        folder = folder.parent_path()) {
     created_folders_.push_back(folder);
     if (folder == folder.parent_path()) break;

@@ -28,8 +28,8 @@
 //    partial file, and the folders the tracer created for it if they are still empty.
 //  - A character device or a FIFO (/dev/null, /dev/stdout, a named pipe): written directly, each
 //    record flushed as it is made, with nothing renamed and nothing removed — what a reader of the
-//    pipe expects, and /dev/null stays /dev/null even for root. Not atomic: a failed run leaves
-//    what it wrote so far.
+//    pipe expects (a FIFO is opened when something reads it), and /dev/null stays /dev/null even
+//    for root. Not atomic: a failed run leaves what it wrote so far.
 //  - A symbolic link (the last part of the path; links among the folders are followed), a folder, a
 //    block device or a socket: refused with OutputError. Renaming over a link would replace the
 //    link, and writing through it is how a planted link makes a program run as root overwrite
