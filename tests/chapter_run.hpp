@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +13,7 @@
 #include <stdexcept>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -50,6 +52,36 @@ inline ChapterRun run_chapter(const std::string& chapter, const std::string& nam
   run.stderr_text = text.str();
   run.trace_written = fs::exists(run.trace);
   return run;
+}
+
+// Runs build/<preset>/bin/<program> with `arguments` as they are (no --trace: the program's default
+// trace path) in `folder`, made fresh and empty, so a test sees everything the run left there.
+// stderr goes to "<folder>.stderr", beside it.
+inline ChapterRun run_in_fresh_folder(const std::string& program, const std::filesystem::path& folder,
+                                      const std::string& arguments) {
+  namespace fs = std::filesystem;
+  fs::remove_all(folder);
+  fs::create_directories(folder);
+  const fs::path err = fs::absolute(folder).string() + ".stderr";
+  const std::string command = "cd '" + folder.string() + "' && " + GLASSBOX_BINARY_DIR "/bin/" + program + " " +
+                              arguments + " 2> '" + err.string() + "'";
+  const int status = std::system(command.c_str());
+  ChapterRun run;
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream in(err);
+  std::stringstream text;
+  text << in.rdbuf();
+  run.stderr_text = text.str();
+  return run;
+}
+
+// Every file and folder under `folder`, as paths relative to it, sorted: what a run left there.
+inline std::vector<std::string> left_in(const std::filesystem::path& folder) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(folder))
+    names.push_back(std::filesystem::relative(entry.path(), folder).generic_string());
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 // The trace of one run of `chapter` with `arguments`, run once per test process and kept (each

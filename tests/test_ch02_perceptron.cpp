@@ -143,3 +143,30 @@ TEST_CASE("ch02: a bad data file exits 2 naming file:line:column and writes no t
     CHECK_FALSE(run.trace_written);
   }
 }
+
+TEST_CASE("ch02: a refused run leaves nothing in its working folder, not even traces/", "[ch02]") {
+  using glassbox::testing::left_in;
+  using glassbox::testing::run_in_fresh_folder;
+  const std::vector<std::string> refused{
+      "--seed abc",                                                          // the command line
+      "--data no_such_file.csv",                                             // an input, read after the trace opened
+      "--data " + glassbox::testing::csv_fixture("non_numeric.csv"),
+  };
+  for (const auto& arguments : refused) {
+    INFO(arguments);
+    const auto folder = std::filesystem::path("chapter_test_output/ch02_perceptron") /
+                        ("fresh-refused-" + std::to_string(::getpid()));
+    const auto run = run_in_fresh_folder("ch02_perceptron", folder, "--quiet " + arguments);
+    CHECK(run.exit_code == 2);
+    CHECK(left_in(folder).empty());
+  }
+}
+
+TEST_CASE("ch02: a --data path that is not UTF-8 is refused naming the option, and leaves nothing", "[ch02]") {
+  const auto folder = std::filesystem::path("chapter_test_output/ch02_perceptron") /
+                      ("fresh-utf8-" + std::to_string(::getpid()));
+  const auto run = glassbox::testing::run_in_fresh_folder("ch02_perceptron", folder, "--quiet --data 'iris\xff.csv'");
+  CHECK(run.exit_code == 2);
+  CHECK_THAT(run.stderr_text, Catch::Contains("--data: the value is not valid UTF-8 (byte 5 is 0xFF)"));
+  CHECK(glassbox::testing::left_in(folder).empty());
+}

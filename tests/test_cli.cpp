@@ -135,3 +135,18 @@ TEST_CASE("set_help() replaces an option's help text", "[cli]") {
   CHECK_THAT(cli.help(), !Catch::Contains("default traces/ch99_test.json"));
   CHECK_THROWS_AS(cli.set_help("no-such-option", "x"), std::invalid_argument);
 }
+
+TEST_CASE("a text value that is not UTF-8 is refused naming the option, since the trace records it", "[cli]") {
+  std::string data = "iris.csv";
+  CommandLine cli(info());
+  cli.option("data", data, {}, "the data", "PATH");
+  Args bad{"--data", "iris\xff.csv"};
+  CHECK_THROWS_AS(cli.parse(bad.argc(), bad.argv.data()), UsageError);
+  CHECK_THROWS_WITH(cli.parse(bad.argc(), bad.argv.data()),
+                    "--data: the value is not valid UTF-8 (byte 5 is 0xFF); the trace records it as JSON text, "
+                    "which must be UTF-8");
+  CHECK(data == "iris.csv");
+  Args good{"--data", "données/íris.csv"};
+  REQUIRE(cli.parse(good.argc(), good.argv.data()));
+  CHECK(cli.hyperparameters().dump() == R"({"data":"données/íris.csv"})");
+}

@@ -96,3 +96,46 @@ TEST_CASE("glassbox: a bad spec exits 2 naming file and JSON path, and writes no
   CHECK_THAT(run.stderr_text, Catch::Contains("unknown_key.json: training.epoch: unknown key"));
   CHECK_FALSE(run.trace_written);
 }
+
+TEST_CASE("glassbox: run and gradcheck of one spec write their own default traces", "[glassbox]") {
+  using glassbox::testing::left_in;
+  const auto folder = std::filesystem::path("chapter_test_output/glassbox") / ("fresh-" + std::to_string(::getpid()));
+  const std::string xor_spec = spec("examples/xor.json");
+  REQUIRE(glassbox::testing::run_in_fresh_folder("glassbox", folder, "run " + xor_spec + " --quiet").exit_code == 0);
+  std::ifstream ran(folder / "traces/xor.json");
+  const auto run_trace = nlohmann::json::parse(ran);
+  // Then a gradient check in the same folder: it must not replace the trace of the run.
+  const auto command = std::string("cd '") + folder.string() + "' && " GLASSBOX_BINARY_DIR "/bin/glassbox gradcheck " +
+                       xor_spec + " --quiet";
+  REQUIRE(std::system(command.c_str()) == 0);
+  CHECK(left_in(folder) == std::vector<std::string>{"traces", "traces/xor.gradcheck.json", "traces/xor.json"});
+  std::ifstream ran_after(folder / "traces/xor.json"), checked(folder / "traces/xor.gradcheck.json");
+  CHECK(nlohmann::json::parse(ran_after) == run_trace);
+  const auto check_trace = nlohmann::json::parse(checked);
+  CHECK(find_event(check_trace, "gradcheck")["event"] == "gradcheck");
+  CHECK(check_trace["result"]["passed"] == true);
+}
+
+TEST_CASE("glassbox: a refused spec leaves nothing in its working folder, not even traces/", "[glassbox]") {
+  const auto folder = std::filesystem::path("chapter_test_output/glassbox") / ("refused-" + std::to_string(::getpid()));
+  for (const char* command : {"run", "gradcheck"}) {
+    const auto run = glassbox::testing::run_in_fresh_folder(
+        "glassbox", folder, std::string(command) + " " + spec("tests/data/specs/unknown_key.json") + " --quiet");
+    CHECK(run.exit_code == 2);
+    CHECK(glassbox::testing::left_in(folder).empty());
+  }
+}
+
+TEST_CASE("glassbox run --trace /dev/null writes through it, and /dev/null stays a device", "[glassbox]") {
+  namespace fs = std::filesystem;
+  if (!fs::is_character_file("/dev/null")) return;  // not on this system
+  const auto folder = std::filesystem::path("chapter_test_output/glassbox") / ("devnull-" + std::to_string(::getpid()));
+  const auto run = glassbox::testing::run_in_fresh_folder(
+      "glassbox", folder, "run " + spec("examples/xor.json") + " --quiet --trace-level full --trace /dev/null");
+  INFO(run.stderr_text);
+  CHECK(run.exit_code == 0);
+  CHECK(fs::is_character_file(fs::symlink_status("/dev/null")));
+  for (const auto& entry : fs::directory_iterator("/dev"))
+    CHECK_FALSE(entry.path().filename().string().starts_with("null."));
+  CHECK(glassbox::testing::left_in(folder).empty());
+}

@@ -1,13 +1,23 @@
 // Tests for glassbox/io/trace.hpp: the document reads back, numbers round-trip exactly, non-finite
-// values survive, writing is atomic, and "off" writes nothing.
+// values survive, writing is atomic, "off" writes nothing, and what is at the path (a link, a
+// device, a FIFO, another run's trace, a full disk) is handled as the header says.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <vector>
 
 #include "glassbox/io/trace.hpp"
 
@@ -30,6 +40,21 @@ Json read_json(const fs::path& p) {
 }
 
 TraceHeader header() { return {"test_trace", 0, 42, Json{{"lr", 0.5}, {"epochs", 3}}, "Dense(2→1, sigmoid)"}; }
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The names in a folder, sorted.
+std::vector<std::string> names_in(const fs::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir)) names.push_back(entry.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
 
 }  // namespace
 
@@ -112,12 +137,13 @@ TEST_CASE("an unfinished trace never appears under its final name", "[trace]") {
   {
     Tracer t(dir / "t.json", TraceLevel::full, header());
     t.record(TraceLevel::full, Json{{"event", "a"}});
-    CHECK(fs::exists(dir / "t.json.partial"));
-    CHECK_FALSE(fs::exists(dir / "t.json"));
+    const auto names = names_in(dir);
+    REQUIRE(names.size() == 1);
+    CHECK(names[0].starts_with("t.json."));
+    CHECK(names[0].ends_with(".partial"));
     // destroyed without finish(): as when a run throws
   }
-  CHECK_FALSE(fs::exists(dir / "t.json"));
-  CHECK_FALSE(fs::exists(dir / "t.json.partial"));
+  CHECK(fs::is_empty(dir));
 }
 
 TEST_CASE("a failed run keeps the previous trace intact", "[trace]") {
@@ -212,4 +238,160 @@ TEST_CASE("restrict_to lowers the level recorded from then on, and lifting it re
   CHECK(doc["events"][0]["n"] == 1);
   CHECK(doc["events"][1]["n"] == 3);
   CHECK(doc["events"][2]["n"] == 4);
+}
+
+TEST_CASE("two tracers writing the same path at once each finish, leaving one whole trace", "[trace]") {
+  const auto dir = fresh_dir("concurrent");
+  Tracer first(dir / "t.json", TraceLevel::summary, header());
+  Tracer second(dir / "t.json", TraceLevel::summary, header());
+  for (int i = 0; i < 3; ++i) {
+    first.record(TraceLevel::summary, Json{{"event", "first"}, {"i", i}});
+    second.record(TraceLevel::summary, Json{{"event", "second"}, {"i", i}});
+  }
+  CHECK(names_in(dir).size() == 2);  // a partial file each
+  first.finish(Json{{"run", "first"}});
+  CHECK(read_json(dir / "t.json")["result"]["run"] == "first");
+  second.finish(Json{{"run", "second"}});
+  CHECK(names_in(dir) == std::vector<std::string>{"t.json"});
+  const Json doc = read_json(dir / "t.json");
+  CHECK(doc["result"]["run"] == "second");
+  REQUIRE(doc["events"].size() == 3);
+  for (const auto& event : doc["events"]) CHECK(event["event"] == "second");
+}
+
+TEST_CASE("a symbolic link at the trace path is refused, and the link and its file stay as they were", "[trace]") {
+  const auto dir = fresh_dir("symlink");
+  std::ofstream(dir / "real.json") << "earlier";
+  fs::create_symlink("real.json", dir / "t.json");
+  CHECK_THROWS_AS(Tracer(dir / "t.json", TraceLevel::summary, header()), OutputError);
+  CHECK_THROWS_WITH(Tracer(dir / "t.json", TraceLevel::summary, header()),
+                    Catch::Contains("t.json: is a symbolic link (to real.json)"));
+  CHECK(fs::is_symlink(dir / "t.json"));
+  CHECK(read_text(dir / "real.json") == "earlier");
+  // A link to nothing is refused too: renaming over it would replace it.
+  fs::create_symlink("nothing.json", dir / "dangling.json");
+  CHECK_THROWS_WITH(Tracer(dir / "dangling.json", TraceLevel::summary, header()),
+                    Catch::Contains("is a symbolic link"));
+  CHECK(fs::is_symlink(dir / "dangling.json"));
+  CHECK(names_in(dir) == std::vector<std::string>{"dangling.json", "real.json", "t.json"});
+}
+
+TEST_CASE("a FIFO at the trace path is written directly, event by event, and stays a FIFO", "[trace]") {
+  const auto dir = fresh_dir("fifo");
+  const fs::path pipe = dir / "pipe";
+  REQUIRE(::mkfifo(pipe.c_str(), 0600) == 0);
+  // The test holds the reading end (O_RDWR, so opening it does not wait for a writer).
+  const int reader = ::open(pipe.c_str(), O_RDWR | O_NONBLOCK);
+  REQUIRE(reader >= 0);
+  const auto drain = [reader] {
+    std::string text;
+    char buffer[4096];
+    for (ssize_t n; (n = ::read(reader, buffer, sizeof buffer)) > 0;) text.append(buffer, static_cast<std::size_t>(n));
+    return text;
+  };
+  {
+    Tracer t(pipe, TraceLevel::summary, header());
+    t.record(TraceLevel::summary, Json{{"event", "epoch"}, {"loss", 0.5}});
+    // Each event reaches the reader as it is recorded.
+    CHECK_THAT(drain(), Catch::EndsWith("\"events\":[\n{\"event\":\"epoch\",\"loss\":0.5}"));
+    t.finish(Json{{"done", true}});
+  }
+  CHECK_THAT(drain(), Catch::EndsWith("\"result\":{\"done\":true}}\n"));
+  ::close(reader);
+  CHECK(fs::is_fifo(fs::symlink_status(pipe)));
+  CHECK(names_in(dir) == std::vector<std::string>{"pipe"});
+}
+
+TEST_CASE("/dev/null stays a character device when a trace is written to it or abandoned", "[trace]") {
+  if (!fs::is_character_file("/dev/null")) return;  // not on this system
+  {
+    Tracer t("/dev/null", TraceLevel::full, header());
+    t.record(TraceLevel::full, Json{{"event", "a"}});
+    t.finish();
+  }
+  {
+    Tracer t("/dev/null", TraceLevel::full, header());
+    t.record(TraceLevel::full, Json{{"event", "a"}});
+    // destroyed without finish(): nothing of /dev/null may be removed
+  }
+  CHECK(fs::is_character_file(fs::symlink_status("/dev/null")));
+  for (const auto& name : names_in("/dev")) CHECK_FALSE(name.starts_with("null."));
+}
+
+TEST_CASE("a full disk is reported at once for a device, naming it (/dev/full)", "[trace]") {
+  if (!fs::is_character_file("/dev/full")) return;  // Linux only
+  CHECK_THROWS_AS(Tracer("/dev/full", TraceLevel::full, header()), OutputError);
+  CHECK_THROWS_WITH(Tracer("/dev/full", TraceLevel::full, header()),
+                    Catch::Contains("writing /dev/full failed") && Catch::Contains("No space left on device"));
+  CHECK(fs::is_character_file(fs::symlink_status("/dev/full")));
+}
+
+TEST_CASE("a write that fails stops the trace at that record, within a buffer, and removes its file", "[trace]") {
+  const auto dir = fresh_dir("full");
+  // A file size limit makes writes beyond it fail (EFBIG), as a full disk does (ENOSPC).
+  constexpr rlim_t limit = 256 * 1024;
+  rlimit saved{};
+  REQUIRE(::getrlimit(RLIMIT_FSIZE, &saved) == 0);
+  const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit small = saved;
+  small.rlim_cur = limit;
+  REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+
+  const Json event{{"event", "step"}, {"values", to_json(std::vector<double>(10, 0.125))}};
+  const std::size_t event_bytes = event.dump().size() + 2;
+  std::size_t failed_at = 0;
+  std::string message;
+  {
+    Tracer t(dir / "t.json", TraceLevel::full, header());
+    try {
+      for (std::size_t i = 1; i <= 4 * limit / event_bytes; ++i) {
+        failed_at = i;
+        t.record(TraceLevel::full, event);
+      }
+      failed_at = 0;
+    } catch (const OutputError& e) {
+      message = e.what();
+    }
+  }
+  ::setrlimit(RLIMIT_FSIZE, &saved);
+  std::signal(SIGXFSZ, old_handler);
+
+  INFO("failed at record " << failed_at << " of " << event_bytes << " bytes");
+  REQUIRE(failed_at > 0);
+  CHECK(failed_at * event_bytes > limit - 65536);
+  CHECK(failed_at * event_bytes < limit + 2 * 65536);
+  CHECK_THAT(message, Catch::Contains("writing " + (dir / "t.json").string() + " failed: File too large"));
+  CHECK(fs::is_empty(dir));
+}
+
+TEST_CASE("a header that cannot be written as JSON is refused before anything is created", "[trace]") {
+  const auto dir = fresh_dir("bad_header");
+  TraceHeader bad = header();
+  bad.hyperparameters["data"] = "iris\xff.csv";  // not UTF-8
+  CHECK_THROWS_AS(Tracer(dir / "sub" / "t.json", TraceLevel::summary, bad), InputError);
+  CHECK_THROWS_WITH(Tracer(dir / "sub" / "t.json", TraceLevel::summary, bad),
+                    Catch::Contains("t.json: the header cannot be written as JSON") && Catch::Contains("UTF-8"));
+  CHECK(fs::is_empty(dir));
+}
+
+TEST_CASE("an event or a result that cannot be written as JSON leaves nothing behind", "[trace]") {
+  const auto dir = fresh_dir("bad_event");
+  {
+    Tracer t(dir / "t.json", TraceLevel::summary, header());
+    t.record(TraceLevel::summary, Json{{"event", "a"}});
+    CHECK_THROWS(t.record(TraceLevel::summary, Json{{"event", "b"}, {"text", "\xff"}}));
+    CHECK(t.events_recorded() == 1);
+    CHECK_THROWS(t.finish(Json{{"text", "\xff"}}));
+  }
+  CHECK(fs::is_empty(dir));
+}
+
+TEST_CASE("folders made for a trace are removed again when it is abandoned, and folders there before stay", "[trace]") {
+  const auto dir = fresh_dir("folders");
+  { Tracer t(dir / "a" / "b" / "t.json", TraceLevel::summary, header()); }
+  CHECK(fs::is_empty(dir));
+  fs::create_directories(dir / "kept");
+  { Tracer t(dir / "kept" / "new" / "t.json", TraceLevel::summary, header()); }
+  CHECK(names_in(dir) == std::vector<std::string>{"kept"});
+  CHECK(fs::is_empty(dir / "kept"));
 }

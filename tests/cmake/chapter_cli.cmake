@@ -1,4 +1,5 @@
-# Bad command lines: each exits 2, says what is wrong on stderr, and writes no trace.
+# Bad command lines: each exits 2, says what is wrong on stderr, and writes no trace; run from a
+# fresh folder with the default trace path, it leaves nothing there, not even traces/.
 # An unwritable trace path exits non-zero with a message naming it. --help exits 0.
 # -DPROGRAM -DWORK
 file(REMOVE_RECURSE ${WORK})
@@ -13,7 +14,8 @@ function(expect_usage_error expected_text)
   if(NOT err MATCHES "${expected_text}")
     message(FATAL_ERROR "`${ARGN}`: stderr should mention '${expected_text}', it says: ${err}")
   endif()
-  if(EXISTS ${trace} OR EXISTS ${trace}.partial)
+  file(GLOB partials ${WORK}/*.partial)
+  if(EXISTS ${trace} OR partials)
     message(FATAL_ERROR "`${ARGN}`: a trace was written")
   endif()
 endfunction()
@@ -25,6 +27,13 @@ expect_usage_error("--seed: \"-1\" is not allowed" --seed -1)
 expect_usage_error("--trace-level: \"loud\" is not allowed; expected one of off, summary, step, full" --trace-level loud)
 expect_usage_error("--seed needs a value" --seed)
 expect_usage_error("unexpected argument" stray)
+
+file(MAKE_DIRECTORY ${WORK}/fresh)
+execute_process(COMMAND ${PROGRAM} --quiet --seed -1 WORKING_DIRECTORY ${WORK}/fresh RESULT_VARIABLE rc ERROR_QUIET)
+file(GLOB left ${WORK}/fresh/*)
+if(NOT rc EQUAL 2 OR left)
+  message(FATAL_ERROR "--seed -1 in a fresh folder: expected exit 2 and nothing left there, got ${rc}: ${left}")
+endif()
 
 execute_process(COMMAND ${PROGRAM} --help RESULT_VARIABLE rc OUTPUT_VARIABLE out)
 if(NOT rc EQUAL 0 OR NOT out MATCHES "usage:")

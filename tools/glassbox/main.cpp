@@ -8,8 +8,9 @@
 // read with errors that name the path), on top of network, train and gradcheck.
 // Run: glassbox run SPEC [--trace PATH] [--trace-level LEVEL] [--seed N] [--quiet]
 //      glassbox gradcheck SPEC [...]
-// Trace: the spec's trace.path (default traces/<name>.json): the training events of train.hpp for
-// run, one "gradcheck" event for gradcheck.
+// Trace: the spec's trace.path, by default traces/<name>.json for run (the training events of
+// train.hpp) and traces/<name>.gradcheck.json for gradcheck (one "gradcheck" event), so a gradient
+// check never replaces the trace of a run.
 // Exit codes: 0 done (gradcheck: passed); 1 the run failed (a NaN or Inf, a write) or the gradient
 // check did not pass; 2 a bad command line or spec — then nothing is written.
 #include <cstdio>
@@ -129,7 +130,8 @@ int main(int argc, char** argv) {
   cli.positional("COMMAND", command, "run or gradcheck");
   cli.positional("SPEC", spec_path, "the experiment: a JSON file");
   cli.set_help("seed", "seed of the random generator, in place of the spec's \"seed\"");
-  cli.set_help("trace", "where to write the trace, in place of the spec's trace.path (default traces/<name>.json)");
+  cli.set_help("trace", "where to write the trace, in place of the spec's trace.path (default traces/<name>.json,\n"
+                        "                           for gradcheck traces/<name>.gradcheck.json)");
   cli.set_help("trace-level", "off, summary, step or full, in place of the spec's trace.level (default summary)");
 
   try {
@@ -163,7 +165,7 @@ int main(int argc, char** argv) {
 
   const Output out{cli.quiet};
   try {
-    Tracer tracer(experiment.trace_path(), experiment.trace.level, trace_header(experiment, "glassbox"));
+    Tracer tracer(experiment.trace_path(command), experiment.trace.level, trace_header(experiment, "glassbox"));
     const int status = command == "run" ? run(experiment, tracer, out) : gradcheck(experiment, tracer, out);
     if (tracer.level() != TraceLevel::off)
       out.print("\ntrace: {} ({} event{}, level {})\n", tracer.path().string(), tracer.events_recorded(),

@@ -98,6 +98,11 @@ CommandLine& CommandLine::option(std::string name, std::string& target, std::vec
               [&target, choices](const std::string& v) {
                 if (v.empty() || (!choices.empty() && std::find(choices.begin(), choices.end(), v) == choices.end()))
                   throw UsageError("");
+                // The trace records the value as JSON text, which is UTF-8 (a file name need not be).
+                if (auto at = invalid_utf8_at(v))
+                  throw UsageError(fmt::format("the value is not valid UTF-8 (byte {} is 0x{:02X}); the trace "
+                                               "records it as JSON text, which must be UTF-8",
+                                               *at + 1, static_cast<unsigned char>(v[*at])));
                 target = v;
               },
               [&target] { return Json(target); }});
@@ -168,7 +173,8 @@ bool CommandLine::parse(int argc, const char* const* argv) {
     }
     try {
       opt->set(value);
-    } catch (const UsageError&) {
+    } catch (const UsageError& e) {
+      if (*e.what() != '\0') throw UsageError(fmt::format("{}: {}", name, e.what()));
       throw UsageError(fmt::format("{}: \"{}\" is not allowed; expected {}", name, value, opt->allowed));
     }
   }

@@ -13,6 +13,11 @@ namespace glassbox {
 // typo (fewer than 3 edits): for "did you mean --seed?" and "did you mean \"epochs\"?".
 std::optional<std::string> did_you_mean(std::string_view word, const std::vector<std::string>& known);
 
+// The position of the first byte of `text` that is not part of valid UTF-8 (a stray byte, a
+// sequence cut short, an overlong form, a surrogate, a code point above U+10FFFF), or nothing when
+// all of it is valid. JSON text is UTF-8: a string that is not cannot go into a trace or a spec.
+std::optional<std::size_t> invalid_utf8_at(std::string_view text);
+
 // Columns of text count characters, not bytes ("→", "×", "σ" are one column each).
 std::size_t display_width(const std::string& utf8);
 

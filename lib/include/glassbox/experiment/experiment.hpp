@@ -35,6 +35,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "glassbox/nn/dense.hpp"
@@ -100,7 +101,7 @@ struct DataSpec {
 };
 
 struct TraceSpec {
-  std::string path;  // relative to the current folder; empty: traces/<name>.json
+  std::string path;  // relative to the current folder; empty: Experiment::trace_path()'s default
   TraceLevel level = TraceLevel::summary;
 };
 
@@ -128,8 +129,9 @@ struct Experiment {
   // Columns of the targets: outputs(), or 1 for a loss that takes class indices (losses.hpp's
   // TargetKind).
   std::size_t target_columns() const;
-  // trace.path, or traces/<name>.json
-  std::filesystem::path trace_path() const;
+  // trace.path, or by default traces/<name>.json for `glassbox run` and traces/<name>.<command>.json
+  // for another command (traces/<name>.gradcheck.json), so that one never replaces the other's trace.
+  std::filesystem::path trace_path(std::string_view command = "run") const;
 };
 
 // ---- reading and writing specs ------------------------------------------------------------------

@@ -36,7 +36,8 @@ public:
   CommandLine& option(std::string name, std::int64_t& target, std::int64_t min, std::int64_t max,
                       std::string help);
   CommandLine& option(std::string name, double& target, double min, double max, std::string help);
-  // A word from `choices`; with no choices, any non-empty text (metavar names it in the help).
+  // A word from `choices`; with no choices, any non-empty text that is valid UTF-8, since the trace
+  // records it as JSON text (metavar names it in the help).
   CommandLine& option(std::string name, std::string& target, std::vector<std::string> choices,
                       std::string help, std::string metavar = "TEXT");
   CommandLine& flag(std::string name, bool& target, std::string help);
@@ -68,7 +69,7 @@ private:
     std::string help;
     std::string allowed;  // "a whole number from 1 to 1000", for messages
     bool standard = false;  // one of the options every program has
-    std::function<void(const std::string&)> set;  // throws UsageError with the reason
+    std::function<void(const std::string&)> set;  // throws UsageError: empty, or the reason
     std::function<Json()> value;
   };
   struct Positional {

@@ -19,14 +19,29 @@
 // double in the shortest form that reads back to the same bits. NaN and ±Inf, which JSON cannot
 // hold as numbers, are written as the strings "nan", "inf" and "-inf".
 //
-// Atomic: the file is written as "<path>.partial" and renamed to <path> by finish(). A run that
-// fails or is interrupted leaves no trace under the final name (and removes the partial file when
-// it fails with an exception).
+// Where it is written (docs/trace-format.md, "Where the trace goes", says the same):
+//  - A path that does not exist yet or is a regular file: the trace is written to a file of its own
+//    beside it, "<path>.<pid>.<random>.partial" (created with O_EXCL, so two runs writing the same
+//    trace never share it, and a link planted under that name is never followed), and finish()
+//    renames it to <path> in one step. A run that fails or is interrupted leaves no trace under the
+//    final name and an earlier trace there intact; one that fails with an exception also removes its
+//    partial file, and the folders the tracer created for it if they are still empty.
+//  - A character device or a FIFO (/dev/null, /dev/stdout, a named pipe): written directly, each
+//    record flushed as it is made, with nothing renamed and nothing removed — what a reader of the
+//    pipe expects (a FIFO is opened when something reads it), and /dev/null stays /dev/null even
+//    for root. Not atomic: a failed run leaves what it wrote so far.
+//  - A symbolic link (the last part of the path; links among the folders are followed), a folder, a
+//    block device or a socket: refused with OutputError. Renaming over a link would replace the
+//    link, and writing through it is how a planted link makes a program run as root overwrite
+//    another file; a block device is a disk.
+// A write that fails (a full disk) throws OutputError naming the path at the record that notices it:
+// at once for a device or a FIFO, within one buffer (64 KiB) of the failure for a file.
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
-#include <fstream>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -61,8 +76,10 @@ class Tracer {
 public:
   // A tracer that records nothing.
   Tracer() = default;
-  // Opens "<path>.partial" for writing (creating missing parent folders) and writes the header.
-  // Throws OutputError naming the path if it cannot. With level off, nothing is opened.
+  // Opens the trace for writing as described above (creating missing parent folders) and writes the
+  // header. Throws OutputError naming the path if it cannot, InputError if the header is not valid
+  // JSON text (a string that is not UTF-8); either way nothing is left behind. With level off,
+  // nothing is opened.
   Tracer(std::filesystem::path path, TraceLevel level, const TraceHeader& header);
   ~Tracer();
   Tracer(Tracer&& other) noexcept;
@@ -88,11 +105,12 @@ public:
   const std::string& run() const noexcept { return run_; }
 
   // Records `event` (a JSON object; its first key should be "event", naming the kind) if the tracer
-  // wants `level`.
+  // wants `level`. Throws OutputError when a write fails (the trace is then abandoned).
   void record(TraceLevel level, const Json& event);
 
   // Writes the closing part (with `result`, if not null), flushes, and renames the file to its
-  // final name. Throws OutputError if any write failed. Without finish(), nothing keeps the name.
+  // final name. Throws OutputError if a write or the rename failed, and then removes the partial
+  // file. Without finish(), nothing keeps the name.
   void finish(const Json& result = Json());
 
   const std::filesystem::path& path() const noexcept { return path_; }
@@ -103,14 +121,22 @@ public:
   static Tracer& none();
 
 private:
+  struct CloseFile {
+    void operator()(std::FILE* file) const noexcept { std::fclose(file); }
+  };
+  void open();
+  void write(std::string_view text);
+  [[noreturn]] void write_failed(int error);
   void abandon() noexcept;
-  std::filesystem::path partial_path() const;
 
   TraceLevel level_ = TraceLevel::off;
   TraceLevel limit_ = TraceLevel::full;
   std::string run_;
-  std::filesystem::path path_;
-  std::ofstream out_;
+  std::filesystem::path path_;     // where the trace ends up
+  std::filesystem::path written_;  // the file being written: the unique partial file, or path_ when direct_
+  bool direct_ = false;            // path_ is a character device or a FIFO, written directly
+  std::vector<std::filesystem::path> created_folders_;  // made by open(), deepest first
+  std::unique_ptr<std::FILE, CloseFile> out_;
   std::size_t events_ = 0;
   bool finished_ = false;
 };
