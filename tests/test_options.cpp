@@ -1,6 +1,10 @@
 // Tests for glassbox/core/options.hpp: settings read from JSON, with messages naming the owner and key.
 #include <catch2/catch.hpp>
 
+#include <string>
+
+#include <fmt/format.h>
+
 #include "glassbox/core/options.hpp"
 
 using namespace glassbox;
@@ -31,4 +35,25 @@ TEST_CASE("bad settings are rejected naming the owner and the key", "[options]")
   CHECK_THROWS_WITH(require_known_keys(Json{{"x", 1}}, "loss mae", {}), Catch::Contains("takes no options"));
   CHECK_THROWS_WITH(require_known_keys(Json::array({1}), "loss huber", {"delta"}), Catch::Contains("JSON object"));
   CHECK_THROWS_AS(require_no_options(Json{{"x", 1}}, "loss mae"), InputError);
+}
+
+TEST_CASE("a message quotes a large option value in short", "[options]") {
+  Json many = Json::object();
+  for (int k = 0; k < 100000; ++k) many[fmt::format("k{}", k)] = k;
+  for (const auto& message : {std::string("takes no options"), std::string("options must be a JSON object")}) {
+    INFO(message);
+    std::string what;
+    try {
+      if (message == "takes no options") require_no_options(many, "loss bce");
+      else require_known_keys(Json::array({many}), "loss huber", {"delta"});
+    } catch (const InputError& e) {
+      what = e.what();
+    }
+    CHECK(what.size() < 200);
+    CHECK_THAT(what, Catch::Contains(message));
+  }
+  CHECK_THROWS_WITH(require_no_options(many, "loss bce"),
+                    Catch::StartsWith("loss bce: takes no options, got {\"k0\":0,\"k1\":1,") && Catch::EndsWith("…"));
+  CHECK_THROWS_WITH(number_setting(Json{{"alpha", std::string(1000, 'a')}}, "activation elu", "alpha", 1.0),
+                    "activation elu: option \"alpha\" must be a number, got \"" + std::string(39, 'a') + "…");
 }

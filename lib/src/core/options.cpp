@@ -5,9 +5,14 @@
 
 #include <fmt/format.h>
 
+#include "glassbox/core/text.hpp"
+
 namespace glassbox {
 
 namespace {
+
+// A value as a message quotes it: as JSON, clipped to 40 characters (an option may be megabytes).
+std::string shown(const Json& value) { return clip(value.dump()); }
 
 const Json* find(const Json& options, std::string_view key) {
   if (options.is_null() || !options.is_object()) return nullptr;
@@ -20,7 +25,7 @@ const Json* find(const Json& options, std::string_view key) {
 void require_known_keys(const Json& options, std::string_view owner, std::initializer_list<std::string_view> known) {
   if (options.is_null()) return;
   if (!options.is_object())
-    throw InputError(fmt::format("{}: options must be a JSON object, got {}", owner, options.dump()));
+    throw InputError(fmt::format("{}: options must be a JSON object, got {}", owner, shown(options)));
   for (const auto& item : options.items())
     if (std::find(known.begin(), known.end(), item.key()) == known.end())
       throw InputError(known.size() == 0
@@ -30,14 +35,14 @@ void require_known_keys(const Json& options, std::string_view owner, std::initia
 
 void require_no_options(const Json& options, std::string_view owner) {
   if (!options.is_null() && !options.empty())
-    throw InputError(fmt::format("{}: takes no options, got {}", owner, options.dump()));
+    throw InputError(fmt::format("{}: takes no options, got {}", owner, shown(options)));
 }
 
 double number_setting(const Json& options, std::string_view owner, std::string_view key, double fallback) {
   const Json* v = find(options, key);
   if (!v) return fallback;
   if (!v->is_number())
-    throw InputError(fmt::format("{}: option \"{}\" must be a number, got {}", owner, key, v->dump()));
+    throw InputError(fmt::format("{}: option \"{}\" must be a number, got {}", owner, key, shown(*v)));
   return v->get<double>();
 }
 
@@ -45,7 +50,7 @@ bool bool_setting(const Json& options, std::string_view owner, std::string_view 
   const Json* v = find(options, key);
   if (!v) return fallback;
   if (!v->is_boolean())
-    throw InputError(fmt::format("{}: option \"{}\" must be true or false, got {}", owner, key, v->dump()));
+    throw InputError(fmt::format("{}: option \"{}\" must be true or false, got {}", owner, key, shown(*v)));
   return v->get<bool>();
 }
 
@@ -56,7 +61,7 @@ std::string choice_setting(const Json& options, std::string_view owner, std::str
   if (v->is_string() && std::find(choices.begin(), choices.end(), v->get<std::string>()) != choices.end())
     return v->get<std::string>();
   throw InputError(fmt::format("{}: option \"{}\" must be one of {}, got {}", owner, key,
-                               fmt::join(choices, ", "), v->dump()));
+                               fmt::join(choices, ", "), shown(*v)));
 }
 
 }  // namespace glassbox
