@@ -189,7 +189,7 @@ TEST_CASE("a number beyond a double's range is an InputError naming file:line:co
   CHECK_THAT(input_error([] { parse_json_text(R"({"optimizer": {"learning_rate": -1e999}})", "o.json"); }),
              Catch::StartsWith("o.json:1:33: number out of range: -1e999"));
   // So is a whole number with 400 digits.
-  CHECK_THAT(input_error([] { parse_json_text("[" + std::string(400, '9') + "]", "w.json"); }),
+  CHECK_THAT(input_error([] { parse_json_text(fmt::format("[{}]", std::string(400, '9')), "w.json"); }),
              Catch::StartsWith("w.json:1:2: number out of range: 999"));
   // One that is too small to tell from 0 is read as 0, as C's strtod reads it.
   CHECK(parse_json_text("[1e-400]", "u.json")[0].get<double>() == 0.0);
@@ -234,4 +234,15 @@ TEST_CASE("a JSON file larger than the limit is refused without reading it all",
   CHECK(input_error([&] { read_json_file(dir / "big.json", 2001); }) ==
         (dir / "big.json").string() + ": larger than 2001 bytes, the most a spec may be");
   CHECK(max_spec_bytes == 16 * 1024 * 1024);
+}
+
+TEST_CASE("a long key is clipped in the path of a message", "[spec]") {
+  const std::string key(100000, 'k');
+  const std::string clipped = fmt::format("{}…", std::string(40, 'k'));
+  Json object = Json::object();
+  object[key] = 1;
+  CHECK(spec_error([&] { at(object, "training").object({"epochs"}); }) ==
+        fmt::format("training.{}: unknown key; known keys: epochs", clipped));
+  const std::string twice = fmt::format(R"({{"a": {{"{0}": 1, "{0}": 2}}}})", key);
+  CHECK(spec_error([&] { parse_json_text(twice, "k.json"); }) == fmt::format("a.{}: given twice", clipped));
 }

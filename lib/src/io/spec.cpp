@@ -128,7 +128,7 @@ SpecObject::SpecObject(const SpecValue& value, std::vector<std::string> known) :
     if (std::find(known.begin(), known.end(), item.key()) != known.end()) continue;
     std::string detail = "unknown key";
     if (auto best = did_you_mean(item.key(), known)) detail += fmt::format(" (did you mean \"{}\"?)", *best);
-    throw SpecError(value.child_path(item.key()), fmt::format("{}; known keys: {}", detail, list_some(known)));
+    throw SpecError(value.child_path(clip(item.key())), fmt::format("{}; known keys: {}", detail, list_some(known)));
   }
 }
 
@@ -293,7 +293,7 @@ private:
   std::string path() const {
     std::string p;
     for (const Frame& f : frames_)
-      p += f.array ? fmt::format("[{}]", f.elements.size()) : (p.empty() ? f.key : "." + f.key);
+      p += f.array ? fmt::format("[{}]", f.elements.size()) : (p.empty() ? "" : ".") + clip(f.key);
     return p;
   }
 
