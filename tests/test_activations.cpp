@@ -398,3 +398,8 @@ TEST_CASE("every activation builds by name with default options inside a network
     CHECK(net.describe().find(net.layer(1).describe()) != std::string::npos);
   }
 }
+
+TEST_CASE("an unknown activation's long name is shortened in the message", "[activations]") {
+  CHECK_THROWS_WITH(make_activation(std::string(100000, 'a'), 1),
+                    Catch::StartsWith("unknown activation \"" + std::string(40, 'a') + "…\" (known: "));
+}

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <set>
 #include <string>
 
@@ -152,4 +153,32 @@ TEST_CASE("standardizer: the training set comes out with mean 0 and standard dev
 TEST_CASE("targets: one class against the rest", "[dataset]") {
   CHECK(one_vs_rest({2, 0, 1}, 2) == Matrix{{1}, {0}, {0}});
   CHECK(one_vs_rest({2, 0, 1}, 0) == Matrix{{0}, {1}, {0}});
+}
+
+TEST_CASE("labelled CSV: +1 and 1e-400 are numbers, 1e400 is out of range", "[dataset]") {
+  const LabelledCsvFormat format{{"x", "y", "label"}, {"no", "yes"}};
+  {
+    std::ofstream out("dataset_test_numbers.csv");
+    out << "x,y,label\n+1,1e-400,yes\n-2.5e+1,+0.25,no\n";
+  }
+  const Dataset d = load_labelled_csv("dataset_test_numbers.csv", format);
+  CHECK(d.X == Matrix{{1, 0}, {-25, 0.25}});
+  CHECK(d.labels == std::vector<std::size_t>{1, 0});
+  {
+    std::ofstream out("dataset_test_overflow.csv");
+    out << "x,y,label\n1,2,yes\n3,1e400,no\n";
+  }
+  CHECK_THROWS_WITH(load_labelled_csv("dataset_test_overflow.csv", format),
+                    "dataset_test_overflow.csv:3:3: y: \"1e400\" is out of range (a double holds at most ±1.8e308)");
+}
+
+TEST_CASE("labelled CSV: a long field is shortened in a message", "[dataset]") {
+  const LabelledCsvFormat format{{"x", "label"}, {"no", "yes"}};
+  {
+    std::ofstream out("dataset_test_long.csv");
+    out << "x,label\n1," << std::string(100000, 'z') << "\n";
+  }
+  CHECK_THROWS_WITH(load_labelled_csv("dataset_test_long.csv", format),
+                    "dataset_test_long.csv:2:3: label: unknown label \"" + std::string(40, 'z') +
+                        "…\"; expected one of no, yes");
 }

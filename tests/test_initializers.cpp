@@ -206,3 +206,8 @@ TEST_CASE("constant initialization keeps hidden units identical through training
     }
   }
 }
+
+TEST_CASE("an unknown initializer's long name is shortened in the message", "[initializers]") {
+  CHECK_THROWS_WITH(make_init_rule(std::string(100000, 'i')),
+                    Catch::StartsWith("unknown initializer \"" + std::string(40, 'i') + "…\" (known: "));
+}

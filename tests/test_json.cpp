@@ -3,6 +3,8 @@
 
 #include <cmath>
 #include <limits>
+#include <string>
+#include <vector>
 
 #include "glassbox/core/json.hpp"
 
@@ -26,4 +28,15 @@ TEST_CASE("matrix_from_json rejects ragged and non-numeric rows", "[json]") {
   CHECK_THROWS_WITH(matrix_from_json(Json::parse("[[1,2],[3]]")), Catch::Contains("matrix row 1"));
   CHECK_THROWS_WITH(matrix_from_json(Json::parse("[[1,\"x\"]]")), Catch::Contains("expected a number"));
   CHECK_THROWS_WITH(matrix_from_json(Json::parse("{\"a\":1}")), Catch::Contains("expected a matrix"));
+}
+
+TEST_CASE("a message quotes a large value in short", "[json]") {
+  const Json huge = Json(std::vector<double>(100000, 1.5));
+  const Json text = Json(std::string(100000, 'x'));
+  const std::string shown = "[1.5,1.5,1.5,1.5,1.5,1.5,1.5,1.5,1.5,1.5…";  // 40 characters and …
+  CHECK_THROWS_WITH(number_from_json(huge), "expected a number (or \"nan\", \"inf\", \"-inf\"), got " + shown);
+  CHECK_THROWS_WITH(matrix_from_json(text),
+                    "expected a matrix (an array of rows), got \"" + std::string(39, 'x') + "…");
+  CHECK_THROWS_WITH(matrix_from_json(Json::array({Json::array({1, 2}), huge})),
+                    "matrix row 1: expected an array of 2 numbers, got " + shown);
 }

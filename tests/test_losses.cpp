@@ -464,6 +464,9 @@ TEST_CASE("what the table says a loss takes agrees with the loss", "[losses]") {
       CHECK(loss->value(Z, T) == Approx(make_loss("categorical_cross_entropy")->value(softmax(Z), T)));
   }
   CHECK_THROWS_WITH(loss_entry("cross_entropy"), Catch::Contains("unknown loss \"cross_entropy\""));
+  // A long name is shortened in the message.
+  CHECK_THROWS_WITH(loss_entry(std::string(100000, 'l')),
+                    Catch::StartsWith("unknown loss \"" + std::string(40, 'l') + "…\" (known: "));
 }
 
 TEST_CASE("loss settings: only huber and pseudo_huber take delta, the others take none", "[losses]") {

@@ -1,6 +1,10 @@
 // Tests for glassbox/core/options.hpp: settings read from JSON, with messages naming the owner and key.
 #include <catch2/catch.hpp>
 
+#include <string>
+
+#include <fmt/format.h>
+
 #include "glassbox/core/options.hpp"
 
 using namespace glassbox;
@@ -54,4 +58,25 @@ TEST_CASE("a bad value carries its key and what was expected", "[options]") {
     CHECK(e.expected() == "a number");
     CHECK(std::string(e.what()) == "activation elu: option \"alpha\" must be a number, got \"big\"");
   }
+}
+
+TEST_CASE("a message quotes a large option value in short", "[options]") {
+  Json many = Json::object();
+  for (int k = 0; k < 100000; ++k) many[fmt::format("k{}", k)] = k;
+  for (const auto& message : {std::string("takes no options"), std::string("options must be a JSON object")}) {
+    INFO(message);
+    std::string what;
+    try {
+      if (message == "takes no options") require_no_options(many, "loss bce");
+      else require_known_keys(Json::array({many}), "loss huber", {"delta"});
+    } catch (const InputError& e) {
+      what = e.what();
+    }
+    CHECK(what.size() < 200);
+    CHECK_THAT(what, Catch::Contains(message));
+  }
+  CHECK_THROWS_WITH(require_no_options(many, "loss bce"),
+                    Catch::StartsWith("loss bce: takes no options, got {\"k0\":0,\"k1\":1,") && Catch::EndsWith("…"));
+  CHECK_THROWS_WITH(number_setting(Json{{"alpha", std::string(1000, 'a')}}, "activation elu", "alpha", 1.0),
+                    "activation elu: option \"alpha\" must be a number, got \"" + std::string(39, 'a') + "…");
 }

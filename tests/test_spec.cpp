@@ -6,6 +6,8 @@
 #include <fstream>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "glassbox/io/spec.hpp"
 
 using namespace glassbox;
@@ -102,6 +104,24 @@ TEST_CASE("a name from a list suggests the closest and lists them all", "[spec]"
         "a: expected the name of an activation (identity, sigmoid, tanh, relu), got 3");
 }
 
+TEST_CASE("messages list at most 20 known names and shorten long strings", "[spec]") {
+  std::vector<std::string> known;
+  for (int i = 0; i < 1000; ++i) known.push_back(fmt::format("name_{}", i));
+  const std::string long_name(100000, 'x');
+  const std::string clipped = fmt::format("\"{}…\"", std::string(40, 'x'));
+  CHECK(spec_error([&] { at(Json(long_name), "a").choice(known); }) ==
+        "a: unknown " + clipped + "; known: name_0, name_1, name_2, name_3, name_4, name_5, name_6, name_7, name_8, "
+        "name_9, name_10, name_11, name_12, name_13, name_14, name_15, name_16, name_17, name_18, name_19, … and 980 "
+        "more");
+  CHECK(spec_error([&] { at(Json(long_name), "a").number(); }) == "a: expected a number, got the string " + clipped);
+  Json object = Json::object();
+  object["colour"] = 1;
+  CHECK_THAT(spec_error([&] { at(object, "").object(known); }),
+             Catch::EndsWith("colour: unknown key; known keys: name_0, name_1, name_2, name_3, name_4, name_5, "
+                             "name_6, name_7, name_8, name_9, name_10, name_11, name_12, name_13, name_14, name_15, "
+                             "name_16, name_17, name_18, name_19, … and 980 more"));
+}
+
 TEST_CASE("an object refuses keys it does not know, and names missing ones", "[spec]") {
   const Json doc = Json::parse(R"({"epoch": 3})");
   CHECK(spec_error([&] { SpecValue(doc, "training").object({"epochs", "batch_size"}); }) ==
@@ -157,4 +177,72 @@ TEST_CASE("JSON files: a missing file or a folder names its path", "[spec]") {
     out << "{\"x\": [1, 2]}\n";
   }
   CHECK(read_json_file(dir / "ok.json")["x"][1] == 2);
+}
+
+TEST_CASE("a number beyond a double's range is an InputError naming file:line:column", "[spec]") {
+  // 1e400 does not fit a double (at most about 1.8e308); the parser would otherwise throw its own
+  // out_of_range, which is not an input error.
+  CHECK_THAT(input_error([] { parse_json_text("{\n  \"seed\": 1e400\n}\n", "s.json"); }),
+             Catch::StartsWith("s.json:2:11: number out of range: 1e400"));
+  CHECK_THAT(input_error([] { parse_json_text("[1, 2, 1E545]", "n.json"); }),
+             Catch::StartsWith("n.json:1:8: number out of range: 1E545"));
+  CHECK_THAT(input_error([] { parse_json_text(R"({"optimizer": {"learning_rate": -1e999}})", "o.json"); }),
+             Catch::StartsWith("o.json:1:33: number out of range: -1e999"));
+  // So is a whole number with 400 digits.
+  CHECK_THAT(input_error([] { parse_json_text(fmt::format("[{}]", std::string(400, '9')), "w.json"); }),
+             Catch::StartsWith("w.json:1:2: number out of range: 999"));
+  // One that is too small to tell from 0 is read as 0, as C's strtod reads it.
+  CHECK(parse_json_text("[1e-400]", "u.json")[0].get<double>() == 0.0);
+}
+
+TEST_CASE("nesting deeper than 100 levels is refused where it goes too deep", "[spec]") {
+  const auto nested = [](std::size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); };
+  CHECK(parse_json_text(nested(100), "d.json").is_array());
+  CHECK_THAT(input_error([&] { parse_json_text(nested(101), "d.json"); }),
+             Catch::StartsWith("d.json:1:101: nesting deeper than 100 levels"));
+  // Brackets inside strings do not count; the depth counts objects and arrays alike.
+  const std::string deep =
+      "{\"s\": \"[[[{{{\",\n \"a\": " + std::string(99, '[') + "{\"b\": 1}" + std::string(99, ']') + "}";
+  CHECK_THAT(input_error([&] { parse_json_text(deep, "o.json"); }),
+             Catch::StartsWith("o.json:2:106: nesting deeper than 100 levels"));
+  // Far deeper, with a key after it (that once overflowed the stack).
+  const std::string far = "{\"a\": " + nested(100000) + ", \"b\": 1}";
+  CHECK_THAT(input_error([&] { parse_json_text(far, "f.json"); }),
+             Catch::StartsWith("f.json:1:106: nesting deeper than 100 levels"));
+}
+
+TEST_CASE("an object with 100000 keys is read in one pass, and a key given twice is still found", "[spec]") {
+  // The keys are checked with a hash set and the object is built once at its end: reading it takes
+  // time in proportion to its size (a search through the keys so far, for every key, took minutes).
+  std::string text = "{";
+  for (int k = 0; k < 100000; ++k) text += fmt::format("{}\"k{}\": {}", k == 0 ? "" : ", ", k, k);
+  const Json doc = parse_json_text(text + "}", "k.json");
+  REQUIRE(doc.size() == 100000);
+  CHECK(doc.begin().key() == "k0");
+  CHECK(doc.back() == 99999);
+  CHECK(spec_error([&] { parse_json_text(text + ", \"k5\": 0}", "k.json"); }) == "k5: given twice");
+}
+
+TEST_CASE("a JSON file larger than the limit is refused without reading it all", "[spec]") {
+  const fs::path dir = fs::path("spec_test_output");
+  fs::create_directories(dir);
+  {
+    std::ofstream out(dir / "big.json");
+    out << "[" << std::string(2000, ' ') << "]";
+  }
+  CHECK(read_json_file(dir / "big.json", 2002).is_array());
+  CHECK(input_error([&] { read_json_file(dir / "big.json", 2001); }) ==
+        (dir / "big.json").string() + ": larger than 2001 bytes, the most a spec may be");
+  CHECK(max_spec_bytes == 16 * 1024 * 1024);
+}
+
+TEST_CASE("a long key is clipped in the path of a message", "[spec]") {
+  const std::string key(100000, 'k');
+  const std::string clipped = fmt::format("{}…", std::string(40, 'k'));
+  Json object = Json::object();
+  object[key] = 1;
+  CHECK(spec_error([&] { at(object, "training").object({"epochs"}); }) ==
+        fmt::format("training.{}: unknown key; known keys: epochs", clipped));
+  const std::string twice = fmt::format(R"({{"a": {{"{0}": 1, "{0}": 2}}}})", key);
+  CHECK(spec_error([&] { parse_json_text(twice, "k.json"); }) == fmt::format("a.{}: given twice", clipped));
 }

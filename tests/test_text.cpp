@@ -31,3 +31,26 @@ TEST_CASE("invalid_utf8_at() finds the first byte that is not UTF-8", "[text]") 
   CHECK(invalid_utf8_at("\xf4\x90\x80\x80") == 0u);  // above U+10FFFF
   CHECK_FALSE(invalid_utf8_at("\xf4\x8f\xbf\xbf").has_value());  // U+10FFFF itself
 }
+
+TEST_CASE("list_some() lists at most a few names, and says how many it left out", "[text]") {
+  CHECK(list_some({}) == "");
+  CHECK(list_some({"a", "b", "c"}) == "a, b, c");
+  CHECK(list_some({"a", "b", "c"}, 3) == "a, b, c");
+  CHECK(list_some({"a", "b", "c", "d"}, 2) == "a, b, … and 2 more");
+  CHECK(list_some({"a", "b", "c"}, 2, ",") == "a,b,… and 1 more");
+  std::vector<std::string> many;
+  for (int i = 0; i < 1000000; ++i) many.push_back("column_" + std::to_string(i));
+  const std::string listed = list_some(many);
+  CHECK(listed.size() < 300);
+  CHECK_THAT(listed, Catch::StartsWith("column_0, column_1, ") && Catch::EndsWith("column_19, … and 999980 more"));
+  // A long name is shortened.
+  CHECK(list_some({std::string(1000, 'n')}) == std::string(40, 'n') + "…");
+}
+
+TEST_CASE("clip() shortens long text at a character boundary", "[text]") {
+  CHECK(clip("short") == "short");
+  CHECK(clip(std::string(40, 'a')) == std::string(40, 'a'));
+  CHECK(clip(std::string(41, 'a')) == std::string(40, 'a') + "…");
+  CHECK(clip("σσσσ", 3) == "σσσ…");  // characters, not bytes
+  CHECK(clip("abcdef", 0) == "…");
+}

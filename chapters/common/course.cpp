@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <exception>
+#include <new>
 
 #include "glassbox/core/error.hpp"
 #include "glassbox/core/text.hpp"
@@ -70,6 +71,10 @@ int run_chapter(int argc, char** argv, CommandLine& cli, const std::function<voi
     std::fflush(stdout);
     fmt::print(stderr, "{}: error: {}\n", name, e.what());
     return 2;
+  } catch (const std::bad_alloc&) {
+    std::fflush(stdout);
+    fmt::print(stderr, "{}: error: out of memory while running the chapter; try smaller settings\n", name);
+    return 1;
   } catch (const std::exception& e) {
     std::fflush(stdout);
     fmt::print(stderr, "{}: error: {}\n", name, e.what());

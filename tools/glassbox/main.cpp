@@ -15,6 +15,7 @@
 // check did not pass; 2 a bad command line or spec — then nothing is written.
 #include <cstdio>
 #include <exception>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -161,6 +162,9 @@ int main(int argc, char** argv) {
   } catch (const InputError& e) {
     fmt::print(stderr, "glassbox: error: {}\n", e.what());
     return 2;
+  } catch (const std::bad_alloc&) {
+    fmt::print(stderr, "glassbox: error: {}: out of memory while reading the spec and its data\n", spec_path);
+    return 1;
   }
 
   const Output out{cli.quiet};
@@ -171,6 +175,11 @@ int main(int argc, char** argv) {
       out.print("\ntrace: {} ({} event{}, level {})\n", tracer.path().string(), tracer.events_recorded(),
                 tracer.events_recorded() == 1 ? "" : "s", to_string(tracer.level()));
     return status;
+  } catch (const std::bad_alloc&) {
+    std::fflush(stdout);
+    fmt::print(stderr, "glassbox: error: {}: out of memory while {}\n", spec_path,
+               command == "run" ? "training" : "checking the gradients");
+    return 1;
   } catch (const std::exception& e) {
     std::fflush(stdout);
     fmt::print(stderr, "glassbox: error: {}\n", e.what());

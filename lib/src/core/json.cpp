@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "glassbox/core/error.hpp"
+#include "glassbox/core/text.hpp"
 
 namespace glassbox {
 
@@ -40,17 +41,18 @@ double number_from_json(const Json& j) {
     if (s == "inf") return std::numeric_limits<double>::infinity();
     if (s == "-inf") return -std::numeric_limits<double>::infinity();
   }
-  throw InputError(fmt::format("expected a number (or \"nan\", \"inf\", \"-inf\"), got {}", j.dump()));
+  throw InputError(fmt::format("expected a number (or \"nan\", \"inf\", \"-inf\"), got {}", clip(j.dump())));
 }
 
 Matrix matrix_from_json(const Json& j) {
-  if (!j.is_array()) throw InputError(fmt::format("expected a matrix (an array of rows), got {}", j.dump()));
+  if (!j.is_array()) throw InputError(fmt::format("expected a matrix (an array of rows), got {}", clip(j.dump())));
   const std::size_t rows = j.size();
   const std::size_t cols = rows ? (j[0].is_array() ? j[0].size() : 0) : 0;
   Matrix m(rows, cols);
   for (std::size_t r = 0; r < rows; ++r) {
     if (!j[r].is_array() || j[r].size() != cols)
-      throw InputError(fmt::format("matrix row {}: expected an array of {} numbers, got {}", r, cols, j[r].dump()));
+      throw InputError(fmt::format("matrix row {}: expected an array of {} numbers, got {}", r, cols,
+                                   clip(j[r].dump())));
     for (std::size_t c = 0; c < cols; ++c) m(r, c) = static_cast<Scalar>(number_from_json(j[r][c]));
   }
   return m;

@@ -6,9 +6,14 @@
 
 #include <fmt/format.h>
 
+#include "glassbox/core/text.hpp"
+
 namespace glassbox {
 
 namespace {
+
+// A value as a message quotes it: as JSON, clipped to 40 characters (an option may be megabytes).
+std::string shown(const Json& value) { return clip(value.dump()); }
 
 const Json* find(const Json& options, std::string_view key) {
   if (options.is_null() || !options.is_object()) return nullptr;
@@ -21,7 +26,7 @@ const Json* find(const Json& options, std::string_view key) {
 void require_known_keys(const Json& options, std::string_view owner, std::initializer_list<std::string_view> known) {
   if (options.is_null()) return;
   if (!options.is_object())
-    throw InputError(fmt::format("{}: options must be a JSON object, got {}", owner, options.dump()));
+    throw InputError(fmt::format("{}: options must be a JSON object, got {}", owner, shown(options)));
   for (const auto& item : options.items())
     if (std::find(known.begin(), known.end(), item.key()) == known.end())
       throw InputError(known.size() == 0
@@ -32,13 +37,13 @@ void require_known_keys(const Json& options, std::string_view owner, std::initia
 
 void require_no_options(const Json& options, std::string_view owner) {
   if (!options.is_null() && !options.empty())
-    throw InputError(fmt::format("{}: takes no options, got {}", owner, options.dump()));
+    throw InputError(fmt::format("{}: takes no options, got {}", owner, shown(options)));
 }
 
 double number_setting(const Json& options, std::string_view owner, std::string_view key, double fallback) {
   const Json* v = find(options, key);
   if (!v) return fallback;
-  if (!v->is_number()) throw SettingError(owner, std::string(key), "a number", v->dump());
+  if (!v->is_number()) throw SettingError(owner, std::string(key), "a number", shown(*v));
   return v->get<double>();
 }
 
@@ -50,14 +55,14 @@ double positive_setting(const Json& options, std::string_view owner, std::string
     throw InputError(fmt::format("{}: missing option \"{}\": expected a number > 0", owner, key));
   }
   if (!v->is_number() || !(v->get<double>() > 0) || !std::isfinite(v->get<double>()))
-    throw SettingError(owner, std::string(key), "a number > 0", v->dump());
+    throw SettingError(owner, std::string(key), "a number > 0", shown(*v));
   return v->get<double>();
 }
 
 bool bool_setting(const Json& options, std::string_view owner, std::string_view key, bool fallback) {
   const Json* v = find(options, key);
   if (!v) return fallback;
-  if (!v->is_boolean()) throw SettingError(owner, std::string(key), "true or false", v->dump());
+  if (!v->is_boolean()) throw SettingError(owner, std::string(key), "true or false", shown(*v));
   return v->get<bool>();
 }
 
@@ -67,7 +72,7 @@ std::string choice_setting(const Json& options, std::string_view owner, std::str
   if (!v) return std::string(fallback);
   if (v->is_string() && std::find(choices.begin(), choices.end(), v->get<std::string>()) != choices.end())
     return v->get<std::string>();
-  throw SettingError(owner, std::string(key), fmt::format("one of {}", fmt::join(choices, ", ")), v->dump());
+  throw SettingError(owner, std::string(key), fmt::format("one of {}", fmt::join(choices, ", ")), shown(*v));
 }
 
 }  // namespace glassbox

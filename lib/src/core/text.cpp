@@ -1,4 +1,4 @@
-// glassbox/core/text.cpp — edit distance for "did you mean", and display widths.
+// glassbox/core/text.cpp — edit distance for "did you mean", display widths, and text clipped for messages.
 #include "glassbox/core/text.hpp"
 
 #include <algorithm>
@@ -57,8 +57,13 @@ std::optional<std::size_t> invalid_utf8_at(std::string_view text) {
 std::optional<std::string> did_you_mean(std::string_view word, const std::vector<std::string>& known) {
   std::optional<std::string> best;
   std::size_t best_distance = 3;
-  for (const auto& candidate : known)
+  for (const auto& candidate : known) {
+    // The distance is at least the difference in length: skip the table for a word far longer.
+    const std::size_t gap = word.size() > candidate.size() ? word.size() - candidate.size()
+                                                           : candidate.size() - word.size();
+    if (gap >= best_distance) continue;
     if (auto d = edit_distance(word, candidate); d < best_distance) best_distance = d, best = candidate;
+  }
   return best;
 }
 
@@ -66,6 +71,28 @@ std::size_t display_width(const std::string& utf8) {
   // Count the bytes that start a character (everything but UTF-8 continuation bytes 10xxxxxx).
   return static_cast<std::size_t>(
       std::count_if(utf8.begin(), utf8.end(), [](char ch) { return (static_cast<unsigned char>(ch) & 0xC0) != 0x80; }));
+}
+
+std::string clip(std::string_view text, std::size_t most) {
+  std::size_t characters = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;  // inside a character
+    if (characters++ == most) return std::string(text.substr(0, i)) + "…";
+  }
+  return std::string(text);
+}
+
+std::string list_some(const std::vector<std::string>& names, std::size_t most, std::string_view separator) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size() && i < most; ++i) {
+    if (i > 0) out += separator;
+    out += clip(names[i]);
+  }
+  if (names.size() > most) {
+    if (most > 0) out += separator;
+    out += "… and " + std::to_string(names.size() - most) + " more";
+  }
+  return out;
 }
 
 }  // namespace glassbox

@@ -1,14 +1,16 @@
 // glassbox/data/csv.cpp — an RFC 4180 reader that keeps every field's line and column.
 #include "glassbox/data/csv.hpp"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "glassbox/core/error.hpp"
+#include "glassbox/core/file.hpp"
+#include "glassbox/core/text.hpp"
 
 namespace glassbox {
 
@@ -74,6 +76,32 @@ private:
   std::size_t line_ = 1;
   std::size_t column_ = 1;
 };
+
+// The power of ten of a decimal number's first significant digit, as written ("123.4e5" → 7,
+// "0.001" → -3); the text is one that from_chars read to its end.
+long decimal_exponent(std::string_view number) {
+  std::size_t i = 0;
+  if (i < number.size() && number[i] == '-') ++i;
+  long integer_digits = 0, leading_zeros = 0;  // before the point; zeros after it before a digit
+  bool significant = false;
+  for (; i < number.size() && std::isdigit(static_cast<unsigned char>(number[i])); ++i)
+    if (significant || number[i] != '0') significant = true, ++integer_digits;
+  if (i < number.size() && number[i] == '.')
+    for (++i; i < number.size() && std::isdigit(static_cast<unsigned char>(number[i])); ++i) {
+      if (significant || number[i] != '0') significant = true;
+      else ++leading_zeros;
+    }
+  long exponent = 0;
+  if (i < number.size() && (number[i] == 'e' || number[i] == 'E')) {
+    // Clamp: an exponent of a thousand digits is still "too large" or "too small".
+    const std::string_view written = number.substr(i + 1);
+    const bool negative = !written.empty() && written[0] == '-';
+    for (char c : written)
+      if (std::isdigit(static_cast<unsigned char>(c))) exponent = std::min(exponent * 10 + (c - '0'), 100000L);
+    if (negative) exponent = -exponent;
+  }
+  return integer_digits > 0 ? exponent + integer_digits - 1 : exponent - leading_zeros - 1;
+}
 
 std::string shown(char ch) {
   if (ch == '\t') return "a tab";
@@ -150,8 +178,9 @@ CsvTable parse_csv(std::string_view text, std::string source) {
     throw InputError(fmt::format("{}: the file is empty; expected a header line naming the columns", table.source));
   table.header = std::move(records.front());
   const std::size_t n = table.header.fields.size();
-  std::string names;  // the header, for messages
-  for (const auto& f : table.header.fields) names += (names.empty() ? "" : ",") + f.text;
+  std::vector<std::string> header;
+  for (const auto& f : table.header.fields) header.push_back(f.text);
+  const std::string names = list_some(header, 20, ",");  // the header, for messages
   for (std::size_t r = 1; r < records.size(); ++r) {
     const CsvRecord& record = records[r];
     const std::size_t k = record.fields.size();
@@ -163,24 +192,51 @@ CsvTable parse_csv(std::string_view text, std::string source) {
     if (k > n) {
       const CsvField& extra = record.fields[n];
       fail(extra.line, extra.column,
-           fmt::format("expected {} fields ({}), found {}: an extra field \"{}\"", n, names, k, extra.text));
+           fmt::format("expected {} fields ({}), found {}: an extra field \"{}\"", n, names, k, clip(extra.text)));
     }
   }
   table.records.assign(std::make_move_iterator(records.begin() + 1), std::make_move_iterator(records.end()));
   return table;
 }
 
-CsvTable read_csv(const std::filesystem::path& path) {
+CsvTable read_csv(const std::filesystem::path& path, std::size_t max_bytes) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))
     throw InputError(fmt::format("{}: is a folder, not a CSV file", path.string()));
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw InputError(fmt::format("{}: cannot open the file: {}", path.string(), std::strerror(errno)));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw InputError(fmt::format("{}: reading the file failed", path.string()));
-  return parse_csv(text.str(), path.string());
+  return parse_csv(read_file_at_most(path, max_bytes, "a CSV file"), path.string());
+}
+
+CsvNumber csv_number(std::string_view field) {
+  std::string_view text = field;
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  CsvNumber out;
+  if (text.empty()) {
+    out.problem = "expected a number, found an empty field";
+    return out;
+  }
+  const auto not_a_number = [&] {
+    out.problem = fmt::format("expected a number, found \"{}\"", clip(field));
+    return out;
+  };
+  // from_chars reads C's syntax less the leading +: skip one, if a digit or a point follows.
+  std::string_view digits = text;
+  const auto digit_or_point = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; };
+  if (digits.size() > 1 && digits[0] == '+' && digit_or_point(digits[1])) digits.remove_prefix(1);
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out.value);
+  if (end != digits.data() + digits.size()) return not_a_number();
+  if (ec == std::errc::result_out_of_range) {
+    // from_chars leaves the value alone for both overflow and underflow: tell them apart by the
+    // decimal exponent of the first significant digit.
+    if (decimal_exponent(digits) > 0) {
+      out.problem = fmt::format("\"{}\" is out of range (a double holds at most ±1.8e308)", clip(text));
+      return out;
+    }
+    out.value = digits[0] == '-' ? -0.0 : 0.0;  // nearer 0 than the smallest subnormal, as strtod rounds it
+    return out;
+  }
+  if (ec != std::errc() || !std::isfinite(out.value)) return not_a_number();  // nan, inf
+  return out;
 }
 
 }  // namespace glassbox

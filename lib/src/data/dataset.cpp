@@ -1,7 +1,6 @@
 // glassbox/data/dataset.cpp — labelled CSV files, stratified splits and standardisation.
 #include "glassbox/data/dataset.hpp"
 
-#include <charconv>
 #include <cmath>
 #include <stdexcept>
 
@@ -10,6 +9,7 @@
 #include "glassbox/data/csv.hpp"
 #include "glassbox/core/error.hpp"
 #include "glassbox/core/random.hpp"
+#include "glassbox/core/text.hpp"
 
 namespace glassbox {
 
@@ -27,12 +27,6 @@ const LabelledCsvFormat& iris_format() {
 }
 
 namespace {
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : ",") + s;
-  return out;
-}
 
 std::string_view trimmed(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -62,11 +56,11 @@ Dataset load_labelled_csv(const std::filesystem::path& path, const LabelledCsvFo
     if (c < columns && c < names.size() && trimmed(names[c].text) == format.header[c]) continue;
     const std::size_t line = c < names.size() ? names[c].line : table.header.end_line;
     const std::size_t column = c < names.size() ? names[c].column : table.header.end_column;
-    std::string found = c < names.size() ? fmt::format("\"{}\"", names[c].text) : "the end of the line";
+    std::string found = c < names.size() ? fmt::format("\"{}\"", clip(names[c].text)) : "the end of the line";
     std::string expected = c < columns ? fmt::format("column {} named \"{}\"", c + 1, format.header[c])
                                        : "the end of the line";
     throw InputError(fmt::format("{}: the header should be {}; expected {}, found {}", table.where(line, column),
-                                 join(format.header), expected, found));
+                                 list_some(format.header, 20, ","), expected, found));
   }
   if (table.records.empty())
     throw InputError(fmt::format("{}: no data after the header; expected one sample per line",
@@ -84,24 +78,18 @@ Dataset load_labelled_csv(const std::filesystem::path& path, const LabelledCsvFo
     const CsvRecord& record = table.records[r];
     for (std::size_t c = 0; c < features; ++c) {
       const CsvField& field = record.fields[c];
-      const std::string_view text = trimmed(field.text);
-      double value = 0;
-      const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-      if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(value))
-        throw InputError(fmt::format("{}: {}: expected a number, found {}", table.where(field), format.header[c],
-                                     text.empty() ? std::string("an empty field") : fmt::format("\"{}\"", field.text)));
-      data.X(r, c) = static_cast<Scalar>(value);
+      const CsvNumber x = csv_number(field.text);
+      if (!x.problem.empty())
+        throw InputError(fmt::format("{}: {}: {}", table.where(field), format.header[c], x.problem));
+      data.X(r, c) = static_cast<Scalar>(x.value);
     }
     const CsvField& label = record.fields[features];
     const std::string_view name = trimmed(label.text);
     std::size_t k = 0;
     while (k < format.class_names.size() && format.class_names[k] != name) ++k;
-    if (k == format.class_names.size()) {
-      std::string known;
-      for (const auto& n : format.class_names) known += (known.empty() ? "" : ", ") + n;
+    if (k == format.class_names.size())
       throw InputError(fmt::format("{}: {}: unknown label \"{}\"; expected one of {}", table.where(label),
-                                   format.header[features], label.text, known));
-    }
+                                   format.header[features], clip(label.text), list_some(format.class_names)));
     data.labels.push_back(k);
     data.ids.push_back(r);
   }

@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "glassbox/core/text.hpp"
+
 namespace glassbox {
 
 // ---- softmax ------------------------------------------------------------------------------------
@@ -289,7 +291,7 @@ std::vector<std::string> activation_names() {
 std::unique_ptr<Layer> make_activation(std::string_view name, std::size_t units, const Json& options) {
   for (const ActivationEntry& e : activation_table())
     if (name == e.name) return e.make(units, options);
-  throw InputError(fmt::format("unknown activation \"{}\" (known: {})", name, fmt::join(activation_names(), ", ")));
+  throw InputError(fmt::format("unknown activation \"{}\" (known: {})", clip(name), list_some(activation_names())));
 }
 
 // The settings readers of glassbox/core/options.hpp, with messages naming the activation.

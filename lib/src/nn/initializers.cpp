@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "glassbox/core/options.hpp"
+#include "glassbox/core/text.hpp"
 
 namespace glassbox {
 
@@ -186,7 +187,8 @@ std::vector<std::string> initializer_names() {
 InitRule make_init_rule(std::string_view name, const Json& options) {
   for (const InitializerEntry& e : initializer_table())
     if (name == e.name) return e.make(options);
-  throw InputError(fmt::format("unknown initializer \"{}\" (known: {})", name, fmt::join(initializer_names(), ", ")));
+  throw InputError(
+      fmt::format("unknown initializer \"{}\" (known: {})", clip(name), list_some(initializer_names())));
 }
 
 Initializer make_initializer(std::string_view name, const Json& options) {

@@ -10,6 +10,7 @@
 
 #include "glassbox/nn/activations.hpp"
 #include "glassbox/core/options.hpp"
+#include "glassbox/core/text.hpp"
 
 namespace glassbox {
 
@@ -505,7 +506,7 @@ std::vector<std::string> loss_names() {
 const LossEntry& loss_entry(std::string_view name) {
   for (const LossEntry& e : loss_table())
     if (name == e.name) return e;
-  throw InputError(fmt::format("unknown loss \"{}\" (known: {})", name, fmt::join(loss_names(), ", ")));
+  throw InputError(fmt::format("unknown loss \"{}\" (known: {})", clip(name), list_some(loss_names())));
 }
 
 std::unique_ptr<Loss> make_loss(std::string_view name, Reduction reduction, const Json& options) {

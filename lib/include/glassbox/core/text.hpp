@@ -21,4 +21,14 @@ std::optional<std::size_t> invalid_utf8_at(std::string_view text);
 // Columns of text count characters, not bytes ("→", "×", "σ" are one column each).
 std::size_t display_width(const std::string& utf8);
 
+// Messages quote what a file or a spec gave, which may be megabytes long; these keep a message to a
+// few lines and still say how much was left out.
+//
+// `text` if it has at most `most` characters, else its first `most` characters and "…".
+std::string clip(std::string_view text, std::size_t most = 40);
+// The names joined by `separator`, each clipped: at most `most` of them, then "… and N more":
+// "epochs, batch_size, shuffle" or "column_0, column_1, …, column_19, … and 99980 more".
+std::string list_some(const std::vector<std::string>& names, std::size_t most = 20,
+                      std::string_view separator = ", ");
+
 }  // namespace glassbox

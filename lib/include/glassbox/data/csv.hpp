@@ -10,7 +10,17 @@
 //
 // Every field remembers where it starts (line and column, both from 1; columns count characters,
 // not bytes), so that whoever interprets the table can report "iris.csv:7:18: …" like a compiler.
-// Malformed input throws InputError with such a location and what was expected there.
+// Malformed input throws InputError with such a location and what was expected there; a message
+// lists at most 20 column names and clips a long field.
+//
+// A file is read whole, so read_csv() refuses one larger than 256 MiB (MNIST's 60000 training
+// images as CSV are about 110 MB), and /dev/zero or an endless pipe one byte past that.
+//
+// Numbers (csv_number): decimal, as C's strtod reads them, with an optional sign (+1 is common in
+// exported data), fraction and exponent: 3, -0.5, +1, .5, 1e-3, 2.5E+4; spaces and tabs around
+// them are ignored. A number too large for a double (1e400, beyond ±1.8e308) is an error "out of
+// range"; one too small to tell from 0 (1e-400) is read as the nearest double, 0 or a subnormal,
+// as strtod reads it. NaN, Inf, hexadecimal and a decimal comma are not numbers here.
 #pragma once
 
 #include <cstddef>
@@ -48,7 +58,18 @@ struct CsvTable {
 // Parses CSV text; `source` names it in messages.
 CsvTable parse_csv(std::string_view text, std::string source);
 
-// Reads and parses a file. A file that cannot be opened or is empty throws InputError naming it.
-CsvTable read_csv(const std::filesystem::path& path);
+inline constexpr std::size_t max_csv_bytes = 256 * 1024 * 1024;  // 256 MiB
+
+// Reads and parses a file. A file that cannot be opened, is empty or is larger than `max_bytes`
+// throws InputError naming it.
+CsvTable read_csv(const std::filesystem::path& path, std::size_t max_bytes = max_csv_bytes);
+
+// A field read as a number (the rules above). On failure `problem` says why, for a message that
+// adds where and which column: "expected a number, found \"abc\"", "\"1e400\" is out of range (…)".
+struct CsvNumber {
+  double value = 0;
+  std::string problem;  // empty when the field is a number
+};
+CsvNumber csv_number(std::string_view field);
 
 }  // namespace glassbox

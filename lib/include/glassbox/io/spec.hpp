@@ -10,7 +10,8 @@
 //
 // SpecValue is one value with its path; SpecObject an object whose keys are all known in advance,
 // so a misspelt key is an error instead of a setting silently left at its default.
-// read_json_file() reports malformed JSON as "file:line:column: …", like a compiler.
+// read_json_file() reports malformed JSON as "file:line:column: …", like a compiler. Messages quote
+// at most a few known names ("known: a, b, …, t, … and 12 more") and clip long values.
 #pragma once
 
 #include <cstddef>
@@ -92,10 +93,20 @@ private:
   SpecValue value_;
 };
 
-// Reads a JSON file. A file that cannot be read throws InputError naming it; malformed JSON throws
-// InputError "file:line:column: invalid JSON: <what the parser expected>"; a key given twice in one
-// object throws SpecError "<path>: given twice" (parsers would otherwise keep one silently).
-Json read_json_file(const std::filesystem::path& path);
+// The limits of what read_json_file() reads. A spec a person wrote is a few KB; data too large for
+// these belongs in a CSV file. Within them, reading takes time in proportion to the size.
+inline constexpr std::size_t max_spec_bytes = 16 * 1024 * 1024;  // 16 MiB
+inline constexpr std::size_t max_json_depth = 100;              // objects and arrays within each other
+
+// Reads a JSON file. A file that cannot be read, or is larger than `max_bytes`, throws InputError
+// naming it. Malformed JSON throws InputError "file:line:column: <what>", the place where the
+// parser stopped:
+//   invalid JSON: <what the parser expected>
+//   number out of range: 1e400 (a double holds at most ±1.8e308)   (1e-400 is read as 0, as strtod does)
+//   nesting deeper than 100 levels
+// A key given twice in one object throws SpecError "<path>: given twice" (parsers would otherwise
+// keep one silently).
+Json read_json_file(const std::filesystem::path& path, std::size_t max_bytes = max_spec_bytes);
 // The same for text already in memory; `source` names it in messages.
 Json parse_json_text(std::string_view text, std::string_view source);
 
