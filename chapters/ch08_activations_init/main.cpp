@@ -159,7 +159,9 @@ void show_activations(course::Context& ctx) {
                                                 {"da_dz", to_json(c.da_dz)}});
   }
   ctx.print(table);
-  ctx.print("\nAt a kink the derivative of the left piece is used (ReLU′(0) = 0, as PyTorch). The step and sign\n"
+  ctx.print("\nAt a kink of a fixed activation the derivative of the left piece is used (ReLU′(0) = 0, leaky\n"
+            "ReLU′(0) = α, as PyTorch). Maxout has no left and right: where its pieces tie, the gradient goes\n"
+            "to the first of them (as PyTorch's max), here the tangent of slope σ(2) = 0.8808. The step and sign\n"
             "have g′ = 0 wherever it exists: no gradient passes them. \"straight-through\" substitutes 1, as the\n"
             "course notes do, to let a gradient through anyway; it is not the derivative. PReLU and maxout are\n"
             "shown as they start (α = 0.25; k = 2 tangents of softplus): both learn their shape.\n"
