@@ -143,3 +143,24 @@ TEST_CASE("ch02: a bad data file exits 2 naming file:line:column and writes no t
     CHECK_FALSE(run.trace_written);
   }
 }
+
+TEST_CASE("ch02: --trace-level step records every sample presented, as --help says", "[ch02]") {
+  const json& doc = glassbox::testing::trace_of("ch02_perceptron",
+                                                "--trace-level step --data " + glassbox::testing::iris_path());
+  CHECK(doc["trace_level"] == "step");
+  const auto steps = events(doc, "tlu_step", "AND");
+  REQUIRE_FALSE(steps.empty());
+  CHECK(steps.size() % 4 == 0);  // whole epochs of the four inputs
+}
+
+TEST_CASE("ch02: with η = 0.1 the learned AND has margin 0, not a round-off margin with a bound of 1e32",
+          "[ch02]") {
+  const json& doc = glassbox::testing::trace_of("ch02_perceptron", "--learning-rate 0.1 --trace-level summary --data " +
+                                                                        glassbox::testing::iris_path());
+  const json& bounds = doc["result"]["mistake_bounds"];
+  for (const char* gate : {"AND", "OR", "NAND"}) {
+    INFO(gate);
+    CHECK(bounds[gate]["gamma_learned"].get<double>() == 0);
+    CHECK(bounds[gate]["bound_learned"].is_null());
+  }
+}
