@@ -391,7 +391,10 @@ void depth_experiment(course::Context& ctx, const Settings& s, const Data& data)
                  "accuracy", "dead ReLUs", "saturated outputs", "trains?"});
 
   for (const Combination& c : combinations) {
-    Network net = deep_network(s, c.activation, make_initializer(c.initializer, c.options), ctx.rng);
+    // Each run draws from a generator of its own, derived from --seed and the run's name, so that an
+    // option of one run (--naive-stddev) changes that run and no other.
+    Rng rng = Rng::derived(ctx.cli.seed, "depth/" + c.activation + "/" + c.label);
+    Network net = deep_network(s, c.activation, make_initializer(c.initializer, c.options), rng);
     ctx.tracer.record(TraceLevel::summary, Json{{"event", "depth_run"},
                                                 {"activation", c.activation},
                                                 {"initializer", c.initializer},
@@ -405,7 +408,7 @@ void depth_experiment(course::Context& ctx, const Settings& s, const Data& data)
     std::string diverged;
     SGD sgd(s.learning_rate);
     try {
-      train(net, loss, sgd, data.X, data.T, ctx.rng, opts, ctx.tracer, [&](const EpochStats& stats) {
+      train(net, loss, sgd, data.X, data.T, rng, opts, ctx.tracer, [&](const EpochStats& stats) {
         if (stats.epoch != 1 && stats.epoch != opts.epochs) return;
         const Diagnosis d = diagnose(net, loss, data, c.activation);
         ctx.tracer.record(TraceLevel::summary, depth_gradients_event(c, stats.epoch, d));
