@@ -170,3 +170,24 @@ TEST_CASE("ch02: a --data path that is not UTF-8 is refused naming the option, a
   CHECK_THAT(run.stderr_text, Catch::Contains("--data: the value is not valid UTF-8 (byte 5 is 0xFF)"));
   CHECK(glassbox::testing::left_in(folder).empty());
 }
+
+TEST_CASE("ch02: --trace-level step records every sample presented, as --help says", "[ch02]") {
+  const json& doc = glassbox::testing::trace_of("ch02_perceptron",
+                                                "--trace-level step --data " + glassbox::testing::iris_path());
+  CHECK(doc["trace_level"] == "step");
+  const auto steps = events(doc, "tlu_step", "AND");
+  REQUIRE_FALSE(steps.empty());
+  CHECK(steps.size() % 4 == 0);  // whole epochs of the four inputs
+}
+
+TEST_CASE("ch02: with η = 0.1 the learned AND has margin 0, not a round-off margin with a bound of 1e32",
+          "[ch02]") {
+  const json& doc = glassbox::testing::trace_of("ch02_perceptron", "--learning-rate 0.1 --trace-level summary --data " +
+                                                                        glassbox::testing::iris_path());
+  const json& bounds = doc["result"]["mistake_bounds"];
+  for (const char* gate : {"AND", "OR", "NAND"}) {
+    INFO(gate);
+    CHECK(bounds[gate]["gamma_learned"].get<double>() == 0);
+    CHECK(bounds[gate]["bound_learned"].is_null());
+  }
+}

@@ -63,6 +63,22 @@ TEST_CASE("the forward pass's trace: z = input·Wᵀ + b per stage, a = g(z), ea
   CHECK(matrix(quick_run()["result"]["forward_pass"]["output"]) == a2);
 }
 
+TEST_CASE("the forward pass's trace holds W and b: z = input·Wᵀ + b recomputed from the trace alone", "[ch05]") {
+  const auto parameters = events(quick_run(), "parameters", "forward_pass");
+  REQUIRE(parameters.size() == 1);
+  const json& values = parameters[0]["values"];
+  REQUIRE(values.size() == 4);
+  const auto forward = events(quick_run(), "forward", "forward_pass");
+  REQUIRE(forward.size() == 2);
+  for (std::size_t s = 0; s < 2; ++s) {
+    const std::string layer = "layers[" + std::to_string(2 * s) + "]";
+    INFO(layer);
+    const Matrix W = matrix(values[layer + ".W"]), b = matrix(values[layer + ".b"]);
+    const Matrix z = add_row_vector(matmul_abt(matrix(forward[s]["input"]), W), b);
+    CHECK(z == matrix(forward[s]["z"]));  // the same operations in the same order: the same bits
+  }
+}
+
 TEST_CASE("two linear layers equal one: W = W2·W1, b = W2·b1 + b2, the same outputs", "[ch05]") {
   const auto e = events(quick_run(), "linear_collapse");
   REQUIRE(e.size() == 1);

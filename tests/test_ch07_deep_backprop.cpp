@@ -8,6 +8,8 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdio>
+#include <string>
 #include <vector>
 
 #include "glassbox/nn/activations.hpp"
@@ -204,4 +206,15 @@ TEST_CASE("a ReLU input within h of 0 is flagged as a kink, not failed", "[ch07]
   const auto blind = check_network(net, SoftmaxCrossEntropy(), data.X, data.T, options);
   CHECK(blind.verdict == CheckVerdict::fail);
   CHECK(blind.failed == flagged.kinks);
+}
+
+TEST_CASE("ch07: --help says what each trace level records here, and promises no per-update events", "[ch07]") {
+  FILE* pipe = ::popen(GLASSBOX_BINARY_DIR "/bin/ch07_deep_backprop --help", "r");
+  REQUIRE(pipe != nullptr);
+  std::string help;
+  char buffer[4096];
+  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) help.append(buffer, n);
+  CHECK(::pclose(pipe) == 0);
+  CHECK_THAT(help, Catch::Contains("this chapter makes no updates"));
+  CHECK_THAT(help, !Catch::Contains("step (per update)"));
 }

@@ -220,3 +220,24 @@ TEST_CASE("ch08: a plot of g and g′ for every activation goes next to the trac
   const fs::path quiet_stem = quiet.trace.parent_path() / quiet.trace.stem();
   CHECK_FALSE(fs::exists(quiet_stem.string() + ".relu.svg"));
 }
+
+TEST_CASE("ch08: each run of the depth experiment draws from its own generator: --naive-stddev changes only "
+          "the naive runs",
+          "[ch08]") {
+  // With N(0, 1), naive ReLU overflows within the first epoch and stops drawing shuffles; with
+  // N(0, 0.1) it does not. One shared stream would shift every run after it.
+  const std::string common = "--seed 7 --samples 256 --epochs 2 --trace-level summary";
+  const json& standard = glassbox::testing::trace_of("ch08_activations_init", common);
+  const json& wider = glassbox::testing::trace_of("ch08_activations_init", common + " --naive-stddev 0.1");
+  std::map<std::string, std::vector<json>> before, after;
+  for (const json& e : events(standard, "depth_gradients")) before[e["initializer"].get<std::string>()].push_back(e);
+  for (const json& e : events(wider, "depth_gradients")) after[e["initializer"].get<std::string>()].push_back(e);
+  REQUIRE(before.size() == 4);  // normal (the naive start), glorot_normal, he_normal, lecun_normal
+  for (const auto& [initializer, runs] : before) {
+    INFO(initializer);
+    if (initializer == "normal")
+      CHECK(runs != after.at(initializer));
+    else
+      CHECK(runs == after.at(initializer));
+  }
+}

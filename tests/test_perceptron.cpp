@@ -210,6 +210,17 @@ TEST_CASE("mistake bound: radius and margin on small examples", "[perceptron]") 
   CHECK_THROWS_AS(mistake_bound(4, 0), std::invalid_argument);
 }
 
+TEST_CASE("margin: a point on the boundary up to round-off has margin 0, not 1e-17", "[perceptron]") {
+  // AND learned with η = 0.1 ends at w ≈ (−0.2, 0.2, 0.1), which puts (1, 0) exactly on the
+  // boundary; in floating point w·x̃ is −2.8e-17 there.
+  const TluTraining and_gate = train_gate({0, 0, 0, 1}, 0.1);
+  REQUIRE(and_gate.errors == 0);
+  REQUIRE(net_input(and_gate.w, gate_inputs(), 2) != 0);  // the rounding is really there
+  CHECK(margin(and_gate.w, gate_inputs(), {-1, -1, -1, 1}) == 0);
+  // A margin well above round-off is kept as it is.
+  CHECK(margin(Matrix{{-3, 2, 2}}, gate_inputs(), {-1, -1, -1, 1}) == Approx(1 / std::sqrt(17.0)));
+}
+
 TEST_CASE("max margin: the largest-margin direction, solved by hand", "[perceptron]") {
   // x = 3 (class +1) and x = 1 (class −1), x̃ = (1, x). Both constraints active at the optimum:
   // a + 3b = 1 and −(a + b) = 1 → u = (−2, 1), ‖u‖ = √5, so γ* = 1/√5.

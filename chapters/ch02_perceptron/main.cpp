@@ -69,7 +69,7 @@ Json training_event(const Task& task, const TluTrainingOptions& options, const T
 // sample presented.
 TluTraining train(course::Context& ctx, const Task& task, TluTrainingOptions options, Table* steps = nullptr) {
   options.order = task.order;
-  const bool trace_steps = ctx.tracer.wants(TraceLevel::full);
+  const bool trace_steps = ctx.tracer.wants(TraceLevel::step);  // each sample presented is one update step
   options.on_step = [&](const TluStep& s) {
     if (steps) {
       std::vector<std::string> row{fmt::format("{}", s.epoch)};
@@ -78,7 +78,7 @@ TluTraining train(course::Context& ctx, const Task& task, TluTrainingOptions opt
       steps->add_row(row);
     }
     if (trace_steps)
-      ctx.tracer.record(TraceLevel::full, Json{{"event", "tlu_step"}, {"task", task.name},
+      ctx.tracer.record(TraceLevel::step, Json{{"event", "tlu_step"}, {"task", task.name},
                                                {"rule", to_string(options.rule)}, {"epoch", s.epoch},
                                                {"position", s.position}, {"sample", s.sample},
                                                {"x", to_json(s.x)[0]}, {"z", to_json(s.z)}, {"y", to_json(s.y)},
@@ -222,6 +222,8 @@ int main(int argc, char** argv) {
         }
       }
       ctx.print(table);
+      ctx.print("Every task here runs in the natural order of its inputs — (0,0), (0,1), (1,0), (1,1) for two —\n"
+                "not in the order drawn for the gates above, so AND's perceptron run need not match that table.\n");
       ctx.print("Hebb's rule strengthens a weight whenever input and target are active together, whether the\n"
                 "unit was right or wrong: it never looks at y. With 0/1 coding only (1,1) has t ≠ 0, so\n"
                 "w = k·(1,1,1) after k epochs and the unit fires for every input — more epochs only scale w.\n"

@@ -9,7 +9,8 @@
 // synthetic::linspace.
 // Run: ch05_forward_pass [--samples N] [--epochs N] [--batch-size B] [--learning-rate η]
 //      [--activation tanh|sigmoid] [--trace PATH] [--trace-level off|summary|step|full] [--quiet]
-// Trace: traces/ch05_forward_pass.json — run "forward_pass": one "forward" event per stage (full);
+// Trace: traces/ch05_forward_pass.json — run "forward_pass": a "parameters" event (every W and b) and one
+// "forward" event per stage (full);
 // run "linear_collapse": one "linear_collapse" event (summary); run "sine, N units" per width:
 // "epoch" events and one "approximation" event (summary). Plot: traces/ch05_forward_pass.sine.svg.
 #include <cmath>
@@ -66,6 +67,7 @@ void forward_pass(course::Context& ctx) {
             Y.shape(), Y.cols());
 
   ctx.tracer.set_run("forward_pass");
+  record_parameters(ctx.tracer, net, {1, 1});
   record_forward(ctx.tracer, net, {1, 1});
   ctx.result["forward_pass"] = Json{{"network", net.describe()}, {"output", to_json(Y)}};
 }

@@ -270,6 +270,9 @@ int main(int argc, char** argv) {
                               "a finite-difference check of every parameter: a correct network passes, a broken layer\n"
                               "is named, the step h trades truncation for round-off, and ReLU kinks are flagged.",
                    .default_trace_level = TraceLevel::full});
+  cli.set_help("trace-level", "off, summary (the gradient norms, checks and h sweeps) or full (adds the one forward\n"
+                              "and backward pass, every number); this chapter makes no updates, so step records what\n"
+                              "summary does; default full");
   Settings s;
   cli.option("depth", s.depth, 3, 20, "Dense layers in the deep network");
   cli.option("width", s.width, 2, 64, "units in each hidden layer");

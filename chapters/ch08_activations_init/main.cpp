@@ -159,7 +159,9 @@ void show_activations(course::Context& ctx) {
                                                 {"da_dz", to_json(c.da_dz)}});
   }
   ctx.print(table);
-  ctx.print("\nAt a kink the derivative of the left piece is used (ReLU′(0) = 0, as PyTorch). The step and sign\n"
+  ctx.print("\nAt a kink of a fixed activation the derivative of the left piece is used (ReLU′(0) = 0, leaky\n"
+            "ReLU′(0) = α, as PyTorch). Maxout has no left and right: where its pieces tie, the gradient goes\n"
+            "to the first of them (as PyTorch's max), here the tangent of slope σ(2) = 0.8808. The step and sign\n"
             "have g′ = 0 wherever it exists: no gradient passes them. \"straight-through\" substitutes 1, as the\n"
             "course notes do, to let a gradient through anyway; it is not the derivative. PReLU and maxout are\n"
             "shown as they start (α = 0.25; k = 2 tangents of softplus): both learn their shape.\n"
@@ -389,7 +391,10 @@ void depth_experiment(course::Context& ctx, const Settings& s, const Data& data)
                  "accuracy", "dead ReLUs", "saturated outputs", "trains?"});
 
   for (const Combination& c : combinations) {
-    Network net = deep_network(s, c.activation, make_initializer(c.initializer, c.options), ctx.rng);
+    // Each run draws from a generator of its own, derived from --seed and the run's name, so that an
+    // option of one run (--naive-stddev) changes that run and no other.
+    Rng rng = Rng::derived(ctx.cli.seed, "depth/" + c.activation + "/" + c.label);
+    Network net = deep_network(s, c.activation, make_initializer(c.initializer, c.options), rng);
     ctx.tracer.record(TraceLevel::summary, Json{{"event", "depth_run"},
                                                 {"activation", c.activation},
                                                 {"initializer", c.initializer},
@@ -403,7 +408,7 @@ void depth_experiment(course::Context& ctx, const Settings& s, const Data& data)
     std::string diverged;
     SGD sgd(s.learning_rate);
     try {
-      train(net, loss, sgd, data.X, data.T, ctx.rng, opts, ctx.tracer, [&](const EpochStats& stats) {
+      train(net, loss, sgd, data.X, data.T, rng, opts, ctx.tracer, [&](const EpochStats& stats) {
         if (stats.epoch != 1 && stats.epoch != opts.epochs) return;
         const Diagnosis d = diagnose(net, loss, data, c.activation);
         ctx.tracer.record(TraceLevel::summary, depth_gradients_event(c, stats.epoch, d));

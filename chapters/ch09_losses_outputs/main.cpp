@@ -155,8 +155,8 @@ void regression(course::Context& ctx, const Settings& s) {
   ctx.print("\nRMSE and mean offset compare the fit with the clean curve sin(πx) on 101 points of [−1, 1].\n"
             "Squared error lets each outlier pull with its whole residual (about 3): MSE's fit is lifted by\n"
             "about the outliers' share × their size, {}/{} × 3 ≈ {:.2f}. MAE pulls every sample with the same\n"
-            "strength 1, so it fits the median and the outliers barely move it. Huber is MSE inside δ = {}\n"
-            "and MAE outside: each outlier's pull is capped at δ. (Errata: the notes garble Huber's linear\n"
+            "strength 1, so it fits the median and the outliers barely move it. Huber is ½·r² inside δ = {}\n"
+            "and linear outside, slope ±δ: each outlier's pull is capped at δ. (Errata: the notes garble Huber's linear\n"
             "branch; it is δ·(|r| − ½δ), which meets ½r² with the same value and slope at |r| = δ.)\n",
             outliers, N, 3.0 * static_cast<double>(outliers) / static_cast<double>(N), s.huber_delta);
 }
@@ -453,7 +453,8 @@ void hinge(course::Context& ctx, const Settings& s, const Binary& data) {
                  fmt::format("{} of {}", beyond_margin, Y.rows()), fmt::format("{}", hinge_pushing)});
   table.add_row({logistic_loss.describe(), "0, 1", fmt::format("{:.3f}", *b.back().accuracy), "—",
                  fmt::format("{}", logistic_pushing)});
-  ctx.print("The same network and start, on the two clouds of section 3, with max(0, 1 − t·y) and with BCE:\n\n");
+  ctx.print("One network, drawn afresh and copied so that both runs start from the same weights, on the two\n"
+            "clouds of section 3, with max(0, 1 − t·y) and with BCE:\n\n");
   ctx.print(table);
   ctx.print("\nThe hinge is exactly 0 for a sample classified right with room to spare (t·y ≥ 1): its gradient\n"
             "is 0 and it stops influencing the weights, so the boundary is set by the samples near it — the\n"

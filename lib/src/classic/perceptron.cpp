@@ -164,8 +164,17 @@ Scalar margin(const Matrix& w, const Matrix& Xb, const std::vector<Scalar>& s) {
   if (Xb.rows() == 0) throw ShapeError("margin: no samples");
   const Scalar length = norm(w);
   if (length == 0) return 0;
+  // A computed z = Σⱼ wⱼ·x̃ⱼ is off from the exact sum by at most about n·ε·Σⱼ |wⱼ·x̃ⱼ| (n + 1 terms,
+  // one rounding each). A z within that of 0 may be an exact 0 that rounding moved — with η = 0.1,
+  // (−0.2, 0.2, 0.1)·(1, 1, 0) gives −2.8e-17 — so it counts as 0: a point on the boundary.
+  const Scalar unit_roundoff = std::numeric_limits<Scalar>::epsilon();
   Scalar smallest = std::numeric_limits<Scalar>::infinity();
-  for (std::size_t i = 0; i < Xb.rows(); ++i) smallest = std::min(smallest, s[i] * net_input(w, Xb, i));
+  for (std::size_t i = 0; i < Xb.rows(); ++i) {
+    Scalar z = net_input(w, Xb, i), magnitude = 0;
+    for (std::size_t j = 0; j < Xb.cols(); ++j) magnitude += std::abs(w(0, j) * Xb(i, j));
+    if (std::abs(z) <= static_cast<Scalar>(Xb.cols()) * unit_roundoff * magnitude) z = 0;
+    smallest = std::min(smallest, s[i] * z);
+  }
   return smallest / length;
 }
 

@@ -7,6 +7,16 @@
 
 namespace glassbox {
 
+Rng Rng::derived(std::uint64_t seed, std::string_view name) {
+  std::uint64_t hash = 14695981039346656037ull;  // FNV-1a, 64 bits
+  for (unsigned char c : name) hash = (hash ^ c) * 1099511628211ull;
+  std::uint64_t z = seed ^ hash;  // one step of splitmix64 spreads the bits
+  z += 0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return Rng(z ^ (z >> 31));
+}
+
 double Rng::uniform() {
   constexpr double kTwoToMinus53 = 1.0 / 9007199254740992.0;  // 2⁻⁵³
   return static_cast<double>(engine_() >> 11) * kTwoToMinus53;

@@ -253,6 +253,14 @@ Json update_event(const ParameterRef& parameter, const Matrix& update, StepId id
   return e;
 }
 
+void record_parameters(Tracer& tracer, Network& net, StepId id) {
+  if (!tracer.wants(TraceLevel::full)) return;
+  Json values = Json::object();
+  for (const ParameterRef& p : net.parameters()) values[p.name] = to_json(p.value);
+  tracer.record(TraceLevel::full, Json{{"event", "parameters"}, {"epoch", id.epoch}, {"step", id.step},
+                                       {"values", std::move(values)}});
+}
+
 void record_forward(Tracer& tracer, const Network& net, StepId id) {
   if (!tracer.wants(TraceLevel::full)) return;
   for (const Network::Stage& stage : net.stages()) tracer.record(TraceLevel::full, forward_event(net, stage, id));

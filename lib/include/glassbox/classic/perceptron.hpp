@@ -128,7 +128,8 @@ private:
 
 // R = maxᵢ ‖x̃ᵢ‖ over the rows of X̃.
 Scalar data_radius(const Matrix& Xb);
-// γ(w) = minᵢ sᵢ·(w·x̃ᵢ) / ‖w‖: positive exactly when w separates the data.
+// γ(w) = minᵢ sᵢ·(w·x̃ᵢ) / ‖w‖: positive exactly when w separates the data. A w·x̃ᵢ within its own
+// round-off of 0 (n·ε·Σⱼ |wⱼ·x̃ᵢⱼ|) counts as 0: γ = 9e-17 would be rounding, not a margin.
 Scalar margin(const Matrix& w, const Matrix& Xb, const std::vector<Scalar>& s);
 // (R/γ)²
 Scalar mistake_bound(Scalar radius, Scalar gamma);

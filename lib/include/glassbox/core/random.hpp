@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <random>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -19,6 +20,12 @@ public:
   explicit Rng(std::uint64_t seed = 1) : seed_(seed), engine_(seed) {}
 
   std::uint64_t seed() const noexcept { return seed_; }
+
+  // A generator of its own for one named part of a run, seeded from the run's seed and the name:
+  // Rng::derived(seed, "depth/relu/he"). Parts that draw from their own generators do not shift each
+  // other's numbers: changing how one part draws (or how much) leaves every other part as it was.
+  // The derived seed is splitmix64(seed ⊕ FNV-1a(name)): the same on every machine.
+  static Rng derived(std::uint64_t seed, std::string_view name);
 
   // The engine's next raw 64-bit output.
   std::uint64_t next_u64() { return engine_(); }

@@ -120,6 +120,9 @@ Json backward_event(Network& net, const Network::Stage& stage, StepId id);
 Json update_event(const ParameterRef& parameter, const Matrix& update, StepId id);
 
 // Full level: one "forward" / "backward" event per stage, one "update" event per parameter.
+// One "parameters" event (level full): every parameter's value as it is now, by name — the W and
+// b a forward pass is about to use.
+void record_parameters(Tracer& tracer, Network& net, StepId id);
 void record_forward(Tracer& tracer, const Network& net, StepId id);
 void record_backward(Tracer& tracer, Network& net, StepId id);
 void record_updates(Tracer& tracer, Network& net, const Optimizer& optimizer, StepId id);
