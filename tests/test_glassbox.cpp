@@ -83,11 +83,39 @@ TEST_CASE("glassbox gradcheck: a check that fails exits 1 and records why", "[gl
   CHECK(trace["result"]["passed"] == false);
 }
 
-TEST_CASE("glassbox run: a run that diverges exits 1, says where, and leaves no trace", "[glassbox]") {
+TEST_CASE("glassbox run: a run whose numbers break exits 1, says where, and keeps its trace as .failed.json",
+          "[glassbox]") {
   const auto run = run_chapter("glassbox", "diverges", "run " + spec("tests/data/specs/diverges.json"));
   CHECK(run.exit_code == 1);
-  CHECK_THAT(run.stderr_text, Catch::Contains("epoch 1, step 1: forward: the output of layers[0] (Dense(1→1))"));
-  CHECK_FALSE(run.trace_written);
+  // The overflow happens in the evaluation after the epoch's one step, not in a step's forward pass.
+  CHECK_THAT(run.stderr_text, Catch::Contains("epoch 1, evaluating the whole training set after step 1: forward: "
+                                              "the output of layers[0] (Dense(1→1))"));
+  CHECK_FALSE(run.trace_written);  // the name a good run would have is left alone
+  auto failed = run.trace;
+  failed.replace_extension(".failed.json");
+  CHECK_THAT(run.stderr_text, Catch::Contains("the trace of the failed run is " + failed.string()));
+  REQUIRE(std::filesystem::exists(failed));
+  std::ifstream in(failed);
+  const auto trace = nlohmann::json::parse(in);
+  const auto& last = trace["events"].back();
+  CHECK(last["event"] == "failure");
+  CHECK(last["kind"] == "non_finite");
+  CHECK_THAT(last["message"].get<std::string>(), Catch::Contains("evaluating the whole training set"));
+  CHECK(trace["result"]["failed"]["kind"] == "non_finite");
+  std::filesystem::remove(failed);
+}
+
+TEST_CASE("glassbox run: a loss that grows by orders of magnitude stops the run, naming the learning rate",
+          "[glassbox]") {
+  const auto run = run_chapter("glassbox", "grows", "run " + spec("tests/data/specs/loss_grows.json"));
+  CHECK(run.exit_code == 1);
+  CHECK_THAT(run.stderr_text, Catch::Contains("learning rate η = 1e+06 too large"));
+  auto failed = run.trace;
+  failed.replace_extension(".failed.json");
+  REQUIRE(std::filesystem::exists(failed));
+  std::ifstream in(failed);
+  CHECK(nlohmann::json::parse(in)["events"].back()["kind"] == "divergence");
+  std::filesystem::remove(failed);
 }
 
 TEST_CASE("glassbox: a bad spec exits 2 naming file and JSON path, and writes nothing", "[glassbox]") {

@@ -395,3 +395,36 @@ TEST_CASE("folders made for a trace are removed again when it is abandoned, and 
   CHECK(names_in(dir) == std::vector<std::string>{"kept"});
   CHECK(fs::is_empty(dir / "kept"));
 }
+
+TEST_CASE("a failed run's trace is kept as <name>.failed.json with a failure event; the good trace stays", "[trace]") {
+  const fs::path dir = fresh_dir("failed");
+  const fs::path path = dir / "run.json";
+  {
+    std::ofstream earlier(path);
+    earlier << "the last good trace\n";
+  }
+  TraceHeader header{"test", 0, 1, Json::object(), ""};
+  Tracer t(path, TraceLevel::summary, header);
+  t.record(TraceLevel::summary, Json{{"event", "epoch"}, {"epoch", 1}});
+  t.restrict_to(TraceLevel::off);  // the failure is recorded all the same
+  const auto kept = t.finish_failed("non_finite", "epoch 2, step 7: the loss is nan");
+  REQUIRE(kept);
+  CHECK(*kept == dir / "run.failed.json");
+  CHECK(Tracer::failed_path("out") == fs::path("out.failed"));
+  std::ifstream earlier(path);
+  std::string line;
+  std::getline(earlier, line);
+  CHECK(line == "the last good trace");
+  std::ifstream in(*kept);
+  const Json doc = Json::parse(in);
+  REQUIRE(doc["events"].size() == 2);
+  CHECK(doc["events"][1] == Json{{"event", "failure"}, {"kind", "non_finite"},
+                                 {"message", "epoch 2, step 7: the loss is nan"}});
+  CHECK(doc["result"]["failed"]["kind"] == "non_finite");
+  for (const auto& entry : fs::directory_iterator(dir)) CHECK(entry.path().extension() != ".partial");
+  CHECK_FALSE(t.finish_failed("non_finite", "again"));  // finished: nothing more
+
+  Tracer off(dir / "off.json", TraceLevel::off, header);
+  CHECK_FALSE(off.finish_failed("divergence", "grew"));
+  CHECK_FALSE(fs::exists(dir / "off.failed.json"));
+}

@@ -32,6 +32,19 @@ void Context::print_matrix(const std::string& label, const Matrix& m, int precis
   fmt::print("{}   {}\n{}\n", label, m.shape(), indented);
 }
 
+namespace {
+
+// A run whose numbers broke: the message, and the trace kept as the record of where (exit code 1).
+int failed_run(const std::string& name, Tracer& tracer, std::string_view kind, const char* message) {
+  std::fflush(stdout);
+  fmt::print(stderr, "{}: error: {}\n", name, message);
+  if (auto kept = tracer.finish_failed(kind, message))
+    fmt::print(stderr, "{}: the trace of the failed run is {}\n", name, kept->string());
+  return 1;
+}
+
+}  // namespace
+
 int run_chapter(int argc, char** argv, CommandLine& cli, const std::function<void(Context&)>& body,
                 const std::string& network) {
   const std::string& name = cli.info().name;
@@ -57,7 +70,13 @@ int run_chapter(int argc, char** argv, CommandLine& cli, const std::function<voi
       fmt::print("{}\n{}\n{}\n", title, rule, info.purpose);
     }
     Context ctx(cli, tracer);
-    body(ctx);
+    try {
+      body(ctx);
+    } catch (const NonFiniteError& e) {
+      return failed_run(name, tracer, "non_finite", e.what());
+    } catch (const DivergenceError& e) {
+      return failed_run(name, tracer, "divergence", e.what());
+    }
     tracer.finish(ctx.result);
     if (!cli.quiet && tracer.level() != TraceLevel::off)
       fmt::print("\ntrace: {} ({} events, level {})\n", cli.trace_path.string(), tracer.events_recorded(),

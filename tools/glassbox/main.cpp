@@ -114,6 +114,15 @@ int gradcheck(const Experiment& e, Tracer& tracer, const Output& out) {
   return 0;
 }
 
+// A run whose numbers broke: the message, and the trace kept as the record of where (exit code 1).
+int failed_run(Tracer& tracer, std::string_view kind, const char* message) {
+  std::fflush(stdout);
+  fmt::print(stderr, "glassbox: error: {}\n", message);
+  if (auto kept = tracer.finish_failed(kind, message))
+    fmt::print(stderr, "glassbox: the trace of the failed run is {}\n", kept->string());
+  return 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -170,7 +179,14 @@ int main(int argc, char** argv) {
   const Output out{cli.quiet};
   try {
     Tracer tracer(experiment.trace_path(command), experiment.trace.level, trace_header(experiment, "glassbox"));
-    const int status = command == "run" ? run(experiment, tracer, out) : gradcheck(experiment, tracer, out);
+    int status = 0;
+    try {
+      status = command == "run" ? run(experiment, tracer, out) : gradcheck(experiment, tracer, out);
+    } catch (const NonFiniteError& e) {
+      return failed_run(tracer, "non_finite", e.what());
+    } catch (const DivergenceError& e) {
+      return failed_run(tracer, "divergence", e.what());
+    }
     if (tracer.level() != TraceLevel::off)
       out.print("\ntrace: {} ({} event{}, level {})\n", tracer.path().string(), tracer.events_recorded(),
                 tracer.events_recorded() == 1 ? "" : "s", to_string(tracer.level()));

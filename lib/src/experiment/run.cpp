@@ -2,7 +2,10 @@
 // optimizer it names, then training (train.hpp) or a gradient check (gradcheck.hpp).
 #include "glassbox/experiment/experiment.hpp"
 
+#include <limits>
+
 #include "glassbox/data/dataset.hpp"
+#include "glassbox/train/divergence.hpp"
 
 namespace glassbox {
 
@@ -57,8 +60,12 @@ RunResult run_experiment(const Experiment& e, Tracer& tracer, const EpochCallbac
   const auto loss = make_loss(e);
   const auto optimizer = make_optimizer(e);
   result.initial_loss = evaluate(result.network, *loss, e.data.X, e.data.targets).loss;
-  result.history =
-      train(result.network, *loss, *optimizer, e.data.X, e.data.targets, rng, e.training, tracer, on_epoch);
+  // A loss that is not finite at the start, or that grows past kMaxLossGrowth times its start, stops
+  // the run with a DivergenceError naming the learning rate, as chapter 04's guard does.
+  const double eta = e.optimizer.settings.value("learning_rate", std::numeric_limits<double>::quiet_NaN());
+  const DivergenceGuard guard(result.initial_loss, eta, kMaxLossGrowth);
+  result.history = train(result.network, *loss, *optimizer, e.data.X, e.data.targets, rng, e.training, tracer,
+                         watch_divergence(guard, on_epoch));
   return result;
 }
 

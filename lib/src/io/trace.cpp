@@ -226,6 +226,47 @@ void Tracer::finish(const Json& result) {
   finished_ = true;
 }
 
+std::filesystem::path Tracer::failed_path(const std::filesystem::path& path) {
+  std::filesystem::path failed = path;
+  if (failed.extension() == ".json") {
+    failed.replace_extension(".failed.json");
+  } else {
+    failed += ".failed";
+  }
+  return failed;
+}
+
+std::optional<std::filesystem::path> Tracer::finish_failed(std::string_view kind, std::string_view message) noexcept {
+  if (finished_ || level_ == TraceLevel::off) return std::nullopt;
+  try {
+    const Json failure{{"kind", kind}, {"message", message}};
+    limit_ = TraceLevel::full;  // the failure is recorded whatever restrict_to() said
+    Json event{{"event", "failure"}};
+    event.update(failure);
+    record(TraceLevel::summary, event);
+    std::string tail = events_ > 0 ? "\n]" : "]";
+    tail += ",\n\"result\":" + Json{{"failed", failure}}.dump() + "}\n";
+    write(tail);
+    if (std::fflush(out_.get()) != 0) write_failed(errno);
+    if (std::fclose(out_.release()) != 0) write_failed(errno);
+    std::filesystem::path kept = path_;
+    if (!direct_) {
+      kept = failed_path(path_);
+      std::error_code ec;
+      std::filesystem::rename(written_, kept, ec);
+      if (ec) {
+        abandon();
+        return std::nullopt;
+      }
+    }
+    finished_ = true;
+    return kept;
+  } catch (...) {
+    abandon();
+    return std::nullopt;
+  }
+}
+
 void Tracer::abandon() noexcept {
   if (level_ == TraceLevel::off) return;
   out_.reset();

@@ -31,15 +31,20 @@ std::string local_name(const std::string& name) {
   return dot == std::string::npos ? name : name.substr(dot + 1);
 }
 
-// The loss came out non-finite: find where the forward pass first went wrong.
-[[noreturn]] void explain_forward(const Network& net, const Matrix& X, const Matrix& T, double loss, StepId id) {
-  if (auto bad = first_non_finite(X)) throw NonFiniteError(fmt::format("{}: the input batch: {}", where(id), *bad));
-  if (auto bad = first_non_finite(T)) throw NonFiniteError(fmt::format("{}: the target batch: {}", where(id), *bad));
+// The loss came out non-finite: find where the forward pass first went wrong. `pass` says which
+// forward pass it was: "epoch 2, step 7" (a training step's) or "epoch 2, evaluating the whole
+// training set after step 8" (the evaluation after an epoch, with the weights that step left).
+[[noreturn]] void explain_forward(const Network& net, const Matrix& X, const Matrix& T, double loss,
+                                  const std::string& pass, bool whole_set) {
+  if (auto bad = first_non_finite(X))
+    throw NonFiniteError(fmt::format("{}: the input {}: {}", pass, whole_set ? "samples" : "batch", *bad));
+  if (auto bad = first_non_finite(T))
+    throw NonFiniteError(fmt::format("{}: the target {}: {}", pass, whole_set ? "samples" : "batch", *bad));
   for (std::size_t i = 0; i < net.size(); ++i)
     if (auto bad = first_non_finite(net.layer_output(i)))
-      throw NonFiniteError(fmt::format("{}: forward: the output of layers[{}] ({}): {}", where(id), i,
+      throw NonFiniteError(fmt::format("{}: forward: the output of layers[{}] ({}): {}", pass, i,
                                        net.layer(i).describe(), *bad));
-  throw NonFiniteError(fmt::format("{}: the loss is {} (every layer's output is finite)", where(id), loss));
+  throw NonFiniteError(fmt::format("{}: the loss is {} (every layer's output is finite)", pass, loss));
 }
 
 // A gradient came out non-finite: the backward pass runs from the last layer to the first, so the
@@ -108,7 +113,7 @@ double train_step(Network& net, const Loss& loss, Optimizer& optimizer, const Ma
   net.zero_grad();
   const Matrix& Y = net.forward(X);
   const double L = loss.value(Y, T);
-  if (!std::isfinite(L)) explain_forward(net, X, T, L, id);
+  if (!std::isfinite(L)) explain_forward(net, X, T, L, where(id), false);
   if (tracer.wants(TraceLevel::full)) record_forward(tracer, net, id);
 
   loss.gradient_into(dY, Y, T);  // the seed of the chain rule
@@ -172,7 +177,9 @@ std::vector<EpochStats> train(Network& net, const Loss& loss, Optimizer& optimiz
     stats.steps = step;
     stats.mean_batch_loss = batch_losses / static_cast<double>(batches);
     const Evaluation e = evaluate(net, loss, X, T, options);
-    if (!std::isfinite(e.loss)) explain_forward(net, X, T, e.loss, {epoch, step});
+    if (!std::isfinite(e.loss))  // the layers still hold the evaluation's forward pass
+      explain_forward(net, X, T, e.loss,
+                      fmt::format("epoch {}, evaluating the whole training set after step {}", epoch, step), true);
     stats.loss = e.loss;
     stats.accuracy = e.accuracy;
     if (net.has_modes()) stats.mode = "eval";

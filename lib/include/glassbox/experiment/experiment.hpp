@@ -180,8 +180,14 @@ struct RunResult {
   Json to_json() const;             // the trace's "result"
 };
 
+// How far the loss on the whole training set may grow over its value at the start before a run is
+// stopped as diverging: four orders of magnitude, far beyond the noise of a run that learns.
+inline constexpr double kMaxLossGrowth = 1e4;
+
 // Trains as the spec says (train() in train.hpp), recording its events in `tracer`.
-// Throws NonFiniteError naming where a number first became NaN or ±Inf.
+// Throws NonFiniteError naming where a number first became NaN or ±Inf, and DivergenceError when the
+// loss is not finite at the start or, after an epoch, has grown past kMaxLossGrowth times its start
+// (the message names the learning rate).
 RunResult run_experiment(const Experiment& experiment, Tracer& tracer = Tracer::none(),
                          const EpochCallback& on_epoch = {});
 

@@ -113,6 +113,16 @@ public:
   // file. Without finish(), nothing keeps the name.
   void finish(const Json& result = Json());
 
+  // For a run whose numbers broke (NaN, ±Inf, a diverging loss): records a "failure" event with
+  // `kind` ("non_finite", "divergence") and `message` — whatever the level, it is the one event a
+  // failed trace must have — closes the document with "result": {"failed": {kind, message}}, and
+  // keeps it under failed_path(path()): "traces/x.json" becomes "traces/x.failed.json", so the
+  // last good trace at path() stays as it was. Returns where the trace went; nothing (and nothing
+  // left behind) if the trace is off, already finished, or could not be written. Never throws.
+  std::optional<std::filesystem::path> finish_failed(std::string_view kind, std::string_view message) noexcept;
+  // "<stem>.failed.json" beside "<stem>.json"; "<path>.failed" for a path without ".json".
+  static std::filesystem::path failed_path(const std::filesystem::path& path);
+
   const std::filesystem::path& path() const noexcept { return path_; }
   std::size_t events_recorded() const noexcept { return events_; }
   bool finished() const noexcept { return finished_; }
