@@ -761,7 +761,8 @@ TEST_CASE("a run is reproducible, and a diverging run says where", "[experiment]
     "data": {"inputs": [1e100, 2e100], "targets": [0, 1]}, "training": {"epochs": 3}
   })");
   CHECK_THROWS_WITH(run_experiment(parse_experiment(diverging, "d.json")),
-                    Catch::StartsWith("epoch 1, step 1: forward: the output of layers[0]"));
+                    Catch::StartsWith("epoch 1, evaluating the whole training set after step 1: forward: the output "
+                                      "of layers[0]"));
 }
 
 TEST_CASE("gradcheck of a spec: kinks are reported, a too-large h fails", "[experiment]") {

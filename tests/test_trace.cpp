@@ -396,7 +396,8 @@ TEST_CASE("folders made for a trace are removed again when it is abandoned, and 
   CHECK(fs::is_empty(dir / "kept"));
 }
 
-TEST_CASE("a failed run's trace is kept as <name>.failed.json with a failure event; the good trace stays", "[trace]") {
+TEST_CASE("a failed run's trace is kept as <name>.failed.json with a failure event, and the good trace stays",
+          "[trace]") {
   const fs::path dir = fresh_dir("failed");
   const fs::path path = dir / "run.json";
   {
