@@ -514,10 +514,37 @@ TEST_CASE("CSV values that are not numbers are reported file:line:column", "[exp
   Json s = base_spec();
   s["data"] = Json{{"csv", "d.csv"}, {"target_columns", {"y"}}};
   CHECK(error_of(s, (dir / "spec.json").string()) ==
-        fmt::format("data.csv: {}:3:3: column \"x2\": expected a number, got \"abc\"", (dir / "d.csv").string()));
+        fmt::format("data.csv: {}:3:3: column \"x2\": expected a number, found \"abc\"", (dir / "d.csv").string()));
+  // Numbers as the CSV reader defines them (data/csv.hpp): a leading + and an underflow are read.
+  write_file(dir / "d.csv", "x1,x2,y\n+1,1e-400,0\n3,-2.5E+1,1\n");
+  CHECK(parse_experiment(s, (dir / "spec.json").string()).data.X == Matrix{{1, 0}, {3, -25}});
+  write_file(dir / "d.csv", "x1,x2,y\n1,2,0\n3,1e400,1\n");
+  CHECK(error_of(s, (dir / "spec.json").string()) ==
+        fmt::format("data.csv: {}:3:3: column \"x2\": \"1e400\" is out of range (a double holds at most ±1.8e308)",
+                    (dir / "d.csv").string()));
   write_file(dir / "d.csv", "x1,x2,y\n");
   CHECK(error_of(s, (dir / "spec.json").string()) ==
         fmt::format("data.csv: {}: no samples after the header", (dir / "d.csv").string()));
+}
+
+TEST_CASE("a CSV of 100000 columns gets a message that lists a few of them, not all", "[experiment]") {
+  const fs::path dir = fresh_dir("csv_wide");
+  std::string header, row;
+  for (int c = 0; c < 100000; ++c) {
+    header += fmt::format("{}column_{}", c ? "," : "", c);
+    row += fmt::format("{}{}", c ? "," : "", c % 2);
+  }
+  write_file(dir / "d.csv", header + "\n" + row + "\n" + row + "\n");
+  Json s = base_spec();
+  s["data"] = Json{{"csv", "d.csv"}, {"input_columns", {"column_0", "no_such_column"}}, {"target_columns", {"column_9"}}};
+  const std::string message = error_of(s, (dir / "spec.json").string());
+  CHECK(message.size() < 2000);
+  CHECK_THAT(message, Catch::StartsWith("data.input_columns[1]: no column \"no_such_column\"") &&
+                          Catch::EndsWith("column_19, … and 99980 more"));
+  s["data"] = Json{{"csv", "d.csv"}, {"target_columns", {"column_9"}}};
+  const std::string too_many = error_of(s, (dir / "spec.json").string());
+  CHECK(too_many.size() < 2000);
+  CHECK_THAT(too_many, Catch::Contains("has 99999 columns besides the targets (column_0, column_1,"));
 }
 
 TEST_CASE("class labels become one-hot targets, or 0/1 for one output", "[experiment]") {

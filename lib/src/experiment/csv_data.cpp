@@ -40,7 +40,7 @@ std::size_t column_index(const CsvTable& table, const SpecValue& v, const std::s
     if (columns[c] == name) return c;
   std::string detail = fmt::format("no column \"{}\" in {}", name, shown_path);
   if (auto best = did_you_mean(name, columns)) detail += fmt::format(" (did you mean \"{}\"?)", *best);
-  v.fail(fmt::format("{}; its columns: {}", detail, fmt::join(columns, ", ")));
+  v.fail(fmt::format("{}; its columns: {}", detail, list_some(columns)));
 }
 
 std::vector<std::size_t> column_list(const CsvTable& table, const SpecValue& v, const std::string& shown_path) {
@@ -124,22 +124,20 @@ void detail::read_csv_data(const SpecObject& o, const SpecValue& csv, Experiment
     if (input_cols.size() != e.inputs)
       o.value().fail(fmt::format("{} has {} besides the targets ({}), but network.inputs = {}; name the input "
                                  "columns with input_columns",
-                                 shown, count_of(input_cols.size(), "column", "columns"), fmt::join(names, ", "),
+                                 shown, count_of(input_cols.size(), "column", "columns"), list_some(names),
                                  e.inputs));
   }
 
   // The numbers.
   const std::size_t N = table.records.size();
   d.inputs = Matrix(N, input_cols.size());
+  // A number as data/csv.hpp defines one (csv_number): +1 and 1e-400 read, 1e400 out of range.
   auto number = [&](const CsvField& field, std::size_t c) {
-    const std::string_view text = trim(field.text);
-    double x = 0;
-    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), x);
-    if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(x))
-      csv.fail(fmt::format("{}: column \"{}\": expected a number, got {}", table.where(field),
-                           trim(table.header.fields[c].text),
-                           text.empty() ? std::string("an empty field") : fmt::format("\"{}\"", field.text)));
-    return static_cast<Scalar>(x);
+    const CsvNumber x = csv_number(field.text);
+    if (!x.problem.empty())
+      csv.fail(fmt::format("{}: column \"{}\": {}", table.where(field), clip(trim(table.header.fields[c].text)),
+                           x.problem));
+    return static_cast<Scalar>(x.value);
   };
   for (std::size_t n = 0; n < N; ++n)
     for (std::size_t j = 0; j < input_cols.size(); ++j)
@@ -176,7 +174,7 @@ void detail::read_csv_data(const SpecObject& o, const SpecValue& csv, Experiment
   if (!binary && K != e.outputs())
     label->fail(fmt::format("\"{}\" has {} ({}), but the network has {} ({}); one output per class, or one "
                             "output for two classes",
-                            d.label_column, count_of(K, "class", "classes"), fmt::join(d.class_names, ", "),
+                            d.label_column, count_of(K, "class", "classes"), list_some(d.class_names),
                             count_of(e.outputs(), "output", "outputs"), last_units(e)));
   std::vector<std::size_t> labels(N);
   for (std::size_t n = 0; n < N; ++n) {
@@ -184,7 +182,7 @@ void detail::read_csv_data(const SpecObject& o, const SpecValue& csv, Experiment
     const auto it = std::find(d.class_names.begin(), d.class_names.end(), trim(field.text));
     if (it == d.class_names.end())
       csv.fail(fmt::format("{}: column \"{}\": unknown class \"{}\"; data.classes lists {}", table.where(field),
-                           d.label_column, field.text, fmt::join(d.class_names, ", ")));
+                           d.label_column, clip(field.text), list_some(d.class_names)));
     labels[n] = static_cast<std::size_t>(it - d.class_names.begin());
   }
   d.targets = label_targets(labels, K, e);

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "glassbox/core/text.hpp"
 #include "glassbox/data/dataset.hpp"
 #include "glassbox/data/synthetic.hpp"
 #include "spec_reading.hpp"
@@ -157,7 +158,7 @@ void read_generated_data(const SpecValue& data, const SpecValue& name, Experimen
     for (const std::string& key : g.settings)
       if (std::find(settings.begin(), settings.end(), key) == settings.end() && data.json().contains(key))
         throw SpecError(data.child_path(key), fmt::format("not a setting of {} (its settings: {})", d.generator,
-                                                          fmt::join(entry->settings, ", ")));
+                                                          list_some(entry->settings)));
   std::vector<std::string> keys{"generator", "standardize"};
   keys.insert(keys.end(), settings.begin(), settings.end());
   d.generator_settings = entry->read(data.object(keys));

@@ -44,7 +44,7 @@ void read_named(const SpecValue& v, const std::vector<std::string>& known, std::
   if (v.is_object()) {
     if (!v.json().contains("name"))
       throw SpecError(v.child_path("name"),
-                      fmt::format("missing; expected the {}'s name ({})", what, fmt::join(known, ", ")));
+                      fmt::format("missing; expected the {}'s name ({})", what, list_some(known)));
     name = SpecValue(v.json().at("name"), v.child_path("name")).choice(known, article);
     options = v.json();
     options.erase("name");
@@ -89,7 +89,7 @@ void read_network(const SpecObject& spec, Experiment& e) {
       units.fail(fmt::format("Dense({}→{}) would have {} weights; a layer may have at most {}", in, layer.units,
                              layer.units * in, kMaxWeights));
     read_activation(o.required("activation", fmt::format("the name of an activation ({})",
-                                                         fmt::join(activation_names(), ", "))),
+                                                         list_some(activation_names()))),
                     layer);
     if (auto w = o.optional("weights"))
       layer.weights = read_rows(*w, layer.units, in, fmt::format("out×in = {}×{}", layer.units, in));
@@ -111,12 +111,12 @@ void read_network(const SpecObject& spec, Experiment& e) {
 void read_loss(const SpecObject& spec, Experiment& e) {
   const std::vector<std::string> known = loss_names();
   const SpecValue v = spec.required("loss", fmt::format("a loss: its name ({}) or {{\"name\": …, \"reduction\": …}}",
-                                                        fmt::join(known, ", ")));
+                                                        list_some(known)));
   std::optional<SpecValue> reduction;
   if (v.is_object()) {
     if (!v.json().contains("name"))
       throw SpecError(v.child_path("name"),
-                      fmt::format("missing; expected the name of a loss ({})", fmt::join(known, ", ")));
+                      fmt::format("missing; expected the name of a loss ({})", list_some(known)));
     e.loss.name = SpecValue(v.json().at("name"), v.child_path("name")).choice(known, "a loss");
     if (v.json().contains("reduction")) reduction.emplace(v.json().at("reduction"), v.child_path("reduction"));
     e.loss.options = v.json();
@@ -175,7 +175,7 @@ void read_optimizer(const SpecObject& spec, Experiment& e) {
         if (std::find(keys.begin(), keys.end(), s.key) == keys.end()) keys.emplace_back(s.key);
     return keys;
   }());
-  e.optimizer.name = named.required("name", fmt::format("the name of an optimizer ({})", fmt::join(known, ", ")))
+  e.optimizer.name = named.required("name", fmt::format("the name of an optimizer ({})", list_some(known)))
                          .choice(known, "an optimizer");
   const OptimizerEntry& entry = optimizer_entry(e.optimizer.name);
   std::vector<std::string> keys{"name"};
@@ -231,7 +231,7 @@ void read_frozen(const SpecObject& spec, Experiment& e) {
     if (std::find(names.begin(), names.end(), name) == names.end())
       item.fail(fmt::format("no parameter \"{}\"; the network's parameters are {} (spec layer k is layers[2k], its "
                             "activation layers[2k+1])",
-                            name, fmt::join(names, ", ")));
+                            name, list_some(names)));
     if (std::find(e.frozen.begin(), e.frozen.end(), name) != e.frozen.end()) item.fail("listed twice");
     e.frozen.push_back(name);
   }
