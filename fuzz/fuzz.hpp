@@ -42,9 +42,9 @@ bool accepted(Work&& work) {
   std::abort();
 }
 
-// A folder of this process's own under the system's temporary folder ($TMPDIR, else /tmp;
-// scripts/fuzz sets TMPDIR=/dev/shm where it can), created on first use and removed when the
-// process exits normally.
+// A folder of this process's own under the system's temporary folder ($TMPDIR, else /tmp),
+// created on first use and removed when the process exits normally (a crash leaves it; scripts/fuzz
+// gives each run a TMPDIR of its own, in /dev/shm where it can, and removes that).
 inline const std::filesystem::path& scratch_folder() {
   static const std::filesystem::path folder = [] {
     auto p = std::filesystem::temp_directory_path() / ("glassbox-fuzz-" + std::to_string(::getpid()));
