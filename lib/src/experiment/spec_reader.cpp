@@ -20,8 +20,10 @@ std::size_t Experiment::target_columns() const {
   return loss_entry(loss.name).targets == TargetKind::class_index ? 1 : outputs();
 }
 
-std::filesystem::path Experiment::trace_path() const {
-  return trace.path.empty() ? std::filesystem::path("traces") / (name + ".json") : std::filesystem::path(trace.path);
+std::filesystem::path Experiment::trace_path(std::string_view command) const {
+  if (!trace.path.empty()) return trace.path;
+  const std::string file = command == "run" ? name + ".json" : fmt::format("{}.{}.json", name, command);
+  return std::filesystem::path("traces") / file;
 }
 
 // ---- the network, the loss, the optimizer -------------------------------------------------------
