@@ -240,11 +240,16 @@ TEST_CASE("optimizers: unknown names and bad settings", "[experiment]") {
 TEST_CASE("training: epochs, batch size and threshold in range", "[experiment]") {
   Json s = base_spec();
   s["training"]["epochs"] = -3;
-  CHECK(error_of(s) == "training.epochs: expected a whole number ≥ 1, got -3");
+  CHECK(error_of(s) == "training.epochs: expected a whole number from 1 to 1000000, got -3");
   s["training"]["epochs"] = 0;
-  CHECK(error_of(s) == "training.epochs: expected a whole number ≥ 1, got 0");
+  CHECK(error_of(s) == "training.epochs: expected a whole number from 1 to 1000000, got 0");
   s["training"]["epochs"] = 2.5;
-  CHECK(error_of(s) == "training.epochs: expected a whole number ≥ 1, got 2.5");
+  CHECK(error_of(s) == "training.epochs: expected a whole number from 1 to 1000000, got 2.5");
+  // At most a million epochs: 10⁸ is a typo (or hours of work and, traced, terabytes).
+  s["training"]["epochs"] = 1e8;
+  CHECK(error_of(s) == "training.epochs: expected a whole number from 1 to 1000000, got 100000000.0");
+  s["training"]["epochs"] = 1'000'000;
+  CHECK(error_of(s) == "(no error)");
   s = base_spec();
   s["training"]["batch_size"] = -1;
   CHECK(error_of(s) == "training.batch_size: expected a whole number ≥ 0, got -1");
@@ -432,6 +437,19 @@ TEST_CASE("trace and gradcheck settings", "[experiment]") {
   CHECK(error_of(s) == "trace.level: unknown \"everything\"; known: off, summary, step, full");
   s["trace"] = Json{{"path", ""}};
   CHECK(error_of(s) == "trace.path: expected a non-empty string, got the string \"\"");
+  // trace.max_bytes: bytes, or a size with a suffix (core/bytes.hpp).
+  CHECK(parse_experiment(base_spec(), "spec.json").trace.max_bytes == kDefaultTraceMaxBytes);
+  s["trace"] = Json{{"max_bytes", 5000}};
+  CHECK(parse_experiment(s, "spec.json").trace.max_bytes == 5000);
+  s["trace"] = Json{{"max_bytes", "500M"}};
+  CHECK(parse_experiment(s, "spec.json").trace.max_bytes == 500'000'000);
+  s["trace"] = Json{{"max_bytes", "2Gi"}};
+  CHECK(parse_experiment(s, "spec.json").trace.max_bytes == 2ull << 30);
+  s["trace"] = Json{{"max_bytes", "lots"}};
+  CHECK(error_of(s) == "trace.max_bytes: expected a size in bytes ≥ 1: a whole number, or text like \"500M\" or "
+                       "\"2G\" (K, M, G, T: powers of 1000; Ki, Mi, Gi, Ti: of 1024), got the string \"lots\"");
+  s["trace"] = Json{{"max_bytes", 0}};
+  CHECK(error_of(s) == "trace.max_bytes: expected a whole number ≥ 1, got 0");
   s = base_spec();
   s["gradcheck"] = Json{{"h", 0}};
   CHECK(error_of(s) == "gradcheck.h: expected a number > 0, got 0");
@@ -683,7 +701,7 @@ TEST_CASE("defaults are written out, and the examples round-trip", "[experiment]
   CHECK(written["loss"] == Json{{"name", "bce"}, {"reduction", "mean"}});
   CHECK(written["training"] ==
         Json{{"epochs", 5}, {"batch_size", 0}, {"shuffle", true}, {"classification", false}});
-  CHECK(written["trace"] == Json{{"level", "summary"}});
+  CHECK(written["trace"] == Json{{"level", "summary"}, {"max_bytes", 1'000'000'000}});
   CHECK(written["gradcheck"] == Json{{"h", 1e-5}, {"max_elements", 0}, {"samples", 0}, {"check_input", false}});
   CHECK(written["frozen"] == Json::array());
 

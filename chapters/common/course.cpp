@@ -46,7 +46,8 @@ int run_chapter(int argc, char** argv, CommandLine& cli, const std::function<voi
 
   try {
     Tracer tracer(cli.trace_path, cli.trace_level,
-                  TraceHeader{name, cli.info().chapter, cli.seed, cli.hyperparameters(), network});
+                  TraceHeader{name, cli.info().chapter, cli.seed, cli.hyperparameters(), network},
+                  cli.trace_max_bytes);
     if (!cli.quiet) {
       const auto& info = cli.info();
       const std::string title =

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "glassbox/core/bytes.hpp"
 #include "glassbox/core/text.hpp"
 #include "glassbox/nn/activations.hpp"
 #include "spec_reading.hpp"
@@ -33,6 +34,7 @@ namespace {
 // Limits that catch a typo (an extra zero or three) before it asks for terabytes.
 constexpr std::uint64_t kMaxWidth = 1'000'000;      // inputs, units
 constexpr std::uint64_t kMaxWeights = 100'000'000;  // per layer: 800 MB of doubles
+constexpr std::uint64_t kMaxEpochs = 1'000'000;     // a million epochs of the smallest spec take minutes
 
 // A name from `known` with its settings, written "relu" or {"name": "leaky_relu", "alpha": 0.1}:
 // the name into `name`, the rest of the object into `options` ({} for a plain name). `what` is how
@@ -205,7 +207,7 @@ void read_training(const SpecObject& spec, Experiment& e) {
   auto v = spec.optional("training");
   if (!v) return;
   const SpecObject o = v->object({"epochs", "batch_size", "shuffle", "classification", "threshold"});
-  if (auto x = o.optional("epochs")) e.training.epochs = x->whole(1);
+  if (auto x = o.optional("epochs")) e.training.epochs = x->whole(1, kMaxEpochs);
   if (auto x = o.optional("batch_size")) e.training.batch_size = x->whole(0);
   if (auto x = o.optional("shuffle")) e.training.shuffle = x->boolean();
   if (auto x = o.optional("classification")) e.training.classification = x->boolean();
@@ -241,10 +243,21 @@ void read_trace(const SpecObject& spec, Experiment& e) {
   e.trace = TraceSpec{};
   auto v = spec.optional("trace");
   if (!v) return;
-  const SpecObject o = v->object({"path", "level"});
+  const SpecObject o = v->object({"path", "level", "max_bytes"});
   if (auto p = o.optional("path")) e.trace.path = p->string();
   if (auto l = o.optional("level"))
     e.trace.level = *parse_trace_level(l->choice({"off", "summary", "step", "full"}, "a trace level"));
+  if (auto m = o.optional("max_bytes")) {
+    if (!m->json().is_string()) {
+      e.trace.max_bytes = m->whole(1);
+    } else {
+      const std::optional<std::uint64_t> bytes = parse_bytes(m->string());
+      if (!bytes || *bytes == 0)
+        m->fail_expected("a size in bytes ≥ 1: a whole number, or text like \"500M\" or \"2G\" (K, M, G, T: "
+                         "powers of 1000; Ki, Mi, Gi, Ti: of 1024)");
+      e.trace.max_bytes = *bytes;
+    }
+  }
 }
 
 void read_gradcheck(const SpecObject& spec, Experiment& e) {

@@ -103,6 +103,7 @@ struct DataSpec {
 struct TraceSpec {
   std::string path;  // relative to the current folder; empty: Experiment::trace_path()'s default
   TraceLevel level = TraceLevel::summary;
+  std::uint64_t max_bytes = kDefaultTraceMaxBytes;  // the Tracer's limit (trace.hpp)
 };
 
 struct Experiment {
@@ -164,6 +165,11 @@ struct GeneratorEntry {
 const std::vector<GeneratorEntry>& generator_table();
 
 // ---- running ------------------------------------------------------------------------------------
+
+// Before `glassbox run` trains: estimated_trace_bytes() (train.hpp) for the spec's network, data,
+// schedule and trace level, against trace.max_bytes; throws UsageError (check_trace_estimate(),
+// trace.hpp) for a trace that cannot fit, so that the run is refused before it starts.
+void check_trace_estimate(const Experiment& experiment);
 
 // The network at its initial weights: layer by layer, init drawing from rng (W then b) unless
 // weights and biases are both given; given ones replace what was drawn. Frozen parameters marked.
