@@ -94,9 +94,9 @@ void with_breaks(const std::vector<double>& z, const std::vector<double>& y, std
 }
 
 // traces/ch08_activations_init.<name>.svg: g and g′ over [−4, 4] (and, for the step and the sign,
-// the straight-through substitute for g′). Written next to the trace, only when there is one.
+// the straight-through substitute for g′). Written next to the trace, only when it is a file.
 void plot_activations(course::Context& ctx) {
-  if (ctx.tracer.level() == TraceLevel::off) return;
+  if (!course::plots_beside_trace(ctx)) return;
   std::vector<double> z;
   for (int i = -80; i <= 80; ++i) z.push_back(i / 20.0);  // exact multiples of 0.05, 0 included
   std::vector<std::string> written;

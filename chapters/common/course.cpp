@@ -85,4 +85,14 @@ std::filesystem::path companion_path(const std::filesystem::path& trace, const s
   return base;
 }
 
+bool plots_beside_trace(const Context& ctx) {
+  if (ctx.tracer.level() == TraceLevel::off) return false;
+  std::error_code ec;
+  const std::filesystem::file_status target = std::filesystem::status(ctx.tracer.path(), ec);
+  if (!std::filesystem::is_character_file(target) && !std::filesystem::is_fifo(target)) return true;
+  ctx.print("\nplots: none, since the trace goes to {}, which is not a file (give --trace a file to get them)\n",
+            ctx.tracer.path().string());
+  return false;
+}
+
 }  // namespace glassbox::course
