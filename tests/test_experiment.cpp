@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -258,6 +259,38 @@ TEST_CASE("training: epochs, batch size and threshold in range", "[experiment]")
   CHECK(error_of(s) == "training.threshold: only used with \"classification\": true");
   s["training"]["classification"] = true;
   CHECK(parse_experiment(s, "spec.json").training.threshold == 0.3);
+}
+
+// The memory limit comes from GLASSBOX_MAX_MEMORY while `limit` lives (unset again afterwards).
+struct MemoryLimit {
+  explicit MemoryLimit(const char* limit) { ::setenv("GLASSBOX_MAX_MEMORY", limit, 1); }
+  ~MemoryLimit() { ::unsetenv("GLASSBOX_MAX_MEMORY"); }
+};
+
+TEST_CASE("a network or data too large for memory is refused before anything is allocated", "[experiment]") {
+  const MemoryLimit limit("8Gi");
+  CHECK(memory_limit() == 8ull << 30);
+  // Two layers of 100 000 units: 10¹⁰ weights in the second, 80 GB before its gradients.
+  Json s = base_spec();
+  s["network"]["layers"] = Json::parse(R"([{"units": 100000, "activation": "tanh"},
+                                           {"units": 100000, "activation": "tanh"},
+                                           {"units": 1, "activation": "sigmoid"}])");
+  CHECK(error_of(s) == "network.layers[1].units: the network needs about 240 GB for its weights, gradients and "
+                       "activations; the limit is 8.59 GB (docs/experiment-format.md, \"Memory\")");
+  // A batch of 100 000 rows needs its activations: Z, A and their gradients for every layer.
+  s = base_spec();
+  s["network"]["layers"][0]["units"] = 20000;
+  s["training"]["batch_size"] = 100000;
+  CHECK(error_of(s) == "network.layers[0].units: the network needs about 64 GB for its weights, gradients "
+                       "and activations for a batch of 100000; the limit is 8.59 GB (docs/experiment-format.md, "
+                       "\"Memory\")");
+  s["training"]["batch_size"] = 4;
+  CHECK(error_of(s) == "(no error)");
+  // The data and the network together.
+  const MemoryLimit tiny("500");
+  CHECK(error_of(base_spec()) == "data: the data (4 samples of 2 inputs) needs about 160 bytes and the network about "
+                                 "664 bytes for a batch of 4: 824 bytes in all; the limit is 500 bytes "
+                                 "(docs/experiment-format.md, \"Memory\")");
 }
 
 TEST_CASE("frozen names must be parameters of the network", "[experiment]") {

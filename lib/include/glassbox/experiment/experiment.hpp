@@ -137,6 +137,15 @@ struct Experiment {
 
 // ---- reading and writing specs ------------------------------------------------------------------
 
+// What an experiment's network and data may need in memory: 8 GiB, or ¾ of this machine's physical
+// memory when that is less; the environment variable GLASSBOX_MAX_MEMORY (a size, core/bytes.hpp:
+// "16G") sets another. parse_experiment() estimates the parameters (with gradients, last updates and
+// the optimizer's state), the activations for a batch and the data, and refuses with SpecError — at
+// network.layers[k].units where the network passes the limit, at data where the data does — before
+// the network is built (and, for the network, before the data is read).
+inline constexpr std::uint64_t kDefaultMemoryLimit = std::uint64_t{8} << 30;
+std::uint64_t memory_limit();
+
 // Checks `spec` and loads its data. `source_name` is the spec's file name: paths in the spec (the CSV
 // file) are relative to its folder, and the experiment's default name is its stem. Throws SpecError
 // ("<JSON path>: <what was expected>") for anything wrong, InputError for unreadable data files.
