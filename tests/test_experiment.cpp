@@ -277,14 +277,14 @@ TEST_CASE("a network or data too large for memory is refused before anything is 
                                            {"units": 1, "activation": "sigmoid"}])");
   CHECK(error_of(s) == "network.layers[1].units: the network needs about 240 GB for its weights, gradients and "
                        "activations; the limit is 8.59 GB (docs/experiment-format.md, \"Memory\")");
-  // A batch of 100 000 rows needs its activations: Z, A and their gradients for every layer.
+  // A full batch of 100 000 samples needs its activations: Z, A and their gradients for every layer.
   s = base_spec();
   s["network"]["layers"][0]["units"] = 20000;
-  s["training"]["batch_size"] = 100000;
-  CHECK(error_of(s) == "network.layers[0].units: the network needs about 64 GB for its weights, gradients "
-                       "and activations for a batch of 100000; the limit is 8.59 GB (docs/experiment-format.md, "
+  s["data"] = Json{{"generator", "make_circles"}, {"samples", 100000}};
+  CHECK(error_of(s) == "data: the data (100000 samples of 2 inputs) needs about 4 MB and the network about 64 GB "
+                       "for a batch of 100000: 64 GB in all; the limit is 8.59 GB (docs/experiment-format.md, "
                        "\"Memory\")");
-  s["training"]["batch_size"] = 4;
+  s["training"]["batch_size"] = 100;  // a batch that fits
   CHECK(error_of(s) == "(no error)");
   // The data and the network together.
   const MemoryLimit tiny("500");

@@ -62,16 +62,15 @@ double network_bytes(const Experiment& e, std::size_t last, double batch) {
 }
 
 // SpecError at network.layers[k].units, the first layer at which the network passes the limit.
-void check_network_memory(const Experiment& e, double batch, std::uint64_t limit, const std::string& batch_text) {
+void check_network_memory(const Experiment& e, double batch, std::uint64_t limit) {
   for (std::size_t k = 0; k < e.layers.size(); ++k) {
     const double bytes = network_bytes(e, k, batch);
     if (bytes > static_cast<double>(limit))
       throw SpecError(fmt::format("network.layers[{}].units", k),
-                      fmt::format("the network needs about {} for its weights, gradients{} and activations{}; the "
+                      fmt::format("the network needs about {} for its weights, gradients{} and activations; the "
                                   "limit is {} (docs/experiment-format.md, \"Memory\")",
                                   format_bytes(network_bytes(e, e.layers.size() - 1, batch)),
                                   e.optimizer.name.empty() || e.optimizer.name == "sgd" ? "" : ", optimizer state",
-                                  batch_text,
                                   format_bytes(static_cast<double>(limit))));
   }
 }
@@ -128,7 +127,7 @@ void read_network(const SpecObject& spec, Experiment& e) {
     const SpecValue units = o.required("units", "a whole number ≥ 1");
     layer.units = units.whole(1, kMaxWidth);
     e.layers.emplace_back().units = layer.units;  // for the estimate; the whole layer replaces it below
-    check_network_memory(e, 1, memory_limit(), "");
+    check_network_memory(e, 1, memory_limit());
     e.layers.pop_back();
     if (layer.units * in > kMaxWeights)
       units.fail(fmt::format("Dense({}→{}) would have {} weights; a layer may have at most {}", in, layer.units,
@@ -362,10 +361,6 @@ Experiment parse_experiment(const Json& spec, std::string source_name) {
   read_loss(top, e);
   read_optimizer(top, e);
   read_training(top, e);
-  const std::uint64_t limit = memory_limit();
-  if (e.training.batch_size > 0)  // before the data is read: the network for a batch
-    check_network_memory(e, static_cast<double>(e.training.batch_size), limit,
-                         fmt::format(" for a batch of {}", e.training.batch_size));
   read_data(top, e);
   {
     // The data (inputs, what the network sees, targets) and the network for a batch, together.
@@ -374,6 +369,7 @@ Experiment parse_experiment(const Json& spec, std::string source_name) {
     const double data =
         static_cast<double>(N) * static_cast<double>(2 * e.inputs + e.target_columns()) * sizeof(Scalar);
     const double network = network_bytes(e, e.layers.size() - 1, static_cast<double>(B));
+    const std::uint64_t limit = memory_limit();
     if (data + network > static_cast<double>(limit))
       throw SpecError("data", fmt::format("the data ({} samples of {} inputs) needs about {} and the network about {} "
                                           "for a batch of {}: {} in all; the limit is {} (docs/experiment-format.md, "

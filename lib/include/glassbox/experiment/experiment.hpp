@@ -141,8 +141,8 @@ struct Experiment {
 // memory when that is less; the environment variable GLASSBOX_MAX_MEMORY (a size, core/bytes.hpp:
 // "16G") sets another. parse_experiment() estimates the parameters (with gradients, last updates and
 // the optimizer's state), the activations for a batch and the data, and refuses with SpecError — at
-// network.layers[k].units where the network passes the limit, at data where the data does — before
-// the network is built (and, for the network, before the data is read).
+// network.layers[k].units where the parameters pass the limit (before the data is read), at data
+// where the data and a batch's activations do — before the network is built.
 inline constexpr std::uint64_t kDefaultMemoryLimit = std::uint64_t{8} << 30;
 std::uint64_t memory_limit();
 
