@@ -140,3 +140,21 @@ TEST_CASE("the trace stays modest, and with --trace-level off no plot is written
   svg.replace_extension(".sine.svg");
   CHECK_FALSE(std::filesystem::exists(svg));
 }
+
+TEST_CASE("with --trace /dev/null no plot is written into /dev, and the program says so", "[ch05]") {
+  namespace fs = std::filesystem;
+  if (!fs::is_character_file("/dev/null")) return;  // not on this system
+  const fs::path folder = fs::path("chapter_test_output/ch05_forward_pass") / ("devnull-" + std::to_string(::getpid()));
+  const std::string printed_file = fs::absolute(folder).string() + ".stdout";
+  const auto run = glassbox::testing::run_in_fresh_folder("ch05_forward_pass", folder,
+                                                          "--epochs 1 --trace /dev/null > '" + printed_file + "'");
+  INFO(run.stderr_text);
+  CHECK(run.exit_code == 0);
+  CHECK(fs::is_character_file(fs::symlink_status("/dev/null")));
+  for (const auto& entry : fs::directory_iterator("/dev"))
+    CHECK_FALSE(entry.path().filename().string().starts_with("null."));
+  CHECK(glassbox::testing::left_in(folder).empty());
+  std::ifstream printed(printed_file);
+  const std::string text{std::istreambuf_iterator<char>(printed), std::istreambuf_iterator<char>()};
+  CHECK_THAT(text, Catch::Contains("plots: none, since the trace goes to /dev/null, which is not a file"));
+}

@@ -194,3 +194,14 @@ TEST_CASE("a plot that cannot be written fails the run and leaves no trace", "[c
   for (const auto& entry : fs::directory_iterator(work))  // the partial file is "<trace>.<pid>.<random>.partial"
     CHECK_FALSE(entry.path().filename().string().starts_with(r.trace.filename().string() + "."));
 }
+
+TEST_CASE("a trace that would pass --trace-max-size stops the run naming the limit, and leaves no trace", "[ch06]") {
+  const fs::path work = fs::path("chapter_test_output") / "ch06_backprop_shallow";
+  const auto r = run_chapter("ch06_backprop_shallow", "limited", "--trace-max-size 100K");
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.stderr_text, Catch::Contains("the trace would pass its limit of 100 kB (100000 bytes) at level full") &&
+                                Catch::Contains("--trace-level") && Catch::Contains("--trace-max-size"));
+  CHECK_FALSE(r.trace_written);
+  for (const auto& entry : fs::directory_iterator(work))  // the partial file is "<trace>.<pid>.<random>.partial"
+    CHECK_FALSE(entry.path().filename().string().starts_with(r.trace.filename().string() + "."));
+}

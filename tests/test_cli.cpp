@@ -3,6 +3,8 @@
 
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "glassbox/io/cli.hpp"
 
 using namespace glassbox;
@@ -31,7 +33,31 @@ TEST_CASE("defaults hold without arguments", "[cli]") {
   CHECK(cli.seed == 1);
   CHECK(cli.trace_path == std::filesystem::path("traces/ch99_test.json"));
   CHECK(cli.trace_level == TraceLevel::step);
+  CHECK(cli.trace_max_bytes == kDefaultTraceMaxBytes);
   CHECK_FALSE(cli.quiet);
+}
+
+TEST_CASE("the option --trace-max-size takes a size in bytes: K M G T (powers of 1000) or Ki Mi Gi Ti", "[cli]") {
+  auto parse = [](std::initializer_list<const char*> words) {
+    CommandLine cli(info());
+    Args a(words);
+    REQUIRE(cli.parse(a.argc(), a.argv.data()));
+    CHECK(cli.given("trace-max-size"));
+    CHECK_FALSE(cli.hyperparameters().contains("trace-max-size"));  // it changes no number of the trace
+    return cli.trace_max_bytes;
+  };
+  CHECK(parse({"--trace-max-size", "500M"}) == 500'000'000);
+  CHECK(parse({"--trace-max-size=2G"}) == 2'000'000'000);
+  CHECK(parse({"--trace-max-size", "64Ki"}) == 65'536);
+  CHECK(parse({"--trace-max-size", "12345"}) == 12'345);
+  for (const char* bad : {"0", "-1", "1.5G", "lots", "2X"}) {
+    CommandLine cli(info());
+    Args a{"--trace-max-size", bad};
+    CHECK_THROWS_WITH(cli.parse(a.argc(), a.argv.data()),
+                      fmt::format("--trace-max-size: \"{}\" is not allowed; expected a size in bytes, like 500M or "
+                                  "2G (K, M, G, T: powers of 1000; Ki, Mi, Gi, Ti: of 1024)",
+                                  bad));
+  }
 }
 
 TEST_CASE("standard and program options parse, with = or a separate value", "[cli]") {

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -240,11 +241,16 @@ TEST_CASE("optimizers: unknown names and bad settings", "[experiment]") {
 TEST_CASE("training: epochs, batch size and threshold in range", "[experiment]") {
   Json s = base_spec();
   s["training"]["epochs"] = -3;
-  CHECK(error_of(s) == "training.epochs: expected a whole number ≥ 1, got -3");
+  CHECK(error_of(s) == "training.epochs: expected a whole number from 1 to 1000000, got -3");
   s["training"]["epochs"] = 0;
-  CHECK(error_of(s) == "training.epochs: expected a whole number ≥ 1, got 0");
+  CHECK(error_of(s) == "training.epochs: expected a whole number from 1 to 1000000, got 0");
   s["training"]["epochs"] = 2.5;
-  CHECK(error_of(s) == "training.epochs: expected a whole number ≥ 1, got 2.5");
+  CHECK(error_of(s) == "training.epochs: expected a whole number from 1 to 1000000, got 2.5");
+  // At most a million epochs: 10⁸ is a typo (or hours of work and, traced, terabytes).
+  s["training"]["epochs"] = 1e8;
+  CHECK(error_of(s) == "training.epochs: expected a whole number from 1 to 1000000, got 100000000.0");
+  s["training"]["epochs"] = 1'000'000;
+  CHECK(error_of(s) == "(no error)");
   s = base_spec();
   s["training"]["batch_size"] = -1;
   CHECK(error_of(s) == "training.batch_size: expected a whole number ≥ 0, got -1");
@@ -253,6 +259,38 @@ TEST_CASE("training: epochs, batch size and threshold in range", "[experiment]")
   CHECK(error_of(s) == "training.threshold: only used with \"classification\": true");
   s["training"]["classification"] = true;
   CHECK(parse_experiment(s, "spec.json").training.threshold == 0.3);
+}
+
+// The memory limit comes from GLASSBOX_MAX_MEMORY while `limit` lives (unset again afterwards).
+struct MemoryLimit {
+  explicit MemoryLimit(const char* limit) { ::setenv("GLASSBOX_MAX_MEMORY", limit, 1); }
+  ~MemoryLimit() { ::unsetenv("GLASSBOX_MAX_MEMORY"); }
+};
+
+TEST_CASE("a network or data too large for memory is refused before anything is allocated", "[experiment]") {
+  const MemoryLimit limit("8Gi");
+  CHECK(memory_limit() == 8ull << 30);
+  // Two layers of 100 000 units: 10¹⁰ weights in the second, 80 GB before its gradients.
+  Json s = base_spec();
+  s["network"]["layers"] = Json::parse(R"([{"units": 100000, "activation": "tanh"},
+                                           {"units": 100000, "activation": "tanh"},
+                                           {"units": 1, "activation": "sigmoid"}])");
+  CHECK(error_of(s) == "network.layers[1].units: the network needs about 240 GB for its weights, gradients and "
+                       "activations; the limit is 8.59 GB (docs/experiment-format.md, \"Memory\")");
+  // A full batch of 100 000 samples needs its activations: Z, A and their gradients for every layer.
+  s = base_spec();
+  s["network"]["layers"][0]["units"] = 20000;
+  s["data"] = Json{{"generator", "make_circles"}, {"samples", 100000}};
+  CHECK(error_of(s) == "data: the data (100000 samples of 2 inputs) needs about 4 MB and the network about 64 GB "
+                       "for a batch of 100000: 64 GB in all; the limit is 8.59 GB (docs/experiment-format.md, "
+                       "\"Memory\")");
+  s["training"]["batch_size"] = 100;  // a batch that fits
+  CHECK(error_of(s) == "(no error)");
+  // The data and the network together.
+  const MemoryLimit tiny("500");
+  CHECK(error_of(base_spec()) == "data: the data (4 samples of 2 inputs) needs about 160 bytes and the network about "
+                                 "664 bytes for a batch of 4: 824 bytes in all; the limit is 500 bytes "
+                                 "(docs/experiment-format.md, \"Memory\")");
 }
 
 TEST_CASE("frozen names must be parameters of the network", "[experiment]") {
@@ -432,6 +470,19 @@ TEST_CASE("trace and gradcheck settings", "[experiment]") {
   CHECK(error_of(s) == "trace.level: unknown \"everything\"; known: off, summary, step, full");
   s["trace"] = Json{{"path", ""}};
   CHECK(error_of(s) == "trace.path: expected a non-empty string, got the string \"\"");
+  // trace.max_bytes: bytes, or a size with a suffix (core/bytes.hpp).
+  CHECK(parse_experiment(base_spec(), "spec.json").trace.max_bytes == kDefaultTraceMaxBytes);
+  s["trace"] = Json{{"max_bytes", 5000}};
+  CHECK(parse_experiment(s, "spec.json").trace.max_bytes == 5000);
+  s["trace"] = Json{{"max_bytes", "500M"}};
+  CHECK(parse_experiment(s, "spec.json").trace.max_bytes == 500'000'000);
+  s["trace"] = Json{{"max_bytes", "2Gi"}};
+  CHECK(parse_experiment(s, "spec.json").trace.max_bytes == 2ull << 30);
+  s["trace"] = Json{{"max_bytes", "lots"}};
+  CHECK(error_of(s) == "trace.max_bytes: expected a size in bytes ≥ 1: a whole number, or text like \"500M\" or "
+                       "\"2G\" (K, M, G, T: powers of 1000; Ki, Mi, Gi, Ti: of 1024), got the string \"lots\"");
+  s["trace"] = Json{{"max_bytes", 0}};
+  CHECK(error_of(s) == "trace.max_bytes: expected a whole number ≥ 1, got 0");
   s = base_spec();
   s["gradcheck"] = Json{{"h", 0}};
   CHECK(error_of(s) == "gradcheck.h: expected a number > 0, got 0");
@@ -506,6 +557,34 @@ TEST_CASE("CSV columns: named, defaulted, misspelt, of the wrong count", "[exper
   s = base_spec();
   s["data"]["target_columns"] = {"y"};
   CHECK(error_of(s, source) == "data.target_columns: only used with data.csv");
+}
+
+// Naming 40,000 columns once took about a minute (each name looked up and checked against the ones before it,
+// 40,000² comparisons); with a hash map it takes a fraction of a second. The test does not time it:
+// a regression makes this test, and the suite, visibly slow.
+TEST_CASE("CSV columns: 40 000 input columns named in the spec are looked up in linear time", "[experiment]") {
+  const fs::path dir = fresh_dir("csv_wide");
+  constexpr std::size_t in = 40'000;
+  std::string header, row;
+  Json names = Json::array();
+  for (std::size_t c = 0; c < in; ++c) {
+    header += fmt::format("column_{},", c);
+    row += fmt::format("{},", c % 7);
+    names.push_back(fmt::format("column_{}", in - 1 - c));  // listed backwards
+  }
+  write_file(dir / "wide.csv", header + "y\n" + row + "0\n" + row + "1\n");
+  const std::string source = (dir / "spec.json").string();
+  Json s = base_spec();
+  s["network"]["inputs"] = in;
+  s["data"] = Json{{"csv", "wide.csv"}, {"input_columns", names}, {"target_columns", {"y"}}};
+  const Experiment e = parse_experiment(s, source);
+  REQUIRE(e.data.X.rows() == 2);
+  REQUIRE(e.data.X.cols() == in);
+  CHECK(e.data.X(0, 0) == static_cast<Scalar>((in - 1) % 7));
+  CHECK(e.data.X(1, in - 1) == 0);
+  s["data"]["input_columns"].push_back("column_5");
+  s["network"]["inputs"] = in + 1;
+  CHECK(error_of(s, source) == fmt::format("data.input_columns[{}]: the column is listed twice", in));
 }
 
 TEST_CASE("CSV values that are not numbers are reported file:line:column", "[experiment]") {
@@ -682,7 +761,7 @@ TEST_CASE("defaults are written out, and the examples round-trip", "[experiment]
   CHECK(written["loss"] == Json{{"name", "bce"}, {"reduction", "mean"}});
   CHECK(written["training"] ==
         Json{{"epochs", 5}, {"batch_size", 0}, {"shuffle", true}, {"classification", false}});
-  CHECK(written["trace"] == Json{{"level", "summary"}});
+  CHECK(written["trace"] == Json{{"level", "summary"}, {"max_bytes", 1'000'000'000}});
   CHECK(written["gradcheck"] == Json{{"h", 1e-5}, {"max_elements", 0}, {"samples", 0}, {"check_input", false}});
   CHECK(written["frozen"] == Json::array());
 

@@ -167,3 +167,19 @@ TEST_CASE("glassbox run --trace /dev/null writes through it, and /dev/null stays
     CHECK_FALSE(entry.path().filename().string().starts_with("null."));
   CHECK(glassbox::testing::left_in(folder).empty());
 }
+
+TEST_CASE("glassbox run: a trace estimated past its limit is refused before training (exit 2)", "[glassbox]") {
+  // A million epochs of four single-sample steps at level full: about 121 GB by the estimate.
+  const auto folder =
+      std::filesystem::path("chapter_test_output/glassbox") / ("estimate-" + std::to_string(::getpid()));
+  const std::string stdout_file = std::filesystem::absolute(folder).string() + ".stdout";
+  const auto run = glassbox::testing::run_in_fresh_folder(
+      "glassbox", folder, "run " + spec("tests/data/specs/huge_trace.json") + " > '" + stdout_file + "'");
+  CHECK(run.exit_code == 2);
+  CHECK_THAT(run.stderr_text, Catch::Contains("huge_trace.json: trace: traces/bad.json: at level full this run would "
+                                              "write about 121 GB, more than the trace's limit of 1 GB"));
+  std::ifstream out(stdout_file);
+  const std::string printed{std::istreambuf_iterator<char>(out), std::istreambuf_iterator<char>()};
+  CHECK(printed.empty());  // refused before it described the run, let alone trained: no "Epochs" table
+  CHECK(glassbox::testing::left_in(folder).empty());
+}

@@ -3,12 +3,15 @@
 // misuse, and atomic saving. Files are read back with Python's XML parser (tests/svg_check.py).
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 #include <numbers>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 #include "glassbox/io/svg.hpp"
 #include "glassbox/io/trace.hpp"
@@ -254,6 +257,43 @@ TEST_CASE("saving is atomic: the file appears whole under its name or not at all
   CHECK_THROWS_AS(plot.save(dir / "a-file" / "plot.svg"), OutputError);
   CHECK_THROWS_WITH(plot.save(dir / "sub"), Catch::Contains("is a folder"));
   CHECK_FALSE(fs::exists(dir / "sub.partial"));
+}
+
+TEST_CASE("two saves of one path at once both finish, leaving one whole plot and no partial file", "[svg]") {
+  const auto dir = fresh_dir("concurrent");
+  svg::Plot a("first"), b("second");
+  a.line("a", {0, 1}, {0, 1});
+  b.line("b", {0, 1}, {1, 0});
+  // With one fixed "<path>.partial" for both, one save renamed the other's half-written file away and
+  // the other's rename then failed (or a mix of both plots was renamed into place).
+  std::atomic<int> failures{0};
+  auto save_often = [&](const svg::Plot& plot) {
+    for (int i = 0; i < 200; ++i) try {
+        plot.save(dir / "plot.svg");
+      } catch (const OutputError&) {
+        ++failures;
+      }
+  };
+  std::thread first(save_often, std::cref(a)), second(save_often, std::cref(b));
+  first.join();
+  second.join();
+  CHECK(failures == 0);
+  const std::string text = read_text(dir / "plot.svg");
+  CHECK((text == a.render() || text == b.render()));
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir)) names.push_back(entry.path().filename().string());
+  CHECK(names == std::vector<std::string>{"plot.svg"});
+}
+
+TEST_CASE("a plot is never written through a symbolic link", "[svg]") {
+  const auto dir = fresh_dir("special");
+  svg::Plot plot("p");
+  plot.line("a", {0, 1}, {0, 1});
+  std::ofstream(dir / "real.svg") << "earlier";
+  fs::create_symlink("real.svg", dir / "link.svg");
+  CHECK_THROWS_WITH(plot.save(dir / "link.svg"), Catch::Contains("link.svg: is a symbolic link (to real.svg)"));
+  CHECK(read_text(dir / "real.svg") == "earlier");
+  CHECK(fs::is_symlink(dir / "link.svg"));
 }
 
 TEST_CASE("the SVG checker rejects what is not well-formed SVG", "[svg]") {

@@ -19,6 +19,8 @@
 #include <sstream>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "glassbox/io/trace.hpp"
 
 using namespace glassbox;
@@ -428,4 +430,49 @@ TEST_CASE("a failed run's trace is kept as <name>.failed.json with a failure eve
   Tracer off(dir / "off.json", TraceLevel::off, header);
   CHECK_FALSE(off.finish_failed("divergence", "grew"));
   CHECK_FALSE(fs::exists(dir / "off.failed.json"));
+}
+
+TEST_CASE("a trace stops at its size limit, saying how to raise it or record less, and leaves nothing", "[trace]") {
+  const fs::path dir = fresh_dir("limit");
+  const Json event{{"event", "step"}, {"values", std::vector<double>(50, 0.125)}};  // about 330 bytes
+  {
+    Tracer t(dir / "sub" / "t.json", TraceLevel::full, header(), 2000);
+    CHECK(t.max_bytes() == 2000);
+    std::string message;
+    try {
+      for (int i = 0; i < 100; ++i) t.record(TraceLevel::step, event);
+    } catch (const OutputError& e) {
+      message = e.what();
+    }
+    CHECK(message == fmt::format("trace: {}: the trace would pass its limit of 2 kB (2000 bytes) at level full; "
+                                 "record less with a lower --trace-level (step or summary; trace.level in a spec) "
+                                 "or fewer epochs, or raise the limit with --trace-max-size SIZE (trace.max_bytes "
+                                 "in a spec)",
+                                 (dir / "sub" / "t.json").string()));
+    CHECK(t.events_recorded() > 0);
+    CHECK(t.bytes_written() <= 2000);
+    CHECK(t.finished());  // abandoned: later records and finish() do nothing
+    t.finish();
+  }
+  CHECK(names_in(dir).empty());  // no trace, no partial file, and not the folder made for it
+
+  // Below the limit nothing changes; the closing part counts too.
+  Tracer fits(dir / "t.json", TraceLevel::summary, header(), 100'000);
+  fits.record(TraceLevel::summary, event);
+  fits.finish(Json{{"ok", true}});
+  CHECK(fs::file_size(dir / "t.json") == fits.bytes_written());
+  Tracer tight(dir / "u.json", TraceLevel::summary, header(), fits.bytes_written() - 1);
+  tight.record(TraceLevel::summary, event);
+  CHECK_THROWS_WITH(tight.finish(Json{{"ok", true}}), Catch::Contains("would pass its limit of"));
+  CHECK(names_in(dir) == std::vector<std::string>{"t.json"});
+}
+
+TEST_CASE("a trace estimated past its limit is refused before the run, with the estimate", "[trace]") {
+  CHECK_NOTHROW(check_trace_estimate("t.json", TraceLevel::full, 999, 1000));
+  CHECK_NOTHROW(check_trace_estimate("t.json", TraceLevel::off, 1e15, 1000));
+  CHECK_THROWS_AS(check_trace_estimate("t.json", TraceLevel::step, 3.4e9, 1'000'000'000), UsageError);
+  CHECK_THROWS_WITH(check_trace_estimate("t.json", TraceLevel::step, 3.4e9, 1'000'000'000),
+                    "trace: t.json: at level step this run would write about 3.4 GB, more than the trace's limit of "
+                    "1 GB (1000000000 bytes); record less with --trace-level summary (trace.level in a spec) or fewer "
+                    "epochs, or raise the limit with --trace-max-size SIZE (trace.max_bytes in a spec)");
 }

@@ -234,8 +234,8 @@ void approximation(course::Context& ctx, std::size_t samples, std::size_t epochs
             "descent finds it first.\n");
   ctx.result["approximation"] = rows;
 
-  // The plot goes next to the trace (nothing is written with --trace-level off).
-  if (ctx.tracer.level() != TraceLevel::off) {
+  // The plot goes next to the trace (nothing is written with --trace-level off or a trace to a device).
+  if (course::plots_beside_trace(ctx)) {
     svg::Plot plot(fmt::format("One hidden layer of {} units fitting sin(x)", activation));
     plot.x_label("x").y_label("y").legend(svg::Corner::top_left);
     svg::LineStyle target;

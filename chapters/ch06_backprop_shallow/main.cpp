@@ -291,7 +291,7 @@ void circles(course::Context& ctx, std::size_t epochs, double learning_rate, std
   ctx.result["circles"] = Json{{"accuracy", acc}, {"loss", to_json(history.back().loss)},
                                {"parameters", net.parameter_count()}, {"misclassified", wrong}};
 
-  if (ctx.tracer.level() != TraceLevel::off) {
+  if (course::plots_beside_trace(ctx)) {
     svg::Plot plot(fmt::format("Two circles, 2 → 20 ReLU → 1 sigmoid: {:.0f} % training accuracy", 100 * acc));
     plot.x_label("x₁").y_label("x₂").size(640, 600);
     svg::RegionStyle region;

@@ -94,9 +94,9 @@ void with_breaks(const std::vector<double>& z, const std::vector<double>& y, std
 }
 
 // traces/ch08_activations_init.<name>.svg: g and g′ over [−4, 4] (and, for the step and the sign,
-// the straight-through substitute for g′). Written next to the trace, only when there is one.
+// the straight-through substitute for g′). Written next to the trace, only when it is a file.
 void plot_activations(course::Context& ctx) {
-  if (ctx.tracer.level() == TraceLevel::off) return;
+  if (!course::plots_beside_trace(ctx)) return;
   std::vector<double> z;
   for (int i = -80; i <= 80; ++i) z.push_back(i / 20.0);  // exact multiples of 0.05, 0 included
   std::vector<std::string> written;
@@ -369,6 +369,19 @@ Json depth_gradients_event(const Combination& c, std::size_t epoch, const Diagno
 
 std::string percent(double x) { return fmt::format("{:.0f}%", 100 * x); }
 
+// The depth experiment's ten training runs, as train() will trace them, estimated from the shapes before
+// anything runs (train.hpp): at --trace-level full they would write several GB, and a trace past its
+// limit (--trace-max-size) is refused now (exit 2), not after minutes of work.
+void check_trace_size(const course::Context& ctx, const Settings& s) {
+  Rng shapes(0);  // only the network's shapes count, not its weights: the run's own generator is not used
+  const Network net = deep_network(s, "relu", make_initializer("he_normal", Json::object()), shapes);
+  const TrainOptions opts{.epochs = static_cast<std::size_t>(s.epochs),
+                          .batch_size = static_cast<std::size_t>(s.batch_size)};
+  const double runs = 10;  // 3 activations × 3 starts, and SELU with LeCun's
+  const double bytes = runs * estimated_trace_bytes(net, static_cast<std::size_t>(s.samples), opts, ctx.tracer.level());
+  check_trace_estimate(ctx.tracer.path(), ctx.tracer.level(), bytes, ctx.cli.trace_max_bytes);
+}
+
 void depth_experiment(course::Context& ctx, const Settings& s, const Data& data) {
   ctx.heading(fmt::format("4. Vanishing and exploding gradients: {} dense layers of {} units", s.depth, s.units));
   std::vector<Combination> combinations;
@@ -491,6 +504,7 @@ int main(int argc, char** argv) {
   cli.option("learning-rate", s.learning_rate, 1e-6, 10.0, "SGD step size η");
   cli.option("naive-stddev", s.naive_stddev, 1e-6, 100.0, "the naive start draws every weight from N(0, stddev²)");
   return course::run_chapter(argc, argv, cli, [&](course::Context& ctx) {
+    check_trace_size(ctx, s);
     const Data data = disc_data(static_cast<std::size_t>(s.samples), ctx.rng);
     show_activations(ctx);
     initializer_statistics(ctx, s);

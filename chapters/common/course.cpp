@@ -60,7 +60,8 @@ int run_chapter(int argc, char** argv, CommandLine& cli, const std::function<voi
 
   try {
     Tracer tracer(cli.trace_path, cli.trace_level,
-                  TraceHeader{name, cli.info().chapter, cli.seed, cli.hyperparameters(), network});
+                  TraceHeader{name, cli.info().chapter, cli.seed, cli.hyperparameters(), network},
+                  cli.trace_max_bytes);
     if (!cli.quiet) {
       const auto& info = cli.info();
       const std::string title =
@@ -106,6 +107,16 @@ std::filesystem::path companion_path(const std::filesystem::path& trace, const s
   if (base.extension() == ".json") base.replace_extension();
   base += "." + suffix;
   return base;
+}
+
+bool plots_beside_trace(const Context& ctx) {
+  if (ctx.tracer.level() == TraceLevel::off) return false;
+  std::error_code ec;
+  const std::filesystem::file_status target = std::filesystem::status(ctx.tracer.path(), ec);
+  if (!std::filesystem::is_character_file(target) && !std::filesystem::is_fifo(target)) return true;
+  ctx.print("\nplots: none, since the trace goes to {}, which is not a file (give --trace a file to get them)\n",
+            ctx.tracer.path().string());
+  return false;
 }
 
 }  // namespace glassbox::course

@@ -60,4 +60,9 @@ int run_chapter(int argc, char** argv, CommandLine& cli, const std::function<voi
 // its whole name: "out" → "out.circles.svg").
 std::filesystem::path companion_path(const std::filesystem::path& trace, const std::string& suffix);
 
+// Whether the chapter writes its plots beside the trace (companion_path): not with --trace-level off,
+// and not when the trace goes to a character device or a FIFO (--trace /dev/null), where the plot
+// would be "/dev/null.sine.svg" in /dev; then it says so, once, and the chapter writes no plots.
+bool plots_beside_trace(const Context& ctx);
+
 }  // namespace glassbox::course

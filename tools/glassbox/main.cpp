@@ -46,14 +46,15 @@ struct Output {
   }
 };
 
-// The command line's --seed, --trace and --trace-level take the place of the spec's.
+// The command line's --seed, --trace, --trace-level and --trace-max-size take the place of the spec's.
 void apply_overrides(Json& spec, const CommandLine& cli) {
   if (!spec.is_object()) return;  // parse_experiment reports it
   if (cli.given("seed")) spec["seed"] = cli.seed;
-  if (!cli.given("trace") && !cli.given("trace-level")) return;
+  if (!cli.given("trace") && !cli.given("trace-level") && !cli.given("trace-max-size")) return;
   if (spec.contains("trace") && !spec["trace"].is_object()) return;
   if (cli.given("trace")) spec["trace"]["path"] = cli.trace_path.string();
   if (cli.given("trace-level")) spec["trace"]["level"] = std::string(to_string(cli.trace_level));
+  if (cli.given("trace-max-size")) spec["trace"]["max_bytes"] = cli.trace_max_bytes;
 }
 
 void describe(const Experiment& e, const Output& out) {
@@ -143,6 +144,8 @@ int main(int argc, char** argv) {
   cli.set_help("trace", "where to write the trace, in place of the spec's trace.path (default traces/<name>.json,\n"
                         "                           for gradcheck traces/<name>.gradcheck.json)");
   cli.set_help("trace-level", "off, summary, step or full, in place of the spec's trace.level (default summary)");
+  cli.set_help("trace-max-size", "the most the trace may hold (500M, 2G), in place of the spec's trace.max_bytes "
+                                 "(default 1 GB)");
 
   try {
     if (!cli.parse(argc, argv)) {
@@ -165,6 +168,10 @@ int main(int argc, char** argv) {
     Json spec = read_json_file(spec_path);
     apply_overrides(spec, cli);
     experiment = parse_experiment(spec, spec_path);
+    if (command == "run") check_trace_estimate(experiment);  // a trace that cannot fit: refused now
+  } catch (const UsageError& e) {
+    fmt::print(stderr, "glassbox: error: {}: {}\n", spec_path, e.what());
+    return 2;
   } catch (const SpecError& e) {
     fmt::print(stderr, "glassbox: error: {}: {}\n", spec_path, e.what());
     return 2;
@@ -178,7 +185,8 @@ int main(int argc, char** argv) {
 
   const Output out{cli.quiet};
   try {
-    Tracer tracer(experiment.trace_path(command), experiment.trace.level, trace_header(experiment, "glassbox"));
+    Tracer tracer(experiment.trace_path(command), experiment.trace.level, trace_header(experiment, "glassbox"),
+                  experiment.trace.max_bytes);
     int status = 0;
     try {
       status = command == "run" ? run(experiment, tracer, out) : gradcheck(experiment, tracer, out);

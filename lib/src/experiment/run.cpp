@@ -40,6 +40,12 @@ TraceHeader trace_header(const Experiment& e, std::string program) {
   return TraceHeader{std::move(program), 0, e.seed, std::move(hyperparameters), build_network(e, rng).describe()};
 }
 
+void check_trace_estimate(const Experiment& e) {
+  Rng rng = e.rng_at_start;
+  const double bytes = estimated_trace_bytes(build_network(e, rng), e.data.X.rows(), e.training, e.trace.level);
+  check_trace_estimate(e.trace_path("run"), e.trace.level, bytes, e.trace.max_bytes);
+}
+
 Json RunResult::to_json() const {
   Json result;
   result["initial_loss"] = glassbox::to_json(initial_loss);

@@ -3,11 +3,15 @@
 // section is data_sources.cpp's (and csv_data.cpp's).
 #include "glassbox/experiment/experiment.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 
 #include <fmt/format.h>
 
+#include "glassbox/core/bytes.hpp"
 #include "glassbox/core/text.hpp"
 #include "glassbox/nn/activations.hpp"
 #include "spec_reading.hpp"
@@ -33,6 +37,43 @@ namespace {
 // Limits that catch a typo (an extra zero or three) before it asks for terabytes.
 constexpr std::uint64_t kMaxWidth = 1'000'000;      // inputs, units
 constexpr std::uint64_t kMaxWeights = 100'000'000;  // per layer: 800 MB of doubles
+constexpr std::uint64_t kMaxEpochs = 1'000'000;     // a million epochs of the smallest spec take minutes
+
+// ---- what the network and the data need in memory ----------------------------------------------
+
+// Bytes per parameter: its value, its gradient and its last update (kept for the trace), and the
+// optimizer's state: none for SGD, say two numbers (as Adam keeps) for any other.
+double bytes_per_parameter(const std::string& optimizer) {
+  return (optimizer.empty() || optimizer == "sgd" ? 3 : 5) * static_cast<double>(sizeof(Scalar));
+}
+
+// What e's layers 0 … last need: parameters (bytes_per_parameter) and, for a batch of `batch` rows,
+// each layer's input, Z, A and their gradients. N = batch, in = inputs, out = units.
+double network_bytes(const Experiment& e, std::size_t last, double batch) {
+  double bytes = batch * static_cast<double>(e.inputs) * sizeof(Scalar);
+  std::size_t in = e.inputs;
+  for (std::size_t k = 0; k <= last && k < e.layers.size(); ++k) {
+    const double out = static_cast<double>(e.layers[k].units);
+    bytes += out * (static_cast<double>(in) + 1) * bytes_per_parameter(e.optimizer.name);
+    bytes += 4 * batch * out * sizeof(Scalar);
+    in = e.layers[k].units;
+  }
+  return bytes;
+}
+
+// SpecError at network.layers[k].units, the first layer at which the network passes the limit.
+void check_network_memory(const Experiment& e, double batch, std::uint64_t limit) {
+  for (std::size_t k = 0; k < e.layers.size(); ++k) {
+    const double bytes = network_bytes(e, k, batch);
+    if (bytes > static_cast<double>(limit))
+      throw SpecError(fmt::format("network.layers[{}].units", k),
+                      fmt::format("the network needs about {} for its weights, gradients{} and activations; the "
+                                  "limit is {} (docs/experiment-format.md, \"Memory\")",
+                                  format_bytes(network_bytes(e, e.layers.size() - 1, batch)),
+                                  e.optimizer.name.empty() || e.optimizer.name == "sgd" ? "" : ", optimizer state",
+                                  format_bytes(static_cast<double>(limit))));
+  }
+}
 
 // A name from `known` with its settings, written "relu" or {"name": "leaky_relu", "alpha": 0.1}:
 // the name into `name`, the rest of the object into `options` ({} for a plain name). `what` is how
@@ -85,6 +126,9 @@ void read_network(const SpecObject& spec, Experiment& e) {
     LayerSpec layer;
     const SpecValue units = o.required("units", "a whole number ≥ 1");
     layer.units = units.whole(1, kMaxWidth);
+    e.layers.emplace_back().units = layer.units;  // for the estimate; the whole layer replaces it below
+    check_network_memory(e, 1, memory_limit());
+    e.layers.pop_back();
     if (layer.units * in > kMaxWeights)
       units.fail(fmt::format("Dense({}→{}) would have {} weights; a layer may have at most {}", in, layer.units,
                              layer.units * in, kMaxWeights));
@@ -205,7 +249,7 @@ void read_training(const SpecObject& spec, Experiment& e) {
   auto v = spec.optional("training");
   if (!v) return;
   const SpecObject o = v->object({"epochs", "batch_size", "shuffle", "classification", "threshold"});
-  if (auto x = o.optional("epochs")) e.training.epochs = x->whole(1);
+  if (auto x = o.optional("epochs")) e.training.epochs = x->whole(1, kMaxEpochs);
   if (auto x = o.optional("batch_size")) e.training.batch_size = x->whole(0);
   if (auto x = o.optional("shuffle")) e.training.shuffle = x->boolean();
   if (auto x = o.optional("classification")) e.training.classification = x->boolean();
@@ -241,10 +285,21 @@ void read_trace(const SpecObject& spec, Experiment& e) {
   e.trace = TraceSpec{};
   auto v = spec.optional("trace");
   if (!v) return;
-  const SpecObject o = v->object({"path", "level"});
+  const SpecObject o = v->object({"path", "level", "max_bytes"});
   if (auto p = o.optional("path")) e.trace.path = p->string();
   if (auto l = o.optional("level"))
     e.trace.level = *parse_trace_level(l->choice({"off", "summary", "step", "full"}, "a trace level"));
+  if (auto m = o.optional("max_bytes")) {
+    if (!m->json().is_string()) {
+      e.trace.max_bytes = m->whole(1);
+    } else {
+      const std::optional<std::uint64_t> bytes = parse_bytes(m->string());
+      if (!bytes || *bytes == 0)
+        m->fail_expected("a size in bytes ≥ 1: a whole number, or text like \"500M\" or \"2G\" (K, M, G, T: "
+                         "powers of 1000; Ki, Mi, Gi, Ti: of 1024)");
+      e.trace.max_bytes = *bytes;
+    }
+  }
 }
 
 void read_gradcheck(const SpecObject& spec, Experiment& e) {
@@ -273,6 +328,16 @@ bool is_file_name(const std::string& name) {
 
 }  // namespace
 
+std::uint64_t memory_limit() {
+  if (const char* text = std::getenv("GLASSBOX_MAX_MEMORY"))
+    if (auto bytes = parse_bytes(text); bytes && *bytes > 0) return *bytes;
+  std::uint64_t limit = kDefaultMemoryLimit;
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
+  if (pages > 0 && page > 0)
+    limit = std::min(limit, static_cast<std::uint64_t>(pages) / 4 * 3 * static_cast<std::uint64_t>(page));
+  return limit;
+}
+
 Experiment parse_experiment(const Json& spec, std::string source_name) {
   Experiment e;
   e.source = std::move(source_name);
@@ -297,6 +362,21 @@ Experiment parse_experiment(const Json& spec, std::string source_name) {
   read_optimizer(top, e);
   read_training(top, e);
   read_data(top, e);
+  {
+    // The data (inputs, what the network sees, targets) and the network for a batch, together.
+    const std::size_t N = e.data.X.rows();
+    const std::size_t B = e.training.batch_size == 0 ? N : std::min(e.training.batch_size, N);
+    const double data =
+        static_cast<double>(N) * static_cast<double>(2 * e.inputs + e.target_columns()) * sizeof(Scalar);
+    const double network = network_bytes(e, e.layers.size() - 1, static_cast<double>(B));
+    const std::uint64_t limit = memory_limit();
+    if (data + network > static_cast<double>(limit))
+      throw SpecError("data", fmt::format("the data ({} samples of {} inputs) needs about {} and the network about {} "
+                                          "for a batch of {}: {} in all; the limit is {} (docs/experiment-format.md, "
+                                          "\"Memory\")",
+                                          N, e.inputs, format_bytes(data), format_bytes(network), B,
+                                          format_bytes(data + network), format_bytes(static_cast<double>(limit))));
+  }
   read_frozen(top, e);
   read_trace(top, e);
   read_gradcheck(top, e);

@@ -79,6 +79,7 @@ Json to_json(const Experiment& e, bool samples) {
   Json trace = Json::object();
   if (!e.trace.path.empty()) trace["path"] = e.trace.path;
   trace["level"] = std::string(to_string(e.trace.level));
+  trace["max_bytes"] = e.trace.max_bytes;
   spec["trace"] = std::move(trace);
 
   spec["gradcheck"] = Json{{"h", e.gradcheck.h},

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "glassbox/core/bytes.hpp"
 #include "glassbox/core/text.hpp"
 
 namespace glassbox {
@@ -56,6 +57,16 @@ CommandLine::CommandLine(ProgramInfo info)
          trace_level = *level;
        },
        [this] { return Json(std::string(to_string(trace_level))); }});
+  add({"--trace-max-size", "SIZE",
+       fmt::format("the most the trace may hold, in bytes or with K, M, G (powers of 1000) or Ki, Mi, Gi; "
+                   "default {}", format_bytes(static_cast<double>(kDefaultTraceMaxBytes))),
+       "a size in bytes, like 500M or 2G (K, M, G, T: powers of 1000; Ki, Mi, Gi, Ti: of 1024)", true,
+       [this](const std::string& v) {
+         auto bytes = parse_bytes(v);
+         if (!bytes || *bytes == 0) throw UsageError("");
+         trace_max_bytes = *bytes;
+       },
+       [this] { return Json(trace_max_bytes); }});
   add({"--quiet", "", "print only errors", "", true, [this](const std::string&) { quiet = true; },
        [this] { return Json(quiet); }});
 }

@@ -5,13 +5,14 @@
 #include <array>
 #include <cerrno>
 #include <cmath>
-#include <fstream>
+#include <cstdio>
 #include <stdexcept>
 #include <system_error>
 
 #include <fmt/format.h>
 
 #include "glassbox/core/text.hpp"
+#include "glassbox/io/output_file.hpp"
 
 namespace glassbox::svg {
 
@@ -459,36 +460,15 @@ std::string Plot::render() const {
 }
 
 void Plot::save(const std::filesystem::path& path) const {
-  namespace fs = std::filesystem;
   const std::string text = render();
-  std::error_code ec;
   if (path.empty()) throw OutputError("svg: no path given");
-  if (fs::is_directory(path, ec)) throw OutputError(fmt::format("svg: {}: is a folder, not a file", path.string()));
-  if (!path.parent_path().empty()) {
-    fs::create_directories(path.parent_path(), ec);
-    if (ec)
-      throw OutputError(fmt::format("svg: cannot create the folder {}: {}", path.parent_path().string(), ec.message()));
+  OutputFile file(path, "svg");  // a unique partial file beside path, or a device written directly
+  if (std::fwrite(text.data(), 1, text.size(), file.get()) != text.size()) {
+    const int error = errno;
+    file.abandon();
+    throw OutputError(fmt::format("svg: writing {} failed: {}", path.string(), std::generic_category().message(error)));
   }
-  fs::path partial = path;
-  partial += ".partial";
-  {
-    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-    if (!out)
-      throw OutputError(fmt::format("svg: cannot write {}: {}", partial.string(), std::generic_category().message(errno)));
-    out << text;
-    out.flush();
-    if (!out) {
-      out.close();
-      fs::remove(partial, ec);
-      throw OutputError(fmt::format("svg: writing {} failed (is the disk full?)", partial.string()));
-    }
-  }
-  fs::rename(partial, path, ec);
-  if (ec) {
-    std::error_code ignored;
-    fs::remove(partial, ignored);
-    throw OutputError(fmt::format("svg: cannot rename {} to {}: {}", partial.string(), path.string(), ec.message()));
-  }
+  file.commit();  // renamed to path in one step
 }
 
 }  // namespace glassbox::svg

@@ -1,17 +1,16 @@
-// glassbox/io/trace.cpp — the streaming, atomic trace writer (POSIX: open with O_EXCL, rename).
+// glassbox/io/trace.cpp — the streaming trace writer, atomic through output_file.hpp, and its size limit.
 #include "glassbox/io/trace.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <limits>
-#include <random>
 #include <system_error>
 #include <utility>
 
 #include <fmt/format.h>
+
+#include "glassbox/core/bytes.hpp"
 
 namespace glassbox {
 
@@ -31,8 +30,31 @@ std::optional<TraceLevel> parse_trace_level(std::string_view text) {
   return std::nullopt;
 }
 
-Tracer::Tracer(std::filesystem::path path, TraceLevel level, const TraceHeader& header)
-    : level_(level), path_(std::move(path)) {
+namespace {
+
+// How to record less at `level`: a lower level, or (at the lowest) fewer epochs.
+std::string narrower(TraceLevel level) {
+  switch (level) {
+    case TraceLevel::full: return "a lower --trace-level (step or summary; trace.level in a spec) or fewer epochs";
+    case TraceLevel::step: return "--trace-level summary (trace.level in a spec) or fewer epochs";
+    default: return "fewer epochs";
+  }
+}
+
+}  // namespace
+
+void check_trace_estimate(const std::filesystem::path& path, TraceLevel level, double estimated_bytes,
+                          std::uint64_t max_bytes) {
+  if (level == TraceLevel::off || estimated_bytes <= static_cast<double>(max_bytes)) return;
+  throw UsageError(fmt::format("trace: {}: at level {} this run would write about {}, more than the trace's limit "
+                               "of {} ({} bytes); record less with {}, or raise the limit with "
+                               "--trace-max-size SIZE (trace.max_bytes in a spec)",
+                               path.string(), to_string(level), format_bytes(estimated_bytes),
+                               format_bytes(static_cast<double>(max_bytes)), max_bytes, narrower(level)));
+}
+
+Tracer::Tracer(std::filesystem::path path, TraceLevel level, const TraceHeader& header, std::uint64_t max_bytes)
+    : level_(level), path_(std::move(path)), max_bytes_(max_bytes) {
   if (level_ == TraceLevel::off) return;
   if (path_.empty()) throw OutputError("trace: no path given");
   Json head;
@@ -54,87 +76,10 @@ Tracer::Tracer(std::filesystem::path path, TraceLevel level, const TraceHeader& 
   }
   text.pop_back();
   text += ",\n\"events\":[\n";
-  open();
+  file_ = OutputFile(path_, "trace");
+  if (!file_.direct()) std::setvbuf(file_.get(), nullptr, _IOFBF, std::size_t{1} << 16);
   write(text);
-  if (direct_ && std::fflush(out_.get()) != 0) write_failed(errno);
-}
-
-namespace {
-
-// "<name>.<pid>.<16 hex digits>.partial" in the folder of `path`.
-std::filesystem::path unique_partial(const std::filesystem::path& path) {
-  std::random_device device;
-  const std::uint64_t random = (std::uint64_t{device()} << 32) ^ device();
-  auto partial = path;
-  partial += fmt::format(".{}.{:016x}.partial", ::getpid(), random);
-  return partial;
-}
-
-}  // namespace
-
-void Tracer::open() {
-  namespace fs = std::filesystem;
-  const std::string shown = path_.string();
-  std::error_code ec;
-  const fs::file_status target = fs::status(path_, ec);  // follows links
-  if (fs::is_symlink(fs::symlink_status(path_, ec))) {
-    const fs::path to = fs::read_symlink(path_, ec);
-    if (!fs::is_character_file(target) && !fs::is_fifo(target))
-      throw OutputError(fmt::format("trace: {}: is a symbolic link (to {}); give the path of the file itself (a trace "
-                                    "replaces its file by renaming over it, which would replace the link)",
-                                    shown, to.string()));
-  }
-  if (fs::is_directory(target)) throw OutputError(fmt::format("trace: {}: is a folder, not a file", shown));
-  if (fs::is_character_file(target) || fs::is_fifo(target)) {
-    // Written directly, never replaced: O_CREAT is left out so that nothing new appears under the name.
-    direct_ = true;
-    written_ = path_;
-    const int fd = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0 || !(out_ = std::unique_ptr<std::FILE, CloseFile>(::fdopen(fd, "wb")))) {
-      const int error = errno;
-      if (fd >= 0) ::close(fd);
-      throw OutputError(fmt::format("trace: cannot write {}: {}", shown, std::generic_category().message(error)));
-    }
-    return;
-  }
-  if (fs::exists(target) && !fs::is_regular_file(target))
-    throw OutputError(fmt::format("trace: {}: is {}; a trace goes to a file, a character device (/dev/null) or a FIFO",
-                                  shown, fs::is_block_file(target) ? "a block device" : "not a regular file"));
-
-  // The missing folders are made now, and remembered so that abandon() removes them again.
-  for (fs::path folder = path_.parent_path();
-       !folder.empty() && fs::symlink_status(folder, ec).type() == fs::file_type::not_found;
-       folder = folder.parent_path()) {
-    created_folders_.push_back(folder);
-    if (folder == folder.parent_path()) break;
-  }
-  if (!created_folders_.empty()) {
-    fs::create_directories(path_.parent_path(), ec);
-    if (ec) {
-      const std::string reason = ec.message();
-      abandon();
-      throw OutputError(fmt::format("trace: cannot create the folder {}: {}", path_.parent_path().string(), reason));
-    }
-  }
-  int fd = -1;
-  for (int attempt = 0; fd < 0; ++attempt) {
-    written_ = unique_partial(path_);
-    fd = ::open(written_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0 && (errno != EEXIST || attempt == 100)) {
-      const int error = errno;
-      written_.clear();  // nothing of ours to remove
-      abandon();
-      throw OutputError(fmt::format("trace: cannot write {}: {}", shown, std::generic_category().message(error)));
-    }
-  }
-  out_.reset(::fdopen(fd, "wb"));
-  if (!out_) {
-    const int error = errno;
-    ::close(fd);
-    abandon();
-    throw OutputError(fmt::format("trace: cannot write {}: {}", shown, std::generic_category().message(error)));
-  }
-  std::setvbuf(out_.get(), nullptr, _IOFBF, std::size_t{1} << 16);
+  if (file_.direct() && std::fflush(file_.get()) != 0) write_failed(errno);
 }
 
 Tracer::~Tracer() {
@@ -143,9 +88,8 @@ Tracer::~Tracer() {
 
 Tracer::Tracer(Tracer&& other) noexcept
     : level_(other.level_), limit_(other.limit_), run_(std::move(other.run_)), path_(std::move(other.path_)),
-      written_(std::move(other.written_)), direct_(other.direct_),
-      created_folders_(std::move(other.created_folders_)), out_(std::move(other.out_)),
-      events_(other.events_), finished_(other.finished_) {
+      file_(std::move(other.file_)),
+      events_(other.events_), bytes_(other.bytes_), max_bytes_(other.max_bytes_), finished_(other.finished_) {
   other.level_ = TraceLevel::off;
   other.finished_ = true;
 }
@@ -157,11 +101,10 @@ Tracer& Tracer::operator=(Tracer&& other) noexcept {
     limit_ = other.limit_;
     run_ = std::move(other.run_);
     path_ = std::move(other.path_);
-    written_ = std::move(other.written_);
-    direct_ = other.direct_;
-    created_folders_ = std::move(other.created_folders_);
-    out_ = std::move(other.out_);
+    file_ = std::move(other.file_);
     events_ = other.events_;
+    bytes_ = other.bytes_;
+    max_bytes_ = other.max_bytes_;
     finished_ = other.finished_;
     other.level_ = TraceLevel::off;
     other.finished_ = true;
@@ -170,7 +113,18 @@ Tracer& Tracer::operator=(Tracer&& other) noexcept {
 }
 
 void Tracer::write(std::string_view text) {
-  if (std::fwrite(text.data(), 1, text.size(), out_.get()) != text.size()) write_failed(errno);
+  if (text.size() > max_bytes_ - std::min(bytes_, max_bytes_)) limit_reached();
+  if (std::fwrite(text.data(), 1, text.size(), file_.get()) != text.size()) write_failed(errno);
+  bytes_ += text.size();
+}
+
+void Tracer::limit_reached() {
+  abandon();
+  throw OutputError(fmt::format("trace: {}: the trace would pass its limit of {} ({} bytes) at level {}; record "
+                                "less with {}, or raise the limit with --trace-max-size SIZE (trace.max_bytes "
+                                "in a spec)",
+                                path_.string(), format_bytes(static_cast<double>(max_bytes_)), max_bytes_,
+                                to_string(level_), narrower(level_)));
 }
 
 void Tracer::write_failed(int error) {
@@ -198,7 +152,7 @@ void Tracer::record(TraceLevel level, const Json& event) {
   write(text);
   // A device or a pipe gets each event as it is made, and a failed write is noticed at once; a file
   // is written a buffer at a time, and a failed write noticed at the record that fills the buffer.
-  if (direct_ && std::fflush(out_.get()) != 0) write_failed(errno);
+  if (file_.direct() && std::fflush(file_.get()) != 0) write_failed(errno);
   ++events_;
 }
 
@@ -212,16 +166,12 @@ void Tracer::finish(const Json& result) {
   if (!result.is_null()) tail += ",\n\"result\":" + result.dump();
   tail += "}\n";
   write(tail);
-  if (std::fflush(out_.get()) != 0) write_failed(errno);
-  if (std::fclose(out_.release()) != 0) write_failed(errno);
-  if (!direct_) {
-    std::error_code ec;
-    std::filesystem::rename(written_, path_, ec);
-    if (ec) {
-      abandon();
-      throw OutputError(fmt::format("trace: cannot rename {} to {}: {}", written_.string(), path_.string(),
-                                    ec.message()));
-    }
+  if (std::fflush(file_.get()) != 0) write_failed(errno);
+  try {
+    file_.commit();  // closes the file and renames it to path_
+  } catch (const OutputError&) {
+    abandon();
+    throw;
   }
   finished_ = true;
 }
@@ -269,12 +219,7 @@ std::optional<std::filesystem::path> Tracer::finish_failed(std::string_view kind
 
 void Tracer::abandon() noexcept {
   if (level_ == TraceLevel::off) return;
-  out_.reset();
-  std::error_code ec;
-  // A device or a FIFO is never removed; the partial file and the folders made for it are, if still empty.
-  if (!direct_ && !written_.empty()) std::filesystem::remove(written_, ec);
-  for (const auto& folder : created_folders_) std::filesystem::remove(folder, ec);
-  created_folders_.clear();
+  file_.abandon();  // the partial file and the folders made for it, if still empty; never a device or a FIFO
   finished_ = true;
 }
 

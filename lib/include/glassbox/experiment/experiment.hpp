@@ -103,6 +103,7 @@ struct DataSpec {
 struct TraceSpec {
   std::string path;  // relative to the current folder; empty: Experiment::trace_path()'s default
   TraceLevel level = TraceLevel::summary;
+  std::uint64_t max_bytes = kDefaultTraceMaxBytes;  // the Tracer's limit (trace.hpp)
 };
 
 struct Experiment {
@@ -136,6 +137,15 @@ struct Experiment {
 
 // ---- reading and writing specs ------------------------------------------------------------------
 
+// What an experiment's network and data may need in memory: 8 GiB, or ¾ of this machine's physical
+// memory when that is less; the environment variable GLASSBOX_MAX_MEMORY (a size, core/bytes.hpp:
+// "16G") sets another. parse_experiment() estimates the parameters (with gradients, last updates and
+// the optimizer's state), the activations for a batch and the data, and refuses with SpecError — at
+// network.layers[k].units where the parameters pass the limit (before the data is read), at data
+// where the data and a batch's activations do — before the network is built.
+inline constexpr std::uint64_t kDefaultMemoryLimit = std::uint64_t{8} << 30;
+std::uint64_t memory_limit();
+
 // Checks `spec` and loads its data. `source_name` is the spec's file name: paths in the spec (the CSV
 // file) are relative to its folder, and the experiment's default name is its stem. Throws SpecError
 // ("<JSON path>: <what was expected>") for anything wrong, InputError for unreadable data files.
@@ -164,6 +174,11 @@ struct GeneratorEntry {
 const std::vector<GeneratorEntry>& generator_table();
 
 // ---- running ------------------------------------------------------------------------------------
+
+// Before `glassbox run` trains: estimated_trace_bytes() (train.hpp) for the spec's network, data,
+// schedule and trace level, against trace.max_bytes; throws UsageError (check_trace_estimate(),
+// trace.hpp) for a trace that cannot fit, so that the run is refused before it starts.
+void check_trace_estimate(const Experiment& experiment);
 
 // The network at its initial weights: layer by layer, init drawing from rng (W then b) unless
 // weights and biases are both given; given ones replace what was drawn. Frozen parameters marked.

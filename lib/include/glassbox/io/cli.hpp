@@ -1,6 +1,7 @@
 // glassbox/io/cli.hpp — the command line every glassbox program shares.
 //
-// Every program takes --help, --seed N, --trace PATH, --trace-level LEVEL and --quiet, plus options
+// Every program takes --help, --seed N, --trace PATH, --trace-level LEVEL, --trace-max-size SIZE
+// (core/bytes.hpp's sizes: 500M, 2G) and --quiet, plus options
 // of its own declared with option(). parse() checks every value against what the option allows and
 // throws UsageError naming the option, the value and what is allowed; nothing is printed here (the
 // program decides what to print and exits with code 2).
@@ -60,6 +61,7 @@ public:
   std::uint64_t seed = 1;
   std::filesystem::path trace_path;
   TraceLevel trace_level = TraceLevel::full;
+  std::uint64_t trace_max_bytes = kDefaultTraceMaxBytes;  // the Tracer's limit
   bool quiet = false;
 
 private:

@@ -15,7 +15,8 @@
 // Neither changes the axis ranges.
 //
 // The output is the same bytes for the same plot: pixel coordinates are written with two decimals,
-// no time stamps. save() writes "<path>.partial" and renames it, so a reader never sees half a file.
+// no time stamps. save() writes a file of its own beside the path and renames it (output_file.hpp, as a
+// trace is written), so a reader never sees half a file and two saves of one path never mix.
 #pragma once
 
 #include <cstddef>
@@ -99,8 +100,10 @@ public:
 
   // The SVG document.
   std::string render() const;
-  // Writes render() to path (parent folders created) through "<path>.partial" and a rename.
-  // Throws OutputError naming the path if it cannot; nothing is left under either name then.
+  // Writes render() to path (parent folders created) through "<path>.<pid>.<random>.partial", created
+  // with O_EXCL, and a rename; a character device or a FIFO is written directly, a symbolic link, a
+  // folder or a block device refused (output_file.hpp). Throws OutputError naming the path if it
+  // cannot; nothing is left under either name then.
   void save(const std::filesystem::path& path) const;
 
 private:

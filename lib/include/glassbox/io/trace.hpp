@@ -19,7 +19,8 @@
 // double in the shortest form that reads back to the same bits. NaN and ±Inf, which JSON cannot
 // hold as numbers, are written as the strings "nan", "inf" and "-inf".
 //
-// Where it is written (docs/trace-format.md, "Where the trace goes", says the same):
+// Where it is written (docs/trace-format.md, "Where the trace goes", says the same; output_file.hpp
+// does it, for the SVG writer too):
 //  - A path that does not exist yet or is a regular file: the trace is written to a file of its own
 //    beside it, "<path>.<pid>.<random>.partial" (created with O_EXCL, so two runs writing the same
 //    trace never share it, and a link planted under that name is never followed), and finish()
@@ -36,6 +37,13 @@
 //    another file; a block device is a disk.
 // A write that fails (a full disk) throws OutputError naming the path at the record that notices it:
 // at once for a device or a FIFO, within one buffer (64 KiB) of the failure for a file.
+//
+// How large it may grow: a trace is at most max_bytes long (by default kDefaultTraceMaxBytes, 1 GB;
+// every program's --trace-max-size and a spec's trace.max_bytes set another). A record or a finish()
+// that would pass the limit throws OutputError naming the limit, the option that raises it and
+// how to record less, and the trace is abandoned as after any failed write (its partial file
+// removed). A program that can estimate its trace's size before it starts (estimated_trace_bytes(),
+// train.hpp) refuses with check_trace_estimate() instead, before training.
 #pragma once
 
 #include <cstdint>
@@ -50,6 +58,7 @@
 #include "glassbox/core/error.hpp"
 #include "glassbox/core/json.hpp"
 #include "glassbox/core/matrix.hpp"
+#include "glassbox/io/output_file.hpp"
 
 namespace glassbox {
 
@@ -63,6 +72,16 @@ enum class TraceLevel {
 
 std::string_view to_string(TraceLevel level);
 std::optional<TraceLevel> parse_trace_level(std::string_view text);  // "off" "summary" "step" "full"
+
+// The size a trace may reach unless told otherwise: 1 GB, some hundred times the course's largest trace
+// at its default level, and a tenth of what `ch08 --trace-level full` would write without a limit.
+inline constexpr std::uint64_t kDefaultTraceMaxBytes = 1'000'000'000;
+
+// Refuses, with UsageError, a run whose trace at `level` is estimated at more than `max_bytes` before
+// the run starts: the message gives the estimate, the limit and the ways around it (a lower
+// --trace-level, fewer epochs, --trace-max-size). Nothing happens when the estimate fits.
+void check_trace_estimate(const std::filesystem::path& path, TraceLevel level, double estimated_bytes,
+                          std::uint64_t max_bytes);
 
 struct TraceHeader {
   std::string program;                      // "ch06_backprop_shallow"
@@ -79,8 +98,9 @@ public:
   // Opens the trace for writing as described above (creating missing parent folders) and writes the
   // header. Throws OutputError naming the path if it cannot, InputError if the header is not valid
   // JSON text (a string that is not UTF-8); either way nothing is left behind. With level off,
-  // nothing is opened.
-  Tracer(std::filesystem::path path, TraceLevel level, const TraceHeader& header);
+  // nothing is opened. The trace may be at most max_bytes long, the header included.
+  Tracer(std::filesystem::path path, TraceLevel level, const TraceHeader& header,
+         std::uint64_t max_bytes = kDefaultTraceMaxBytes);
   ~Tracer();
   Tracer(Tracer&& other) noexcept;
   Tracer& operator=(Tracer&& other) noexcept;
@@ -105,7 +125,8 @@ public:
   const std::string& run() const noexcept { return run_; }
 
   // Records `event` (a JSON object; its first key should be "event", naming the kind) if the tracer
-  // wants `level`. Throws OutputError when a write fails (the trace is then abandoned).
+  // wants `level`. Throws OutputError when a write fails or the event would take the trace past its
+  // limit (the trace is then abandoned).
   void record(TraceLevel level, const Json& event);
 
   // Writes the closing part (with `result`, if not null), flushes, and renames the file to its
@@ -125,29 +146,27 @@ public:
 
   const std::filesystem::path& path() const noexcept { return path_; }
   std::size_t events_recorded() const noexcept { return events_; }
+  std::uint64_t bytes_written() const noexcept { return bytes_; }
+  std::uint64_t max_bytes() const noexcept { return max_bytes_; }
   bool finished() const noexcept { return finished_; }
 
   // A tracer that records nothing, for calls that take a Tracer& when the caller has none.
   static Tracer& none();
 
 private:
-  struct CloseFile {
-    void operator()(std::FILE* file) const noexcept { std::fclose(file); }
-  };
-  void open();
   void write(std::string_view text);
   [[noreturn]] void write_failed(int error);
+  [[noreturn]] void limit_reached();
   void abandon() noexcept;
 
   TraceLevel level_ = TraceLevel::off;
   TraceLevel limit_ = TraceLevel::full;
   std::string run_;
-  std::filesystem::path path_;     // where the trace ends up
-  std::filesystem::path written_;  // the file being written: the unique partial file, or path_ when direct_
-  bool direct_ = false;            // path_ is a character device or a FIFO, written directly
-  std::vector<std::filesystem::path> created_folders_;  // made by open(), deepest first
-  std::unique_ptr<std::FILE, CloseFile> out_;
+  std::filesystem::path path_;  // where the trace ends up
+  OutputFile file_;             // the unique partial file, or path_ itself for a device or a FIFO
   std::size_t events_ = 0;
+  std::uint64_t bytes_ = 0;  // written so far, the header included
+  std::uint64_t max_bytes_ = kDefaultTraceMaxBytes;
   bool finished_ = false;
 };
 

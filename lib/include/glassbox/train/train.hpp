@@ -107,6 +107,13 @@ std::vector<EpochStats> train(Network& net, const Loss& loss, Optimizer& optimiz
                               Rng& rng, const TrainOptions& options, Tracer& tracer = Tracer::none(),
                               const EpochCallback& on_epoch = {});
 
+// About how many bytes train() writes to a trace at `level` for N = `samples`, from the shapes alone,
+// so that a program can refuse a run whose trace cannot fit before it starts (check_trace_estimate(),
+// trace.hpp). The numbers of the events are counted from the layers' widths and the parameters, at
+// 8 bytes each (a number takes 2 at the least, "0,", and about 20 as a rule), plus the events' own
+// text: an estimate on the low side, so a run it lets through may still meet the Tracer's limit.
+double estimated_trace_bytes(const Network& net, std::size_t samples, const TrainOptions& options, TraceLevel level);
+
 // ---- the events ---------------------------------------------------------------------------------
 // Built from what the network's last forward()/backward() and the optimizer's last step() left;
 // chapters that step by hand call the record_* functions to trace exactly as train() does.
