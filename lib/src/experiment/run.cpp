@@ -41,8 +41,16 @@ TraceHeader trace_header(const Experiment& e, std::string program) {
 }
 
 void check_trace_estimate(const Experiment& e) {
-  Rng rng = e.rng_at_start;
-  const double bytes = estimated_trace_bytes(build_network(e, rng), e.data.X.rows(), e.training, e.trace.level);
+  // From the spec's shapes: building the network only to measure it would allocate and draw it twice.
+  std::vector<LayerWidths> layers;
+  std::size_t parameters = 0, in = e.inputs;
+  for (const LayerSpec& l : e.layers) {
+    layers.push_back({in, l.units});       // Dense(in → units)
+    layers.push_back({l.units, l.units});  // its activation (learned activations' few parameters left out)
+    parameters += l.units * in + l.units;
+    in = l.units;
+  }
+  const double bytes = estimated_trace_bytes(layers, parameters, e.data.X.rows(), e.training, e.trace.level);
   check_trace_estimate(e.trace_path("run"), e.trace.level, bytes, e.trace.max_bytes);
 }
 

@@ -118,7 +118,9 @@ OutputFile& OutputFile::operator=(OutputFile&& other) noexcept {
   return *this;
 }
 
-void OutputFile::commit() {
+void OutputFile::commit() { commit_as(path_); }
+
+void OutputFile::commit_as(const std::filesystem::path& target) {
   if (!out_) return;
   if (std::fflush(out_.get()) != 0 || std::fclose(out_.release()) != 0) {
     const int error = errno;
@@ -128,12 +130,12 @@ void OutputFile::commit() {
   }
   if (!direct_) {
     std::error_code ec;
-    std::filesystem::rename(written_, path_, ec);
+    std::filesystem::rename(written_, target, ec);
     if (ec) {
       const std::string reason = ec.message();
       const std::string from = written_.string();
       abandon();
-      throw OutputError(fmt::format("{}: cannot rename {} to {}: {}", writer_, from, path_.string(), reason));
+      throw OutputError(fmt::format("{}: cannot rename {} to {}: {}", writer_, from, target.string(), reason));
     }
   }
   written_.clear();  // nothing left to remove

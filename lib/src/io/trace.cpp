@@ -197,18 +197,8 @@ std::optional<std::filesystem::path> Tracer::finish_failed(std::string_view kind
     std::string tail = events_ > 0 ? "\n]" : "]";
     tail += ",\n\"result\":" + Json{{"failed", failure}}.dump() + "}\n";
     write(tail);
-    if (std::fflush(out_.get()) != 0) write_failed(errno);
-    if (std::fclose(out_.release()) != 0) write_failed(errno);
-    std::filesystem::path kept = path_;
-    if (!direct_) {
-      kept = failed_path(path_);
-      std::error_code ec;
-      std::filesystem::rename(written_, kept, ec);
-      if (ec) {
-        abandon();
-        return std::nullopt;
-      }
-    }
+    const std::filesystem::path kept = file_.direct() ? path_ : failed_path(path_);
+    file_.commit_as(kept);  // a device or a FIFO is only closed
     finished_ = true;
     return kept;
   } catch (...) {

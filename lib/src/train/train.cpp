@@ -194,6 +194,14 @@ std::vector<EpochStats> train(Network& net, const Loss& loss, Optimizer& optimiz
 // ---- the size of the trace, before training ------------------------------------------------------
 
 double estimated_trace_bytes(const Network& net, std::size_t samples, const TrainOptions& options, TraceLevel level) {
+  std::vector<LayerWidths> layers;
+  for (std::size_t i = 0; i < net.size(); ++i)
+    layers.push_back({net.layer(i).input_width(), net.layer(i).output_width()});
+  return estimated_trace_bytes(layers, net.parameter_count(), samples, options, level);
+}
+
+double estimated_trace_bytes(const std::vector<LayerWidths>& layers, std::size_t parameters, std::size_t samples,
+                             const TrainOptions& options, TraceLevel level) {
   if (level == TraceLevel::off || samples == 0) return 0;
   const double N = static_cast<double>(samples);
   const double B = options.batch_size == 0 ? N : std::min(static_cast<double>(options.batch_size), N);
@@ -202,17 +210,15 @@ double estimated_trace_bytes(const Network& net, std::size_t samples, const Trai
   constexpr double number = 8;  // bytes a number takes, on the low side
   double bytes = epochs * 100;  // an "epoch" event
   if (level == TraceLevel::summary) return bytes;
-  const double tensors = static_cast<double>(net.size());  // about: a Dense layer has 2, an activation 0
+  const double tensors = static_cast<double>(layers.size());  // about: a Dense layer has 2, an activation 0
   bytes += steps * (80 + (30 + number) * tensors);  // a "step" event: loss, norms
   if (level == TraceLevel::step) return bytes;
   // Per sample, each layer's input and output (forward) and the gradient at its output (backward);
   // per step, each parameter's gradient, update and value after the update, and each event's keys.
   double widths = 0;
-  for (std::size_t i = 0; i < net.size(); ++i)
-    widths += static_cast<double>(net.layer(i).input_width() + 2 * net.layer(i).output_width());
+  for (const LayerWidths& l : layers) widths += static_cast<double>(l.in + 2 * l.out);
   bytes += epochs * N * widths * number;
-  bytes += steps * (3 * static_cast<double>(net.parameter_count()) * number +
-                    100 * (2 * static_cast<double>(net.size()) + tensors));
+  bytes += steps * (3 * static_cast<double>(parameters) * number + 100 * (2 * tensors + tensors));
   return bytes;
 }
 

@@ -45,6 +45,8 @@ public:
   // Flushes and closes the file and, unless it is written directly, renames it to path(). Throws
   // OutputError ("<writer>: writing <path> failed: …", "<writer>: cannot rename …") after abandon().
   void commit();
+  // The same, under another name in the same folder (a failed run's trace: "x.failed.json").
+  void commit_as(const std::filesystem::path& target);
   // Closes the file and removes what open made (the partial file, new empty folders). Idempotent.
   void abandon() noexcept;
 

@@ -113,6 +113,13 @@ std::vector<EpochStats> train(Network& net, const Loss& loss, Optimizer& optimiz
 // 8 bytes each (a number takes 2 at the least, "0,", and about 20 as a rule), plus the events' own
 // text: an estimate on the low side, so a run it lets through may still meet the Tracer's limit.
 double estimated_trace_bytes(const Network& net, std::size_t samples, const TrainOptions& options, TraceLevel level);
+// The same from the shapes of a network not built yet (a spec's): each layer's input and output width
+// in order, and the parameter count.
+struct LayerWidths {
+  std::size_t in = 0, out = 0;
+};
+double estimated_trace_bytes(const std::vector<LayerWidths>& layers, std::size_t parameters, std::size_t samples,
+                             const TrainOptions& options, TraceLevel level);
 
 // ---- the events ---------------------------------------------------------------------------------
 // Built from what the network's last forward()/backward() and the optimizer's last step() left;
