@@ -5,6 +5,8 @@
 // A program sorts them into exit codes (chapters/common/course.cpp, tools/glassbox/main.cpp):
 //   bad usage or bad input, nothing was written:  UsageError, InputError (and SpecError)  → 2
 //   the run itself failed:                        everything else                         → 1
+//   (a run whose numbers broke, NonFiniteError or DivergenceError, keeps its trace as
+//   <name>.failed.json: io/trace.hpp, Tracer::finish_failed)
 //
 //   std::invalid_argument ─ ShapeError         shapes that do not fit
 //                         ─ UsageError         a command-line option or value that is not allowed
