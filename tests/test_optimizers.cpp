@@ -16,7 +16,7 @@ namespace {
 // Classic momentum as PyTorch writes it (v ← μ·v + dθ ; Δθ = −η·v): per-parameter state in a subclass.
 class Momentum final : public Optimizer {
 public:
-  Momentum(double eta, double mu) : eta_(eta), mu_(mu) {}
+  Momentum(double eta, double mu) : Optimizer(eta), mu_(mu) {}
   std::string describe() const override { return "Momentum"; }
   std::unique_ptr<Optimizer> clone() const override { return std::make_unique<Momentum>(*this); }
 
@@ -27,11 +27,11 @@ protected:
     if (!v.same_shape(grad)) v = Matrix(grad.rows(), grad.cols());
     v *= mu_;
     v += grad;
-    delta = v * -eta_;
+    delta = v * -learning_rate();
   }
 
 private:
-  double eta_, mu_;
+  double mu_;
   std::vector<Matrix> velocity_;
 };
 

@@ -43,6 +43,12 @@ void Optimizer::step(const std::vector<ParameterRef>& parameters) {
   }
 }
 
+void Optimizer::set_learning_rate(double eta) {
+  if (!(eta >= 0) || !std::isfinite(eta))
+    throw std::invalid_argument(fmt::format("the learning rate must be a number ≥ 0, got {}", eta));
+  learning_rate_ = eta;
+}
+
 const Matrix& Optimizer::last_update(std::size_t i) const {
   if (i >= updates_.size())
     throw std::out_of_range(fmt::format("{}: last_update({}): {} parameters updated so far", describe(), i,
@@ -62,16 +68,16 @@ const Matrix& Optimizer::last_update(std::string_view name) const {
 
 // ---- SGD ----------------------------------------------------------------------------------------
 
-SGD::SGD(double eta) : learning_rate(eta) {
+SGD::SGD(double eta) : Optimizer(eta) {
   if (!(eta > 0) || !std::isfinite(eta))
     throw std::invalid_argument(fmt::format("SGD: the learning rate must be a positive number, got {}", eta));
 }
 
-std::string SGD::describe() const { return fmt::format("SGD(η={})", learning_rate); }
+std::string SGD::describe() const { return fmt::format("SGD(η={})", learning_rate()); }
 
 // Δθ = −η·dθ
 void SGD::compute_update(std::size_t, const Matrix&, const Matrix& grad, Matrix& delta) {
-  const Scalar eta = static_cast<Scalar>(learning_rate);
+  const Scalar eta = static_cast<Scalar>(learning_rate());
   for (std::size_t k = 0; k < grad.size(); ++k) delta.data()[k] = -eta * grad.data()[k];
 }
 

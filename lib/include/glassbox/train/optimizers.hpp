@@ -34,6 +34,11 @@ public:
   void step(const std::vector<ParameterRef>& parameters);
   // How many step() calls so far (Adam's t).
   std::size_t steps() const noexcept { return steps_; }
+  // The learning rate η in force for the next step (PyTorch's param_groups[0]["lr"]). A schedule
+  // changes it between steps; set_learning_rate() refuses a negative or non-finite rate
+  // (std::invalid_argument).
+  double learning_rate() const noexcept { return learning_rate_; }
+  void set_learning_rate(double eta);
   // Δθ applied to parameters[i] by the last step() (zeros for a frozen parameter).
   const Matrix& last_update(std::size_t i) const;
   // The same for the parameter called `name` ("layers[0].W"); std::out_of_range naming an unknown
@@ -43,6 +48,7 @@ public:
   virtual std::unique_ptr<Optimizer> clone() const = 0;
 
 protected:
+  explicit Optimizer(double eta) { set_learning_rate(eta); }
   // Called once per step() before the parameters, with t = steps() already counting this step.
   virtual void begin_step() {}
   // Δθ for parameters[i]: write it into `delta` (already shaped like θ). State for parameter i lives
@@ -51,6 +57,7 @@ protected:
 
 private:
   std::size_t steps_ = 0;
+  double learning_rate_ = 0;
   std::vector<std::string> names_;  // the parameters of the first step, to check later steps
   std::vector<Matrix> updates_;     // Δθ of the last step, per parameter
 };
@@ -61,7 +68,6 @@ public:
   explicit SGD(double eta);
   std::string describe() const override;
   std::unique_ptr<Optimizer> clone() const override { return std::make_unique<SGD>(*this); }
-  double learning_rate;  // η
 
 protected:
   void compute_update(std::size_t i, const Matrix& theta, const Matrix& grad, Matrix& delta) override;
