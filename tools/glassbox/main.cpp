@@ -8,6 +8,7 @@
 // read with errors that name the path), on top of network, train and gradcheck.
 // Run: glassbox run SPEC [--trace PATH] [--trace-level LEVEL] [--seed N] [--quiet]
 //      glassbox gradcheck SPEC [...]
+//      glassbox view TRACE [-o FILE]   (view.cpp: a trace as one HTML page)
 // Trace: the spec's trace.path, by default traces/<name>.json for run (the training events of
 // train.hpp) and traces/<name>.gradcheck.json for gradcheck (one "gradcheck" event), so a gradient
 // check never replaces the trace of a run.
@@ -25,6 +26,7 @@
 #include "glassbox/experiment/experiment.hpp"
 #include "glassbox/core/table.hpp"
 #include "glassbox/core/text.hpp"
+#include "view.hpp"
 
 using namespace glassbox;
 
@@ -127,6 +129,7 @@ int failed_run(Tracer& tracer, std::string_view kind, const char* message) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc >= 2 && std::string_view(argv[1]) == "view") return view_command(argc - 1, argv + 1);
   std::string command, spec_path;
   CommandLine cli({.name = "glassbox",
                    .chapter = 0,
@@ -136,7 +139,8 @@ int main(int argc, char** argv) {
                               "commands:\n"
                               "  run          train as the spec says; the trace records the training loop's events\n"
                               "  gradcheck    compare backpropagation with finite differences at the initial\n"
-                              "               weights (exit 0 if the check passes, 1 if not)",
+                              "               weights (exit 0 if the check passes, 1 if not)\n"
+                              "  view         glassbox view TRACE [-o FILE]: the trace as one HTML page (view --help)",
                    .default_trace_level = TraceLevel::summary});
   cli.positional("COMMAND", command, "run or gradcheck");
   cli.positional("SPEC", spec_path, "the experiment: a JSON file");
