@@ -32,7 +32,7 @@ using namespace glassbox;
 
 namespace {
 
-const std::vector<std::string> kCommands = {"run", "gradcheck"};
+const std::vector<std::string> kCommands = {"run", "gradcheck", "view"};  // view: view.cpp, dispatched first
 
 struct Output {
   bool quiet = false;
