@@ -145,6 +145,14 @@ GB.Diff = class Diff {
       side.append(GB.el("div", {}, GB.el("h4", {}, name), pre));
     }
     out.append(side);
+    // The value that holds the difference, whole, when it lies deeper than a top-level field.
+    if (last > 0) {
+      const at = (v) => path.slice(0, last + 1).reduce((x, p) => (x === undefined || x === null ? x : x[p]), v);
+      const show = (v) => { const t = JSON.stringify(v); return t === undefined ? "(none)" : t.length > 600 ? t.slice(0, 600) + " …" : t; };
+      out.append(GB.el("h4", {}, field), GB.el("div", {class: "side-by-side"},
+        GB.el("pre", {class: "event-json"}, GB.el("div", {class: "differs"}, show(at(ea)))),
+        GB.el("pre", {class: "event-json"}, GB.el("div", {class: "differs"}, show(at(eb))))));
+    }
     if (inRange && this.onShow) out.append(GB.el("button", {onclick: () => this.onShow(A, event)}, "show event " + event + " of A in the step player"));
   }
 };

@@ -73,10 +73,10 @@ GB.drawNetwork = function (host, ctx, opts) {
   const widths = [ctx.stages[0].inWidth, ...ctx.stages.map((st) => st.outWidth)];
   const shown = widths.map((w) => Math.min(w, GB.MAX_UNITS));
   const r = 17, gapY = 50, gapX = 190, top = 58;
-  const W = Math.max(560, 110 + gapX * (widths.length - 1) + 40);
+  const W = Math.max(560, 120 + gapX * (widths.length - 1) + 50);
   const H = top + gapY * Math.max(...shown) + 30;
   const svgEl = GB.svg("svg", {width: W, height: H, viewBox: `0 0 ${W} ${H}`, class: "network", role: "img"});
-  const x = (col) => 70 + col * gapX;
+  const x = (col) => 80 + col * gapX;
   const y = (col, j) => top + gapY * j + (gapY * (Math.max(...shown) - shown[col])) / 2 + 6;
   const currentLayer = opts.current && opts.current.layer;
   const currentParam = opts.current && opts.current.parameter;
@@ -128,7 +128,10 @@ GB.drawNetwork = function (host, ctx, opts) {
       const g = GB.svg("g", {class: "unit" + (sel ? " selected" : "") + (active ? " active" : ""), "data-unit": `${col}:${j}`});
       g.append(GB.svg("circle", {cx: x(col), cy: y(col, j), r, fill}));
       g.append(GB.svg("text", {x: x(col), y: y(col, j) + 4, class: "unit-index", text: col === 0 ? `x${j}` : String(j)}));
-      if (typeof v === "number") g.append(GB.svg("text", {x: x(col) + r + 4, y: y(col, j) - r + 2, class: "unit-value", text: GB.num(v, 3)}));
+      // The value beside the unit, on the side no edge leaves from: left of an input, above right of the others.
+      if (typeof v === "number")
+        g.append(col === 0 ? GB.svg("text", {x: x(col) - r - 5, y: y(col, j) + 4, class: "unit-value", "text-anchor": "end", text: GB.num(v, 3)})
+                           : GB.svg("text", {x: x(col) + r + 4, y: y(col, j) - r + 2, class: "unit-value", text: GB.num(v, 3)}));
       g.append(GB.svg("title", {text: col === 0 ? `input ${j}: ${GB.num(v)}` : `unit ${j} of layers[${st.layer}]: a = ${GB.num(v)}`}));
       g.addEventListener("click", () => opts.onSelect({type: "unit", col, j}));
       svgEl.append(g);
