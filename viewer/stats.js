@@ -45,7 +45,7 @@ GB.Stats = class Stats {
     if (!t) return;
     const run = ctx ? ctx.run : "";
     const steps = t.steps.map((s) => s.event).filter((e) => (e.run || "") === run && e.gradient_norms);
-    if (steps.length) {
+    if (steps.length >= 2) {
       const names = Object.keys(steps[0].gradient_norms);
       const chart = GB.lineChart({title: `‖∂L/∂θ‖ per update${run ? " (run " + run + ")" : ""}`, xLabel: "step", yLabel: "‖∂L/∂θ‖", log: true,
         series: names.map((n, k) => ({name: n, color: GB.COLORS[k % GB.COLORS.length], points: steps.map((e) => [e.step, e.gradient_norms[n]])}))});
