@@ -80,6 +80,16 @@ spec_b.write_text(json.dumps(spec))
 trace_a, trace_b = work / "a.json", work / "b.json"
 run(bindir / "glassbox", "run", spec_a, "--quiet", "--trace", trace_a)
 run(bindir / "glassbox", "run", spec_b, "--quiet", "--trace", trace_b)
+# Fields a trace may gain (an optimizer's state and learning rate on updates, validation on epochs,
+# anything new): trace a.json with them added by hand, for the page to show and not trip over.
+extended = work / "extended.json"
+with open(trace_a) as f, open(extended, "w") as out:
+    for line in f:
+        if line.startswith('{"event":"update"') and '"parameter":"layers[2].W"' in line:
+            line = line.replace('"frozen":false,', '"frozen":false,"learning_rate":0.25,"state":{"velocity":[[7.5,0],[0,0]],"step_count":1},"unknown_field":[1,2],')
+        elif line.startswith('{"event":"epoch"'):
+            line = line.replace('"steps":1,', '"steps":1,"val_loss":0.125,"val_accuracy":0.5,"learning_rate":0.25,')
+        out.write(line)
 page = work / "a.html"
 run(bindir / "glassbox", "view", trace_a, "-o", page)
 
@@ -141,6 +151,9 @@ try:
           "the commentary gives δ of unit 0 (o1) = ∂L/∂a · g′(z) = 0.138498562", commentary)
     check(close(number_after(r"∂L/∂W\(0, 0\) = δ · a_in = [-0-9.e]+ · [-0-9.e]+ = ([-0-9.e]+)", commentary), 0.082167041),
           "the commentary gives ∂L/∂W(0, 0), w5's gradient, = 0.082167041", commentary)
+    lesson = " ".join((source / "docs/chapters/06-backprop-shallow.md").read_text().split())
+    quoted = commentary[commentary.find("δ of unit 0"):]
+    check(quoted.startswith("δ of unit 0") and quoted in lesson, "lesson 06 quotes this commentary as the page prints it", quoted)
     shot("steps")
 
     # Click the edge w5 = layers[2].W(0, 0): its formula.
@@ -218,6 +231,24 @@ try:
     driver.find_element(By.ID, "diff-first").click()
     wait.until(lambda d: "agree" in d.find_element(By.ID, "diff-verdict").text)
     check("agree within the tolerance" in text("#diff-verdict"), "with rtol 0.1 the two traces agree", text("#diff-verdict"))
+
+    # New fields: the optimizer's state and learning rate, validation curves.
+    open_files(extended)
+    loaded(5)
+    driver.find_element(By.CSS_SELECTOR, 'nav.tabs button[data-tab="steps"]').click()
+    for _ in range(10):
+        if "layers[2].W" in text("#commentary") and text("#commentary").startswith("update"):
+            break
+        driver.find_element(By.ID, "next").click()
+        time.sleep(0.05)
+    commentary = text("#commentary")
+    check("state: velocity 7.5, step_count 1" in commentary,
+          "an update with a state: the commentary names the state's values", commentary)
+    optimizer = text("#optimizer")
+    check("velocity" in optimizer and "7.5" in optimizer and "0.25" in optimizer, "the optimizer's state and η are tabled", optimizer)
+    shot("optimizer-state")
+    driver.find_element(By.CSS_SELECTOR, 'nav.tabs button[data-tab="curves"]').click()
+    check("extended.json (validation)" in text("#curves-plots"), "validation loss is drawn when epochs carry val_loss", text("#curves-plots")[:300])
 
     # The page `glassbox view` wrote carries its trace: it opens with no file chosen.
     driver.get(page.as_uri())
