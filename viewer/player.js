@@ -52,7 +52,7 @@ GB.Player = class Player {
     const t = this.trace;
     const run = this.$("run").value;
     if (run && t.runOf(i) !== run) return false;
-    return this.$("filter").value === "all" || GB.TRAINING_KINDS.has(t.kindOf(i)) && (t.kindOf(i) !== "epoch" || t.step[i] < 0);
+    return this.$("filter").value === "all" || GB.TRAINING_KINDS.has(t.kindOf(i));
   }
 
   nextMatch(from, direction) {

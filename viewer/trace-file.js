@@ -198,7 +198,7 @@ GB.TraceFile = class TraceFile {
   // Indices of the events recorded for one update (forward, backward, step, update, parameters).
   stepEvents(run, step) { return this.byStep.get(this.stepKey(run, step)) || []; }
 
-  // The first event at or after `from` whose kind is one of `kinds` (all kinds when empty).
+  // The first event at or after `from` for which predicate(i) holds, or −1.
   find(from, predicate) {
     for (let i = Math.max(0, from); i < this.count; i++) if (predicate(i)) return i;
     return -1;
