@@ -140,7 +140,10 @@ GB.drawNetwork = function (host, ctx, opts) {
       svgEl.append(GB.svg("text", {x: x(col), y: y(col, shown[col] - 1) + r + 16, class: "col-sub", text: `+${width - shown[col]} more`}));
   });
   const legend = GB.svg("text", {x: 8, y: H - 8, class: "legend"});
-  legend.textContent = `edge width ∝ |w| (before this update), blue w ≥ 0, red w < 0; fill: a of sample ${s}`;
+  const weighed = ctx.stages.some((st) => st.W);
+  legend.textContent = (weighed ? "edge width ∝ |w| (before this update), blue w ≥ 0, red w < 0"
+                                : "grey edges: this trace records no weights at this step (no update or parameters events)") +
+                       `; fill: a of sample ${s} (z where a layer has no activation)`;
   svgEl.append(legend);
   host.append(svgEl);
 };
