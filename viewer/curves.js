@@ -64,16 +64,39 @@ GB.lineChart = function ({title, xLabel, yLabel, series, log, width, height}) {
   return box;
 };
 
-// Every (trace, run) with epoch events: {name, epochs: [event], steps: [event]}.
+// Every training run of every trace: {name, epochs: [event], steps: [event]}. A run is named by
+// its events' "run" field, or by the event that opened it (delta_run, depth_run, output_run: its
+// first few fields); an epoch that does not follow the one before starts a new run too.
 GB.runsOf = function (traces) {
   const out = [];
   traces.forEach((t) => {
+    const marks = [...t.openers.map((o) => ({...o, type: "opener"})), ...t.epochs.map((o) => ({...o, type: "epochs"})),
+                   ...t.steps.map((o) => ({...o, type: "steps"}))].sort((a, b) => a.index - b.index);
     const runs = new Map();
-    const get = (r) => { if (!runs.has(r)) runs.set(r, {trace: t, run: r, epochs: [], steps: []}); return runs.get(r); };
-    for (const {event} of t.epochs) get(event.run || "").epochs.push(event);
-    for (const {event} of t.steps) get(event.run || "").steps.push(event);
+    let opener = "", part = 0;
+    const last = new Map();  // per run: the last epoch and step seen
+    for (const {type, event} of marks) {
+      if (type === "opener") {
+        const label = event.run || Object.entries(event).filter(([k, v]) => k !== "event" && typeof v !== "object").slice(0, 3)
+          .map(([, v]) => v).join(", ");
+        opener = label;
+        part = 0;
+        continue;
+      }
+      const base = event.run || opener;
+      // Epochs and steps only grow within a run: one that does not starts the next run.
+      const field = type === "epochs" ? "epoch" : "step";
+      const seen = last.get(base + "#" + part) || {};
+      if (seen[field] !== undefined && event[field] <= seen[field]) {
+        part++;
+        last.set(base + "#" + part, {[field]: event[field]});
+      } else last.set(base + "#" + part, {...seen, [field]: event[field]});
+      const key = base + "#" + part;
+      if (!runs.has(key)) runs.set(key, {trace: t, run: event.run || "", label: base + (part ? ` (${part + 1})` : ""), epochs: [], steps: []});
+      runs.get(key)[type].push(event);
+    }
     for (const r of runs.values()) {
-      r.name = t.name + (r.run ? " · " + r.run : "");
+      r.name = t.name + (r.label ? " · " + r.label : "");
       out.push(r);
     }
   });
@@ -98,6 +121,9 @@ GB.Curves = class Curves {
       picker.append(GB.el("label", {class: "key"}, box, GB.el("span", {class: "swatch", style: `border-color: ${r.color}`}),
         `${r.name} (${r.epochs.length} epochs${r.steps.length ? ", " + r.steps.length + " steps" : ""})`));
     });
+    // Losses that span more than four decades (a run that diverged) are read on a log scale.
+    const losses = this.runs.flatMap((r) => r.epochs.map((e) => e.loss)).filter((x) => typeof x === "number" && x > 0);
+    if (losses.length && Math.max(...losses) / Math.min(...losses) > 1e4) this.root.querySelector("#curves-log").checked = true;
     this.draw();
   }
 

@@ -37,6 +37,7 @@ GB.TraceFile = class TraceFile {
     this.kindCounts = new Map();
     this.epochs = [];    // parsed epoch events: {index, event}
     this.steps = [];     // parsed step events
+    this.openers = [];   // parsed events that open a run: delta_run, depth_run, output_run
     this.byStep = new Map();  // "run|step" → event indices of forward, backward, update, step, parameters
     this.cache = new Map();   // parsed events, the most recent last
     this.decoder = new TextDecoder("utf-8");
@@ -100,6 +101,10 @@ GB.TraceFile = class TraceFile {
       if (kind === "epoch" || kind === "step") {
         const event = this.parseLine(this.decoder.decode(bytes.subarray(s, e)), line);
         (kind === "epoch" ? this.epochs : this.steps).push({index: i, event});
+      } else if (kind.endsWith("_run") && e - s < 4096) {
+        // delta_run, depth_run, output_run: a chapter's events that open a training run without a
+        // "run" field; the epochs after one belong to it.
+        this.openers.push({index: i, event: this.parseLine(this.decoder.decode(bytes.subarray(s, e)), line)});
       }
       if (step && (kind === "forward" || kind === "backward" || kind === "update" || kind === "step" || kind === "parameters")) {
         const key = this.stepKey(this.runs[this.run[i]], +step[1]);
