@@ -74,7 +74,7 @@ GB.drawNetwork = function (host, ctx, opts) {
   const shown = widths.map((w) => Math.min(w, GB.MAX_UNITS));
   const r = 17, gapY = 50, gapX = 190, top = 58;
   const W = Math.max(560, 120 + gapX * (widths.length - 1) + 50);
-  const H = top + gapY * Math.max(...shown) + 30;
+  const H = top + gapY * (Math.max(...shown) - 1) + 6 + r + 24;  // room under the last unit for "+N more"
   const svgEl = GB.svg("svg", {width: W, height: H, viewBox: `0 0 ${W} ${H}`, class: "network", role: "img"});
   const x = (col) => 80 + col * gapX;
   const y = (col, j) => top + gapY * j + (gapY * (Math.max(...shown) - shown[col])) / 2 + 6;
@@ -139,13 +139,11 @@ GB.drawNetwork = function (host, ctx, opts) {
     if (width > shown[col])
       svgEl.append(GB.svg("text", {x: x(col), y: y(col, shown[col] - 1) + r + 16, class: "col-sub", text: `+${width - shown[col]} more`}));
   });
-  const legend = GB.svg("text", {x: 8, y: H - 8, class: "legend"});
   const weighed = ctx.stages.some((st) => st.W);
-  legend.textContent = (weighed ? "edge width ∝ |w| (before this update), blue w ≥ 0, red w < 0"
-                                : "grey edges: this trace records no weights at this step (no update or parameters events)") +
-                       `; fill: a of sample ${s} (z where a layer has no activation)`;
-  svgEl.append(legend);
-  host.append(svgEl);
+  host.append(svgEl, GB.el("p", {class: "network-legend muted"},
+    (weighed ? "edge width ∝ |w| (before this update), blue w ≥ 0, red w < 0"
+             : "grey edges: this trace records no weights at this step (no update or parameters events)") +
+    `; fill: a of sample ${s} (z where a layer has no activation)`));
 };
 
 // ---- formulas -------------------------------------------------------------------------------------
