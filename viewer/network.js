@@ -141,7 +141,7 @@ GB.drawNetwork = function (host, ctx, opts) {
   });
   const weighed = ctx.stages.some((st) => st.W);
   host.append(svgEl, GB.el("p", {class: "network-legend muted"},
-    (weighed ? "edge width ∝ |w| (before this update), blue w ≥ 0, red w < 0"
+    (weighed ? "edge width ∝ |w| within each layer (w before this update), blue w ≥ 0, red w < 0"
              : "grey edges: this trace records no weights at this step (no update or parameters events)") +
     `; fill: a of sample ${s} (z where a layer has no activation)`));
 };
