@@ -10,6 +10,7 @@
 // a glassbox trace (nothing is written).
 #include "view.hpp"
 
+#include <cassert>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -82,6 +83,7 @@ std::string viewer_page(std::string_view trace_text, std::string_view trace_name
   std::string page;
   for (const ViewerFile& f : viewer_files())
     if (f.name == "index.html") page = std::string(f.text);
+  assert(!page.empty() && "viewer/index.html is built into the program (tools/CMakeLists.txt)");
   // Each <script src="x.js"></script> and the stylesheet's <link> get the file's text in their place.
   // "</script" inside a script would end it early: written "<\/script", the same text to JavaScript.
   for (const ViewerFile& f : viewer_files()) {
