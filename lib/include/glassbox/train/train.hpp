@@ -58,8 +58,8 @@ struct TrainOptions {
   bool multilabel = false;      // several independent yes/no outputs (see accuracy())
   // Gradient clipping (train/clipping.hpp) after backward, before the optimizer step: by global norm
   // or by value, not both (std::invalid_argument). Unset: no clipping.
-  std::optional<double> clip_grad_norm;   // max_norm > 0
-  std::optional<double> clip_grad_value;  // clip_value > 0
+  std::optional<double> clip_grad_norm{};   // max_norm > 0
+  std::optional<double> clip_grad_value{};  // clip_value > 0
 };
 
 // Which update of which epoch (both counted from 1; step counts across epochs).
@@ -76,7 +76,7 @@ struct EpochStats {
   std::optional<double> accuracy;   // with classification: on the whole set after the epoch
   std::string mode;                 // "eval", the mode loss and accuracy were measured in, for a network
                                     // with mode-dependent layers; empty otherwise (and not traced)
-  std::optional<double> penalty;    // with penalties (Network::penalize): their value at the weights the
+  std::optional<double> penalty{};  // with penalties (Network::penalize): their value at the weights the
                                     // epoch ended with; `loss` is the data loss alone
 };
 
