@@ -86,6 +86,17 @@ TEST_CASE("trace reader: the header, every event in order with its line, then th
   CHECK_FALSE(trace.next());  // and stays at the end
 }
 
+TEST_CASE("trace reader: a trace finished without a result", "[io]") {
+  const fs::path path = work_dir() / "no-result.json";
+  Tracer tracer(path, TraceLevel::full, TraceHeader{"test_trace_diff", 0, 1, Json::object(), ""});
+  tracer.record(TraceLevel::summary, Json{{"event", "epoch"}, {"loss", 1}});
+  tracer.finish();
+  TraceReader trace(path);
+  REQUIRE(trace.next());
+  CHECK_FALSE(trace.next());
+  CHECK(trace.result().is_null());
+}
+
 TEST_CASE("trace diff: two traces of the same events agree, every number compared", "[io]") {
   const fs::path a = write_trace("same-a.json", base_events()), b = write_trace("same-b.json", base_events());
   const TraceDiff d = diff_traces(a, b);
@@ -151,7 +162,7 @@ TEST_CASE("trace diff: the tolerance is |a − b| ≤ atol + rtol·|b|, with B t
   CHECK_THROWS_WITH(diff_traces(a, b, {.rtol = -1, .atol = 0}), Catch::Contains("tolerances must be finite and ≥ 0"));
 }
 
-TEST_CASE("trace diff: NaN agrees with NaN and ∞ with the same ∞; a number against NaN differs", "[io]") {
+TEST_CASE("trace diff: NaN agrees with NaN and ∞ with the same ∞, a number against NaN differs", "[io]") {
   Events x = base_events(1), y = base_events(1);
   const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
   x.list[0]["dL_dz"][0] = Json{to_json(nan), to_json(-inf)};

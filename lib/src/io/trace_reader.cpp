@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <stdexcept>
+#include <string_view>
 #include <system_error>
 
 #include <fmt/format.h>
@@ -58,19 +59,30 @@ std::optional<Json> TraceReader::next() { return next_of({}); }
 
 std::optional<Json> TraceReader::next(std::string_view kind) {
   if (kind.empty()) throw std::invalid_argument("TraceReader::next: no kind of event given");
-  return next_of(kind);
+  return next_of([kind](std::string_view k) { return k == kind; });
 }
 
-std::optional<Json> TraceReader::next_of(std::string_view kind) {
+std::optional<Json> TraceReader::next_if(const std::function<bool(std::string_view)>& wanted) {
+  if (!wanted) throw std::invalid_argument("TraceReader::next_if: no test of the kind given");
+  return next_of(wanted);
+}
+
+std::optional<Json> TraceReader::next_of(const std::function<bool(std::string_view)>& wanted) {
   if (done_) return std::nullopt;
   std::string text;
-  const std::string prefix = kind.empty() ? std::string() : "{\"event\":" + Json(std::string(kind)).dump();
+  constexpr std::string_view opening = "{\"event\":\"";
   while (true) {
     if (!read_line(text)) fail("ends before the trace is closed (an unfinished trace?)");
-    if (prefix.empty() || text.starts_with("]") || text.starts_with(prefix)) break;
-    // Another kind of event: skipped without parsing, but still counted.
-    if (!text.starts_with("{\"event\":")) fail("not a trace event (one JSON object with \"event\" first per line)");
-    ++events_;
+    if (!wanted || text.starts_with("]")) break;
+    // The kind, read from the line's start without parsing the rest: {"event":"<kind>", …
+    if (!text.starts_with(opening)) fail("not a trace event (one JSON object with \"event\" first per line)");
+    const std::size_t end = text.find('"', opening.size());
+    if (end != std::string::npos && wanted(std::string_view(text).substr(opening.size(), end - opening.size()))) break;
+    ++events_;  // another kind: skipped, but counted
+  }
+  if (text == "]}") {  // the end of the events, and of a trace without a result
+    done_ = true;
+    return std::nullopt;
   }
   if (text == "]" || text == "],") {
     // The end of the events; the result follows a "],".

@@ -31,6 +31,19 @@ double field(const Json& event, const char* key, bool& present) {
   }
 }
 
+// The name an event that opens a run ("delta_run", "depth_run", "output_run") gives it: its "run",
+// else its text fields but the kind and the network, joined: "sigmoid, glorot_normal".
+std::string run_name(const Json& event) {
+  if (event.contains("run") && event["run"].is_string()) return event["run"];
+  std::string name;
+  for (const auto& [key, value] : event.items()) {
+    if (key == "event" || key == "network" || !value.is_string()) continue;
+    if (!name.empty()) name += ", ";
+    name += value.get<std::string>();
+  }
+  return name;
+}
+
 }  // namespace
 
 std::vector<EpochCurves> read_epoch_curves(const std::filesystem::path& trace) {
@@ -40,8 +53,14 @@ std::vector<EpochCurves> read_epoch_curves(const std::filesystem::path& trace) {
   // start again from a lower number (a chapter that trains several networks without naming them) gets
   // a new curve, numbered: "run 2", "xor (2)".
   std::map<std::string, std::pair<std::size_t, std::size_t>> current;
-  while (auto event = reader.next("epoch")) {
-    const std::string label = event->value("run", "");
+  std::string opened;  // the name the last "…_run" event gave the runs after it
+  const auto wanted = [](std::string_view kind) { return kind == "epoch" || kind.ends_with("_run"); };
+  while (auto event = reader.next_if(wanted)) {
+    if ((*event)["event"] != "epoch") {
+      opened = run_name(*event);
+      continue;
+    }
+    const std::string label = event->value("run", opened);
     bool seen = false;
     const double epoch = field(*event, "epoch", seen);
     auto found = current.find(label);
@@ -112,7 +131,7 @@ std::string render_training_curves(const std::vector<EpochCurves>& curves, const
 
   std::vector<svg::Plot> panels;
   svg::Plot loss(fmt::format("{}: loss per epoch{}", title, log_loss ? " (log scale)" : ""));
-  loss.x_label("epoch").y_label(log_loss ? "loss (log scale)" : "loss").size(720, 400).y_log(log_loss);
+  loss.x_label("epoch").x_whole().y_label(log_loss ? "loss (log scale)" : "loss").size(720, 400).y_log(log_loss);
   for (std::size_t k = 0; k < n; ++k) {
     const EpochCurves& c = curves[k];
     const bool with_val = c.has_val_loss;
@@ -123,7 +142,7 @@ std::string render_training_curves(const std::vector<EpochCurves>& curves, const
   panels.push_back(std::move(loss));
   if (any_accuracy) {
     svg::Plot acc(fmt::format("{}: accuracy per epoch", title));
-    acc.x_label("epoch").y_label("accuracy").size(720, 400).y_range(0, 1.02);
+    acc.x_label("epoch").x_whole().y_label("accuracy").size(720, 400).y_range(0, 1.02);
     for (std::size_t k = 0; k < n; ++k) {
       const EpochCurves& c = curves[k];
       if (!c.has_accuracy && !c.has_val_accuracy) continue;

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,6 +40,8 @@ public:
   // are skipped without being parsed (their "event" comes first, as the Tracer writes it), so picking
   // the few epoch events out of a large trace is quick.
   std::optional<Json> next(std::string_view kind);
+  // The next event whose kind passes `wanted`, the others skipped the same way.
+  std::optional<Json> next_if(const std::function<bool(std::string_view)>& wanted);
   // The line the event next() returned last stands on (counted from 1).
   std::size_t line() const noexcept { return line_; }
   // Events returned so far.
@@ -47,7 +50,7 @@ public:
   const Json& result() const noexcept { return result_; }
 
 private:
-  std::optional<Json> next_of(std::string_view kind);
+  std::optional<Json> next_of(const std::function<bool(std::string_view)>& wanted);
   [[noreturn]] void fail(const std::string& what) const;
   bool read_line(std::string& text);
 

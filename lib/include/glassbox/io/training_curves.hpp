@@ -4,7 +4,10 @@
 //   write_training_curves("traces/ch06_backprop_shallow.json", "traces/ch06_backprop_shallow.curves.svg",
 //                         "ch06_backprop_shallow");
 //
-// Each run of a trace (the events' "run"; one unnamed run for a trace without) is one curve. The
+// Each run of a trace is one curve, named by its epoch events' "run"; epoch events without one take
+// the name the last event before them whose kind ends in "_run" gives (its "run", else its text
+// fields joined: chapter 08's "depth_run" names "sigmoid, glorot_normal"); a name whose epochs start
+// again from a lower number gets a new curve, numbered ("run 2", "binary (2)"). The
 // picture has a loss panel and, when any run reports "accuracy", an accuracy panel under it.
 // Validation curves ("val_loss", "val_accuracy" in the epoch events) are drawn dashed in their run's
 // colour. The loss axis is logarithmic when every loss is positive and they span more than a factor
@@ -19,7 +22,7 @@ namespace glassbox {
 
 // One run's numbers per epoch. A value an epoch did not report is NaN (the curve breaks there).
 struct EpochCurves {
-  std::string run;                   // the events' "run"; empty for a trace of one network
+  std::string run;                   // its name (see above); empty for a trace of one unnamed network
   std::vector<double> epoch;         // 1, 2, …
   std::vector<double> loss;          // on the whole training set after the epoch
   std::vector<double> accuracy;      // classification only
