@@ -195,13 +195,11 @@ void show_faults(course::Context& ctx, const Settings& s, std::uint64_t seed, co
 
 // traces/ch07_deep_backprop.h_sweep.svg: |numeric − analytic| against h for both elements, log–log,
 // with the model's two terms for the first: truncation |f‴|·h²/6 (slope 2: a decade of h is two
-// decades of error) and round-off ε·|f|/h (slope −1), and the best h of each sweep as a dot. The
-// legend sits where the picture is empty: below the measured curves, left of the best h.
+// decades of error) and round-off ε·|f|/h (slope −1), and the best h of each sweep as a dot.
 void plot_h_sweep(course::Context& ctx, const HSweep& sweep, const HSweep& deep) {
   if (!course::plots_beside_trace(ctx)) return;
   svg::Plot plot("The finite difference's error against h: truncation ∝ h², round-off ∝ 1/h");
   plot.x_label("h (log scale)").y_label("|numeric − analytic| (log scale)").size(720, 520).x_log().y_log();
-  plot.legend(svg::Corner::bottom_left);
   const auto column = [](const HSweep& s, double HSweepRow::*field) {
     std::vector<double> v;
     for (const HSweepRow& r : s.rows) v.push_back(r.*field);

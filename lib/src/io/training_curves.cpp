@@ -6,6 +6,7 @@
 #include <limits>
 #include <map>
 #include <stdexcept>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -109,9 +110,13 @@ std::string render_training_curves(const std::vector<EpochCurves>& curves, const
   const bool log_loss = positive && lo > 0 && hi / lo > 100;
 
   const std::size_t n = curves.size();
+  // A curve's legend entry: the run's name, with what it is when the run has a validation curve too
+  // ("xor: training loss", "xor: validation loss"); the panel's title says loss or accuracy.
   const auto name = [&](const EpochCurves& c, const char* what) {
-    if (n == 1 && c.run.empty()) return std::string(what);
-    return c.run.empty() ? std::string(what) : fmt::format("{}: {}", c.run, what);
+    const std::string_view w(what);
+    if (c.run.empty()) return std::string(what);
+    if (w == "loss" || w == "accuracy") return c.run;
+    return fmt::format("{}: {}", c.run, what);
   };
   // One colour per run; training solid, validation dashed.
   const auto style = [&](std::size_t k, bool validation) {
