@@ -205,3 +205,32 @@ TEST_CASE("a trace that would pass --trace-max-size stops the run naming the lim
   for (const auto& entry : fs::directory_iterator(work))  // the partial file is "<trace>.<pid>.<random>.partial"
     CHECK_FALSE(entry.path().filename().string().starts_with(r.trace.filename().string() + "."));
 }
+
+TEST_CASE("ch06: XOR's hidden space, the colour bar of the decision map and the learning curves", "[ch06]") {
+  const fs::path stem = default_run().trace.parent_path() / default_run().trace.stem();
+  // XOR in the hidden plane: four grey paths from before to after, the output unit's line, and four
+  // groups of points (each class before and after); nothing under the legend.
+  const auto hidden = read_svg(stem.string() + ".xor_hidden.svg");
+  REQUIRE(hidden.has_value());
+  CHECK(count_of(*hidden, "classes", "line") == 4 + 1);
+  CHECK(count_of(*hidden, "classes", "points") == 4);
+  CHECK(contains((*hidden)["texts"], "the output unit's line ŷ = 0.5"));
+  CHECK(contains((*hidden)["texts"], "t = 1 (0,1), (1,0), after"));
+  CHECK((*hidden)["legend_overlaps"] == 0);
+  // The decision map: a colour bar, the samples, nothing under the legend.
+  const auto circles = read_svg(default_run().svg);
+  REQUIRE(circles.has_value());
+  CHECK(count_of(*circles, "classes", "colorbar") == 1);
+  CHECK(count_of(*circles, "classes", "contour-mark") == 1);
+  CHECK((*circles)["legend_overlaps"] == 0);
+  // The learning curves of both runs that train by epochs, loss and accuracy.
+  const auto curves = read_svg(stem.string() + ".curves.svg");
+  REQUIRE(curves.has_value());
+  CHECK(count_of(*curves, "elements", "svg") == 2);
+  CHECK(contains((*curves)["texts"], "ch06_backprop_shallow: loss per epoch (log scale)"));
+  CHECK(contains((*curves)["texts"], "ch06_backprop_shallow: accuracy per epoch"));
+  // Each run named in the legend of both panels.
+  CHECK(std::count((*curves)["texts"].begin(), (*curves)["texts"].end(), "xor") == 2);
+  CHECK(std::count((*curves)["texts"].begin(), (*curves)["texts"].end(), "circles") == 2);
+  CHECK((*curves)["legend_overlaps"] == 0);
+}

@@ -7,11 +7,18 @@
 //   - a ReLU input within h of 0 is flagged as a kink, and fails when kinks are not looked for.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
 #include <vector>
 
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "chapter_run.hpp"
+#include "svg_check.hpp"
 #include "glassbox/nn/activations.hpp"
 #include "glassbox/nn/dense.hpp"
 #include "glassbox/nn/faults.hpp"
@@ -217,4 +224,34 @@ TEST_CASE("ch07: --help says what each trace level records here, and promises no
   CHECK(::pclose(pipe) == 0);
   CHECK_THAT(help, Catch::Contains("this chapter makes no updates"));
   CHECK_THAT(help, !Catch::Contains("step (per update)"));
+}
+
+TEST_CASE("ch07: the h sweep drawn log–log beside the trace, its best h where the trace has it", "[ch07]") {
+  namespace fs = std::filesystem;
+  const auto run = glassbox::testing::run_chapter("ch07_deep_backprop", "h-sweep", "--trace-level summary");
+  INFO(run.stderr_text);
+  REQUIRE(run.exit_code == 0);
+  const fs::path plot = (run.trace.parent_path() / run.trace.stem()).string() + ".h_sweep.svg";
+  const auto svg = glassbox::testing::read_svg(plot);
+  REQUIRE(svg.has_value());
+  // Two measured sweeps and the model's two terms; the best h of each as a dot; nothing under the legend.
+  CHECK(glassbox::testing::count_of(*svg, "classes", "line") == 4);
+  CHECK(glassbox::testing::count_of(*svg, "classes", "points") == 2);
+  CHECK((*svg)["legend_overlaps"] == 0);
+  const auto& texts = (*svg)["texts"];
+  const auto has = [&](const std::string& t) { return std::find(texts.begin(), texts.end(), t) != texts.end(); };
+  CHECK(has("10⁻¹²"));  // a logarithmic h axis down to the smallest h swept
+  CHECK(has("model: truncation |f‴|·h²/6, slope 2"));
+  // Each sweep's best h, read from the trace's h_sweep events: the row with the smallest error.
+  for (const auto& event : run.document()["events"]) {
+    if (event["event"] != "h_sweep") continue;
+    double best_h = 0, best = INFINITY;
+    for (const auto& row : event["rows"])
+      if (row["abs_error"].get<double>() < best) {
+        best = row["abs_error"].get<double>();
+        best_h = row["h"].get<double>();
+      }
+    INFO(event["element"]);
+    CHECK(has(fmt::format("best h = {:g}", best_h)));
+  }
 }

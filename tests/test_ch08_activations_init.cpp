@@ -12,6 +12,7 @@
 #include <map>
 
 #include "chapter_run.hpp"
+#include "svg_check.hpp"
 
 using nlohmann::json;
 
@@ -201,6 +202,17 @@ TEST_CASE("ch08: a plot of g and g′ for every activation goes next to the trac
   const std::vector<std::string> plotted = {"identity", "heaviside", "sign",  "sigmoid", "tanh",
                                             "relu",     "leaky_relu", "prelu", "elu",     "selu",
                                             "softplus", "swish",      "silu",  "maxout"};
+  // Open dots (white inside, the curve's colour around) at the values a function approaches at a jump
+  // and does not take: the step at 0 approaches 0 from the left; the sign approaches −1 and +1;
+  // ReLU′ approaches 1 from the right (ReLU′(0) is 0). g is drawn in the palette's first colour,
+  // g′ in its second.
+  const std::map<std::string, int> open_dots_of_g{{"heaviside", 1}, {"sign", 2}, {"relu", 0}, {"tanh", 0}};
+  const std::map<std::string, int> open_dots_of_dg{{"heaviside", 0}, {"sign", 0}, {"relu", 1}, {"tanh", 0}};
+  const auto count = [](const std::string& text, const std::string& what) {
+    int n = 0;
+    for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+  };
   for (const std::string& name : plotted) {
     const fs::path svg = stem.string() + "." + name + ".svg";
     INFO(svg);
@@ -210,8 +222,20 @@ TEST_CASE("ch08: a plot of g and g′ for every activation goes next to the trac
     CHECK(text.find("<svg") != std::string::npos);
     CHECK(text.find("</svg>") != std::string::npos);
     CHECK(text.find("g′(z)") != std::string::npos);
+    const auto parsed = glassbox::testing::read_svg(svg);
+    REQUIRE(parsed.has_value());
+    CHECK((*parsed)["legend_overlaps"] == 0);  // the straight-through line included
+    if (open_dots_of_g.count(name)) {
+      CHECK(count(text, "fill=\"#ffffff\" stroke=\"#1f77b4\"") == open_dots_of_g.at(name));
+      CHECK(count(text, "fill=\"#ffffff\" stroke=\"#ff7f0e\"") == open_dots_of_dg.at(name));
+    }
     fs::remove(svg);
   }
+  // The gradient norms at the start, one line per network and start (3 activations × 3 starts, and SELU).
+  const auto norms = glassbox::testing::read_svg(stem.string() + ".gradient_norms.svg");
+  REQUIRE(norms.has_value());
+  CHECK(glassbox::testing::count_of(*norms, "classes", "line") == 10);
+  CHECK((*norms)["legend_overlaps"] == 0);
   CHECK_FALSE(fs::exists(stem.string() + ".softmax.svg"));  // not element-wise: no curve to draw
 
   const auto quiet = glassbox::testing::run_chapter("ch08_activations_init", "no-trace",

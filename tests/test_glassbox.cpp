@@ -5,6 +5,7 @@
 #include <string>
 
 #include "chapter_run.hpp"
+#include "svg_check.hpp"
 
 using glassbox::testing::run_chapter;
 
@@ -136,7 +137,7 @@ TEST_CASE("glassbox: run and gradcheck of one spec write their own default trace
   const auto command = std::string("cd '") + folder.string() + "' && " GLASSBOX_BINARY_DIR "/bin/glassbox gradcheck " +
                        xor_spec + " --quiet";
   REQUIRE(std::system(command.c_str()) == 0);
-  CHECK(left_in(folder) == std::vector<std::string>{"traces", "traces/xor.gradcheck.json", "traces/xor.json"});
+  CHECK(left_in(folder) == std::vector<std::string>{"traces", "traces/xor.curves.svg", "traces/xor.gradcheck.json", "traces/xor.json"});
   std::ifstream ran_after(folder / "traces/xor.json"), checked(folder / "traces/xor.gradcheck.json");
   CHECK(nlohmann::json::parse(ran_after) == run_trace);
   const auto check_trace = nlohmann::json::parse(checked);
@@ -182,4 +183,115 @@ TEST_CASE("glassbox run: a trace estimated past its limit is refused before trai
   const std::string printed{std::istreambuf_iterator<char>(out), std::istreambuf_iterator<char>()};
   CHECK(printed.empty());  // refused before it described the run, let alone trained: no "Epochs" table
   CHECK(glassbox::testing::left_in(folder).empty());
+}
+
+// ---- glassbox diff --------------------------------------------------------------------------------
+
+namespace {
+
+struct DiffRun {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+// Runs `glassbox diff` with `arguments` in `folder` (made fresh), capturing stdout and stderr.
+DiffRun glassbox_diff(const std::filesystem::path& folder, const std::string& arguments) {
+  const auto run = glassbox::testing::run_in_fresh_folder("glassbox", folder, "diff " + arguments + " > out.txt");
+  DiffRun d;
+  d.exit_code = run.exit_code;
+  d.err = run.stderr_text;
+  std::ifstream in(folder / "out.txt");
+  std::stringstream text;
+  text << in.rdbuf();
+  d.out = text.str();
+  return d;
+}
+
+// A trace of two events as the Tracer lays it out; `w` is the second event's weight (1, 0).
+std::string small_trace(const std::string& w) {
+  return "{\"schema\":\"glassbox-trace\",\"version\":1,\"program\":\"t\",\"chapter\":0,\"seed\":1,"
+         "\"trace_level\":\"full\",\"hyperparameters\":{},\n\"events\":[\n"
+         "{\"event\":\"step\",\"epoch\":1,\"step\":1,\"loss\":0.5},\n"
+         "{\"event\":\"update\",\"epoch\":1,\"step\":1,\"parameter\":\"layers[0].W\",\"W_after\":[[1,2],[" + w +
+         ",4]]}\n],\n\"result\":{\"loss\":0.25}}\n";
+}
+
+}  // namespace
+
+TEST_CASE("glassbox diff: exit 0 when the traces agree, 1 at the first difference, with its address", "[glassbox]") {
+  namespace fs = std::filesystem;
+  const fs::path folder = fs::absolute(fs::path("chapter_test_output/glassbox") / ("diff-" + std::to_string(::getpid())));
+  fs::create_directories(folder.parent_path());
+  const fs::path a = folder.string() + ".a.json", b = folder.string() + ".b.json", c = folder.string() + ".c.json";
+  std::ofstream(a) << small_trace("3");
+  std::ofstream(b) << small_trace("3");
+  std::ofstream(c) << small_trace("3.5");
+
+  const DiffRun same = glassbox_diff(folder, a.string() + " " + b.string());
+  INFO(same.err);
+  CHECK(same.exit_code == 0);
+  // Numbers: epoch, step, loss; epoch, step, the four of W_after; the result's loss: 10.
+  CHECK(same.out.find("the events agree: 10 numbers in 2 events") != std::string::npos);
+
+  const DiffRun differ = glassbox_diff(folder, a.string() + " " + c.string());
+  CHECK(differ.exit_code == 1);
+  CHECK(differ.out.find("first difference: event 2 (line 4 of A, line 4 of B): update, epoch 1, step 1, parameter "
+                        "layers[0].W, field W_after, element (1, 0)") != std::string::npos);
+  CHECK(differ.out.find("A: 3\n") != std::string::npos);
+  CHECK(differ.out.find("B: 3.5\n") != std::string::npos);
+  // |3 − 3.5| = 0.5, relative to |3.5|: 0.143.
+  CHECK(differ.out.find("|A − B| = 0.5, relative to |B|: 0.143") != std::string::npos);
+  // Within the tolerance: 0.5 ≤ 0.2 + 0.1·3.5 = 0.55.
+  CHECK(glassbox_diff(folder, a.string() + " " + c.string() + " --atol 0.2 --rtol 0.1").exit_code == 0);
+  CHECK(glassbox_diff(folder, a.string() + " " + c.string() + " --atol=0.1 --rtol=0.1").exit_code == 1);
+  fs::remove(a);
+  fs::remove(b);
+  fs::remove(c);
+}
+
+TEST_CASE("glassbox diff: exit 2 for a bad option or a file that is not a trace, naming it", "[glassbox]") {
+  namespace fs = std::filesystem;
+  const fs::path folder = fs::absolute(fs::path("chapter_test_output/glassbox") / ("diff2-" + std::to_string(::getpid())));
+  fs::create_directories(folder.parent_path());
+  const fs::path a = folder.string() + ".a.json", bad = folder.string() + ".bad.json";
+  std::ofstream(a) << small_trace("3");
+  std::ofstream(bad) << "not a trace\n";
+  const DiffRun negative = glassbox_diff(folder, a.string() + " " + a.string() + " --rtol -1");
+  CHECK(negative.exit_code == 2);
+  CHECK(negative.err.find("--rtol: expected a number ≥ 0, got \"-1\"") != std::string::npos);
+  const DiffRun word = glassbox_diff(folder, a.string() + " " + a.string() + " --atol abc");
+  CHECK(word.exit_code == 2);
+  CHECK(word.err.find("--atol: expected a number ≥ 0, got \"abc\"") != std::string::npos);
+  const DiffRun one = glassbox_diff(folder, a.string());
+  CHECK(one.exit_code == 2);
+  CHECK(one.err.find("diff takes two traces, A and B; got 1") != std::string::npos);
+  const DiffRun unknown = glassbox_diff(folder, a.string() + " " + a.string() + " --tol 1");
+  CHECK(unknown.exit_code == 2);
+  const DiffRun not_trace = glassbox_diff(folder, a.string() + " " + bad.string());
+  CHECK(not_trace.exit_code == 2);
+  CHECK(not_trace.err.find(bad.string() + ":1: the first line is not the header") != std::string::npos);
+  const DiffRun missing = glassbox_diff(folder, a.string() + " " + folder.string() + ".none.json");
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.err.find(".none.json: cannot open") != std::string::npos);
+  fs::remove(a);
+  fs::remove(bad);
+}
+
+TEST_CASE("glassbox run draws the learning curves beside its trace, and gradcheck, which has no epochs, does not",
+          "[glassbox]") {
+  const auto run = run_chapter("glassbox", "curves", "run " + spec("examples/xor.json"));
+  INFO(run.stderr_text);
+  REQUIRE(run.exit_code == 0);
+  std::filesystem::path curves = run.trace;
+  curves.replace_extension(".curves.svg");
+  REQUIRE(std::filesystem::exists(curves));
+  const auto svg = glassbox::testing::read_svg(curves);
+  REQUIRE(svg.has_value());
+  CHECK(glassbox::testing::count_of(*svg, "classes", "line") >= 1);
+  CHECK((*svg)["legend_overlaps"] == 0);
+  std::filesystem::remove(curves);
+  const auto check = run_chapter("glassbox", "curves-gradcheck", "gradcheck " + spec("examples/relu_kink.json"));
+  std::filesystem::path none = check.trace;
+  none.replace_extension(".curves.svg");
+  CHECK_FALSE(std::filesystem::exists(none));
 }

@@ -224,13 +224,123 @@ TEST_CASE("misuse is refused with a message naming what is wrong", "[svg]") {
   CHECK(plot.series() == 0);
 }
 
-TEST_CASE("the legend goes into the corner asked for", "[svg]") {
+TEST_CASE("the legend goes into the corner asked for when nothing plotted is under it there", "[svg]") {
   svg::Plot plot;
-  plot.x_range(0, 1).y_range(0, 1).line("ab", {0, 1}, {0, 1});
-  // The legend box is 40 + 7·2 = 54 wide and 8 + 18 = 26 high, 8 pixels from the plot area's edges.
+  // A line across the middle, y = 0.5: every corner is free.
+  plot.x_range(0, 1).y_range(0, 1).line("ab", {0, 1}, {0.5, 0.5});
+  // The legend box is 40 + 7·2 = 54 wide and 8 + 18 = 26 high, 8 pixels from the plot area's edges
+  // (x from 60 to 620, y from 40 to 428).
   CHECK(plot.render().find("<rect x=\"558.00\" y=\"48.00\" width=\"54.00\" height=\"26.00\"") != std::string::npos);
   plot.legend(svg::Corner::bottom_left);
   CHECK(plot.render().find("<rect x=\"68.00\" y=\"394.00\" width=\"54.00\" height=\"26.00\"") != std::string::npos);
+}
+
+TEST_CASE("the legend never hides a curve: another corner, or outside the plot area", "[svg]") {
+  const auto dir = fresh_dir("legend");
+  SECTION("a diagonal passes under the top right corner: the legend goes top left") {
+    svg::Plot plot;
+    // From pixel (60, 428) to (620, 40): at x = 600 the line is at y = 428 − 540/560·388 ≈ 54,
+    // inside the top-right box (x 558–612, y 48–74).
+    plot.x_range(0, 1).y_range(0, 1).line("ab", {0, 1}, {0, 1});
+    CHECK(plot.render().find("<rect x=\"68.00\" y=\"48.00\" width=\"54.00\" height=\"26.00\"") != std::string::npos);
+    plot.save(dir / "diagonal.svg");
+    const auto svg = read_svg(dir / "diagonal.svg");
+    REQUIRE(svg.has_value());
+    CHECK((*svg)["legend_overlaps"] == 0);
+  }
+  SECTION("points everywhere: the legend goes right of the plot area, and the picture grows by it") {
+    svg::Plot plot;
+    std::vector<double> x, y;
+    for (int i = 0; i <= 20; ++i)
+      for (int j = 0; j <= 20; ++j) {
+        x.push_back(i / 20.0);
+        y.push_back(j / 20.0);
+      }
+    plot.points("grid", x, y);
+    const auto [width, height] = plot.rendered_size();
+    // The box is 40 + 7·4 = 68 wide, 12 from the plot area's right edge (620), 12 more after it.
+    CHECK(width == 640 + 68 + 12);
+    CHECK(height == 480);
+    CHECK(plot.render().find("<rect x=\"632.00\" y=\"40.00\" width=\"68.00\"") != std::string::npos);
+    plot.save(dir / "grid.svg");
+    const auto svg = read_svg(dir / "grid.svg");
+    REQUIRE(svg.has_value());
+    CHECK((*svg)["legend_overlaps"] == 0);
+    CHECK((*svg)["width"] == "720");
+  }
+}
+
+TEST_CASE("the legend check finds a line under a legend", "[svg]") {
+  // Written by hand: a legend box from (10, 10) to (110, 40) and a line from (0, 20) to (200, 20).
+  const auto dir = fresh_dir("legend-check");
+  std::ofstream(dir / "hidden.svg")
+      << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"200\" height=\"100\">"
+         "<path class=\"line\" d=\"M0 20L200 20\"/>"
+         "<g class=\"legend\"><rect x=\"10\" y=\"10\" width=\"100\" height=\"30\"/></g></svg>";
+  const auto svg = read_svg(dir / "hidden.svg");
+  REQUIRE(svg.has_value());
+  // Points every 2 pixels: x = 10, 12, …, 110 lie in the box, 51 of them.
+  CHECK((*svg)["legend_overlaps"] == 51);
+}
+
+TEST_CASE("a logarithmic axis: ticks at powers of ten, values ≤ 0 not drawn", "[svg]") {
+  svg::Plot plot;
+  plot.x_log().y_log().x_range(1e-6, 1).y_range(1e-3, 1e3);
+  plot.line("err", {1e-6, 1e-3, 0, 1}, {1e-3, 1, 5, 1e3});
+  const std::string text = plot.render();
+  for (const char* label : {"10⁻⁶", "10⁻³", "10⁰", "10³"}) CHECK(text.find(std::string(">") + label + "<") != std::string::npos);
+  // Two pieces: the value at x = 0 breaks the line. x = 1e-3 lies halfway along the x axis
+  // (log10 from −6 to 0), pixel 60 + 560/2 = 340; y = 1 halfway up, 40 + 388/2 = 234.
+  const std::string d = between(text, "class=\"line\" clip-path=\"url(#plot-area)\" d=\"", "\"");
+  CHECK(d == "M60.00 428.00L340.00 234.00M620.00 40.00");
+}
+
+TEST_CASE("open and closed dots: an open marker is white inside with a line of its colour", "[svg]") {
+  svg::Plot plot;
+  svg::PointStyle closed, open;
+  closed.color = open.color = "#1f77b4";
+  open.open = true;
+  plot.points("", {0}, {1}, closed).points("", {0}, {0}, open);
+  const std::string text = plot.render();
+  CHECK(text.find("fill=\"#1f77b4\" stroke=\"#000000\"") != std::string::npos);
+  CHECK(text.find("fill=\"#ffffff\" stroke=\"#1f77b4\"") != std::string::npos);
+  CHECK(text.find("class=\"legend\"") == std::string::npos);  // unnamed series stay out of the legend
+}
+
+TEST_CASE("a decision region has a colour bar with its values and the contour marked", "[svg]") {
+  svg::Plot plot;
+  svg::RegionStyle style;
+  style.contour = 0.5;
+  style.label = "ŷ";
+  style.levels = 4;
+  plot.region({0, 1}, {0, 1}, Matrix{{0, 1}, {1, 0}}, style);
+  const std::string text = plot.render();
+  const std::string bar = between(text, "<g class=\"colorbar\">", "</svg>");
+  // One rectangle per level, 388/4 = 97 pixels high each, low at the bottom.
+  CHECK(occurrences(bar, "height=\"97.00\"") == 4);
+  CHECK(text.find("class=\"contour-mark\"") != std::string::npos);
+  CHECK(plot.rendered_size().first > 640);
+  svg::RegionStyle plain = style;
+  plain.colorbar = false;
+  svg::Plot without;
+  without.region({0, 1}, {0, 1}, Matrix{{0, 1}, {1, 0}}, plain);
+  CHECK(without.render().find("colorbar") == std::string::npos);
+  CHECK(without.rendered_size().first == 640);
+}
+
+TEST_CASE("plots in a column: one document, each plot with a clip path of its own", "[svg]") {
+  const auto dir = fresh_dir("column");
+  std::vector<svg::Plot> plots(2);
+  plots[0].line("a", {0, 1}, {0, 1});
+  plots[1].size(640, 300).line("b", {0, 1}, {1, 0});
+  svg::save_svg(dir / "column.svg", svg::render_column(plots));
+  const auto svg = read_svg(dir / "column.svg");
+  REQUIRE(svg.has_value());
+  CHECK((*svg)["height"] == "780");
+  CHECK(count_of(*svg, "elements", "svg") == 2);
+  const std::string text = read_text(dir / "column.svg");
+  CHECK(text.find("id=\"plot-area-1\"") != std::string::npos);
+  CHECK(text.find("id=\"plot-area-2\"") != std::string::npos);
 }
 
 TEST_CASE("the same plot renders the same bytes", "[svg]") {

@@ -15,7 +15,8 @@
 // Trace: traces/ch06_backprop_shallow.json — runs "worked_example" (forward, backward, step,
 // update; worked_example), "xor" and "circles" (forward, backward, step, update for the first K
 // epochs, epoch for every epoch; xor_solution; synthetic_data, decision_boundary).
-// Plot: traces/ch06_backprop_shallow.circles.svg.
+// Plots: traces/ch06_backprop_shallow.xor_hidden.svg (XOR in the hidden units' plane, before and after)
+// and traces/ch06_backprop_shallow.circles.svg (the decision map, its colour bar and the samples).
 #include <algorithm>
 #include <cmath>
 
@@ -154,6 +155,50 @@ void worked_example_step(course::Context& ctx) {
 
 // ---- 2. XOR ------------------------------------------------------------------------------------
 
+// traces/ch06_backprop_shallow.xor_hidden.svg: the four inputs where the hidden layer puts them, the
+// plane (h1, h2), before training (open markers) and after (filled), each joined to where it went;
+// and the output unit's line ŷ = 0.5 there, w1·h1 + w2·h2 + b = 0 (σ(z) = ½ at z = 0).
+void plot_hidden_space(course::Context& ctx, Network& net, const Matrix& T, const Matrix& H_before, const Matrix& H_after) {
+  if (!course::plots_beside_trace(ctx)) return;
+  svg::Plot plot("XOR in the hidden units' plane: before training (open) and after (filled)");
+  plot.x_label("h1 = a of hidden unit 1").y_label("h2 = a of hidden unit 2").size(640, 600).x_range(-0.05, 1.05).y_range(
+      -0.05, 1.05);
+  for (std::size_t n = 0; n < 4; ++n)
+    plot.line("", {H_before(n, 0), H_after(n, 0)}, {H_before(n, 1), H_after(n, 1)},
+              svg::LineStyle{.color = "#999999", .width = 1, .dashed = true});
+  const Matrix& W = net.parameter("layers[2].W").value;
+  const Matrix& b = net.parameter("layers[2].b").value;
+  // h2 = −(w1·h1 + b)/w2 at the plot's two edges (or a vertical line when w2 = 0).
+  if (W(0, 1) != 0) {
+    const auto h2 = [&](double h1) { return -(W(0, 0) * h1 + b(0, 0)) / W(0, 1); };
+    plot.line("the output unit's line ŷ = 0.5", {-0.05, 1.05}, {h2(-0.05), h2(1.05)},
+              svg::LineStyle{.color = "#000000", .width = 1.5});
+  } else if (W(0, 0) != 0) {
+    const double h1 = -b(0, 0) / W(0, 0);
+    plot.line("the output unit's line ŷ = 0.5", {h1, h1}, {-0.05, 1.05}, svg::LineStyle{.color = "#000000", .width = 1.5});
+  }
+  for (const int t : {0, 1}) {
+    std::vector<double> bx, by, ax, ay;
+    for (std::size_t n = 0; n < 4; ++n) {
+      if (static_cast<int>(T(n, 0)) != t) continue;
+      bx.push_back(H_before(n, 0));
+      by.push_back(H_before(n, 1));
+      ax.push_back(H_after(n, 0));
+      ay.push_back(H_after(n, 1));
+    }
+    const std::string color = t == 0 ? "#1f77b4" : "#ff7f0e";
+    const svg::Marker marker = t == 0 ? svg::Marker::circle : svg::Marker::square;
+    const std::string inputs = t == 0 ? "(0,0), (1,1)" : "(0,1), (1,0)";
+    plot.points(fmt::format("t = {} {}, before", t, inputs), bx, by,
+                svg::PointStyle{.color = color, .radius = 6, .marker = marker, .open = true});
+    plot.points(fmt::format("t = {} {}, after", t, inputs), ax, ay,
+                svg::PointStyle{.color = color, .radius = 6, .marker = marker});
+  }
+  const auto path = course::companion_path(ctx.tracer.path(), "xor_hidden.svg");
+  plot.save(path);
+  ctx.print("\nplot: {} (the four inputs in the hidden units' plane, before and after training)\n", path.string());
+}
+
 void xor_problem(course::Context& ctx, std::size_t epochs, double learning_rate, std::size_t full_epochs) {
   ctx.heading("2. XOR with a 2-2-1 sigmoid network");
   const Matrix X{{0, 0}, {0, 1}, {1, 0}, {1, 1}};
@@ -171,6 +216,11 @@ void xor_problem(course::Context& ctx, std::size_t epochs, double learning_rate,
             learning_rate, epochs);
 
   ctx.tracer.set_run("xor");
+  const Matrix H_before = [&] {
+    net.forward(X);
+    return net.layer_output(1);
+  }();
+  ctx.print_matrix("hidden outputs (h1, h2) before training, one row per input (0,0), (0,1), (1,0), (1,1)", H_before, 4);
   Table progress({"epoch", "E", "accuracy"});
   const auto on_epoch = [&](const EpochStats& s) {
     if (s.epoch == 1) {
@@ -215,6 +265,7 @@ void xor_problem(course::Context& ctx, std::size_t epochs, double learning_rate,
     ctx.tracer.record(TraceLevel::summary, Json{{"event", "xor_solution"}, {"X", to_json(X)}, {"T", to_json(T)},
                                                 {"hidden", to_json(H)}, {"output", to_json(Y)}, {"solved", solved}});
   ctx.result["xor"] = Json{{"solved", solved}, {"output", to_json(Y)}, {"loss", to_json(loss.value(Y, T))}};
+  plot_hidden_space(ctx, net, T, H_before, H);
 }
 
 // ---- 3. two circles ----------------------------------------------------------------------------

@@ -13,6 +13,7 @@
 //      [--max-elements 100] [--trace PATH] [--trace-level off|summary|step|full] [--quiet]
 // Trace: traces/ch07_deep_backprop.json — "forward"/"backward" per stage of the deep network's one
 // pass (full), "gradient_norms", one "gradcheck" per check with every element checked, "h_sweep".
+// Plot: traces/ch07_deep_backprop.h_sweep.svg — the error of the finite difference against h, log–log.
 #include <cmath>
 #include <limits>
 
@@ -25,6 +26,7 @@
 #include "glassbox/nn/losses.hpp"
 #include "glassbox/nn/network.hpp"
 #include "glassbox/train/train.hpp"
+#include "glassbox/io/svg.hpp"
 
 using namespace glassbox;
 
@@ -191,6 +193,47 @@ void show_faults(course::Context& ctx, const Settings& s, std::uint64_t seed, co
 
 // ---- 3. how h matters ---------------------------------------------------------------------------
 
+// traces/ch07_deep_backprop.h_sweep.svg: |numeric − analytic| against h for both elements, log–log,
+// with the model's two terms for the first: truncation |f‴|·h²/6 (slope 2: a decade of h is two
+// decades of error) and round-off ε·|f|/h (slope −1), and the best h of each sweep as a dot.
+void plot_h_sweep(course::Context& ctx, const HSweep& sweep, const HSweep& deep) {
+  if (!course::plots_beside_trace(ctx)) return;
+  svg::Plot plot("The finite difference's error against h: truncation ∝ h², round-off ∝ 1/h");
+  plot.x_label("h (log scale)").y_label("|numeric − analytic| (log scale)").size(720, 520).x_log().y_log();
+  const auto column = [](const HSweep& s, double HSweepRow::*field) {
+    std::vector<double> v;
+    for (const HSweepRow& r : s.rows) v.push_back(r.*field);
+    return v;
+  };
+  const std::vector<double> h = column(sweep, &HSweepRow::h);
+  svg::LineStyle first{.color = svg::palette()[0]}, second{.color = svg::palette()[1]};
+  svg::LineStyle truncation{.color = "#2ca02c", .width = 1.5, .dashed = true};
+  svg::LineStyle round_off{.color = "#d62728", .width = 1.5, .dashed = true};
+  plot.line(fmt::format("measured, {}", sweep.element), h, column(sweep, &HSweepRow::abs_error), first);
+  plot.line(fmt::format("measured, {}", deep.element), column(deep, &HSweepRow::h), column(deep, &HSweepRow::abs_error),
+            second);
+  plot.line("model: truncation |f‴|·h²/6, slope 2", h, column(sweep, &HSweepRow::truncation),
+            truncation);
+  plot.line("model: round-off ε·|f|/h, slope −1", h, column(sweep, &HSweepRow::round_off),
+            round_off);
+  plot.points(fmt::format("best h = {:g}", sweep.rows[sweep.best].h), {sweep.rows[sweep.best].h},
+              {sweep.rows[sweep.best].abs_error}, svg::PointStyle{.color = first.color, .radius = 5});
+  plot.points(fmt::format("best h = {:g}", deep.rows[deep.best].h), {deep.rows[deep.best].h},
+              {deep.rows[deep.best].abs_error}, svg::PointStyle{.color = second.color, .radius = 5});
+  // The measured error rises above the model's sum at neither end; keep the axis to what was measured.
+  double lo = INFINITY, hi = 0;
+  for (const HSweep* s : {&sweep, &deep})
+    for (const HSweepRow& r : s->rows)
+      if (r.abs_error > 0) {
+        lo = std::min(lo, r.abs_error);
+        hi = std::max(hi, r.abs_error);
+      }
+  if (lo < hi) plot.y_range(lo / 10, hi * 10);
+  const auto path = course::companion_path(ctx.tracer.path(), "h_sweep.svg");
+  plot.save(path);
+  ctx.print("\nplot: {} (the error against h, log–log)\n", path.string());
+}
+
 void show_h_sweep(course::Context& ctx, Network& net, const Loss& loss, const Matrix& X, const Matrix& T) {
   ctx.heading("How h matters: one derivative at every h from 1e-1 to 1e-12");
   const double eps = std::numeric_limits<double>::epsilon();
@@ -219,6 +262,7 @@ void show_h_sweep(course::Context& ctx, Network& net, const Loss& loss, const Ma
                                                     {"predicted_best_h", to_json(sweep.predicted_best_h())}}},
                                {deep.element, Json{{"best_h", deep.rows[deep.best].h},
                                                    {"predicted_best_h", to_json(deep.predicted_best_h())}}}};
+  plot_h_sweep(ctx, sweep, deep);
 }
 
 // ---- 4. a kink ----------------------------------------------------------------------------------

@@ -15,7 +15,8 @@
 // "initializer_statistics" per scheme, "symmetry" per constant/random start, and for each
 // combination of the depth experiment "depth_run", its training events, "depth_gradients" at
 // initialization and after training, and "depth_result".
-// Plots: traces/ch08_activations_init.<activation>.svg — g and g′ of every activation.
+// Plots: traces/ch08_activations_init.<activation>.svg — g and g′ of every activation, dots at their
+// jumps; traces/ch08_activations_init.gradient_norms.svg — ‖dL/dW‖ per layer at the start, every network.
 #include <algorithm>
 #include <cmath>
 #include <optional>
@@ -93,6 +94,29 @@ void with_breaks(const std::vector<double>& z, const std::vector<double>& y, std
   }
 }
 
+// Where a curve jumps between grid points z[i−1] and z[i] (with_breaks' test), the dots a plot draws
+// there: a filled one at the value the function takes at the jump, an open one at the value it only
+// approaches. Which of the two points the jump sits at is found by looking just past z[i−1]: if
+// the function already has its new value there, the jump is at z[i−1], else at z[i].
+struct Jumps {
+  std::vector<double> closed_z, closed_y, open_z, open_y;
+};
+Jumps jumps(Layer& layer, const std::vector<double>& z, const std::vector<double>& y, bool derivative,
+            double jump = 0.5) {
+  Jumps j;
+  for (std::size_t i = 1; i < z.size(); ++i) {
+    if (!(std::abs(y[i] - y[i - 1]) > jump)) continue;
+    const Curve just_after = curve(layer, {z[i - 1] + 1e-9});
+    const double after = derivative ? just_after.da_dz[0] : just_after.a[0];
+    const bool at_left = std::abs(after - y[i]) < std::abs(after - y[i - 1]);
+    j.closed_z.push_back(at_left ? z[i - 1] : z[i]);
+    j.closed_y.push_back(at_left ? y[i - 1] : y[i]);
+    j.open_z.push_back(at_left ? z[i - 1] : z[i]);
+    j.open_y.push_back(at_left ? y[i] : y[i - 1]);
+  }
+  return j;
+}
+
 // traces/ch08_activations_init.<name>.svg: g and g′ over [−4, 4] (and, for the step and the sign,
 // the straight-through substitute for g′). Written next to the trace, only when it is a file.
 void plot_activations(course::Context& ctx) {
@@ -108,16 +132,23 @@ void plot_activations(course::Context& ctx) {
     plot.x_label("z").x_range(-4, 4).legend(svg::Corner::top_left);
     std::vector<double> zs, ys;
     with_breaks(z, c.a, zs, ys);
-    plot.line("g(z)", zs, ys);
+    const std::string g_color = svg::palette()[0], dg_color = svg::palette()[1];
+    plot.line("g(z)", zs, ys, svg::LineStyle{.color = g_color});
     with_breaks(z, c.da_dz, zs, ys);
-    svg::LineStyle derivative;
-    derivative.dashed = true;
-    plot.line("g′(z)", zs, ys, derivative);
+    plot.line("g′(z)", zs, ys, svg::LineStyle{.color = dg_color, .dashed = true});
     if (std::string(e.name) == "heaviside" || std::string(e.name) == "sign") {
       svg::LineStyle substitute;
+      substitute.color = svg::palette()[2];
       substitute.dashed = true;
       substitute.width = 1;
       plot.line("straight-through substitute for g′", z, std::vector<double>(z.size(), 1.0), substitute);
+    }
+    // Dots at the jumps: filled where the function is, open where it is not.
+    for (const bool derivative : {false, true}) {
+      const Jumps j = jumps(*layer, z, derivative ? c.da_dz : c.a, derivative);
+      const std::string& color = derivative ? dg_color : g_color;
+      plot.points("", j.closed_z, j.closed_y, svg::PointStyle{.color = color, .radius = 4});
+      plot.points("", j.open_z, j.open_y, svg::PointStyle{.color = color, .radius = 4, .open = true});
     }
     const auto path = course::companion_path(ctx.tracer.path(), fmt::format("{}.svg", e.name));
     plot.save(path);
@@ -400,6 +431,10 @@ void depth_experiment(course::Context& ctx, const Settings& s, const Data& data)
   std::vector<std::string> layer_headers{"activation", "start"};
   for (std::int64_t l = 1; l <= s.depth; ++l) layer_headers.push_back(fmt::format("W{}", l));
   Table at_init(layer_headers), after(layer_headers);
+  svg::Plot norms_plot(fmt::format("‖dL/dW‖ of each layer at the start: {} dense layers of {} units", s.depth, s.units));
+  norms_plot.x_label("layer (1 is the first, next to the input)").y_label("‖dL/dW‖ at the start (log scale)")
+      .y_log().x_whole().size(760, 520);
+  std::size_t plotted = 0;
   Table summary({"activation", "start", "loss at start", "after epoch 1", fmt::format("after epoch {}", s.epochs),
                  "accuracy", "dead ReLUs", "saturated outputs", "trains?"});
 
@@ -440,6 +475,17 @@ void depth_experiment(course::Context& ctx, const Settings& s, const Data& data)
       return row;
     };
     at_init.add_row(norms_row(&start));
+    {
+      // One curve per network and start: the activation's colour, dashed for the naive start, thin for He.
+      std::vector<double> layer_numbers;
+      for (std::size_t l = 1; l <= start.gradient_norms.size(); ++l) layer_numbers.push_back(static_cast<double>(l));
+      const std::size_t hue = c.activation == "sigmoid" ? 0 : c.activation == "tanh" ? 1 : c.activation == "relu" ? 2 : 3;
+      norms_plot.line(fmt::format("{}, {}", c.activation, c.label), layer_numbers, start.gradient_norms,
+                      svg::LineStyle{.color = svg::palette()[hue],
+                                     .width = c.label == "he" ? 1.2 : 2.2,
+                                     .dashed = c.label == "naive"});
+      ++plotted;
+    }
     after.add_row(norms_row(first ? &*first : nullptr));
     auto both = [&](double a, std::optional<double> b) {
       return fmt::format("{} → {}", percent(a), b ? percent(*b) : "—");
@@ -474,6 +520,11 @@ void depth_experiment(course::Context& ctx, const Settings& s, const Data& data)
   }
   ctx.print("\n‖dL/dW‖ of each layer on the whole training set, at initialization (W1 is the first layer):\n");
   ctx.print(at_init);
+  if (plotted > 0 && course::plots_beside_trace(ctx)) {
+    const auto path = course::companion_path(ctx.tracer.path(), "gradient_norms.svg");
+    norms_plot.save(path);
+    ctx.print("plot: {} (the table above, log scale)\n", path.string());
+  }
   ctx.print("\nThe same after the first epoch of SGD (η = {}, batches of {}):\n", s.learning_rate, s.batch_size);
   ctx.print(after);
   ctx.print("\n");

@@ -7,6 +7,7 @@
 
 #include "glassbox/core/error.hpp"
 #include "glassbox/core/text.hpp"
+#include "glassbox/io/training_curves.hpp"
 
 namespace glassbox::course {
 
@@ -33,6 +34,15 @@ void Context::print_matrix(const std::string& label, const Matrix& m, int precis
 }
 
 namespace {
+
+// Whether the trace was written to a file, beside which plots can go: not with --trace-level off,
+// and not to a character device or a FIFO (--trace /dev/null).
+bool trace_is_a_file(const Tracer& tracer) {
+  if (tracer.level() == TraceLevel::off) return false;
+  std::error_code ec;
+  const std::filesystem::file_status target = std::filesystem::status(tracer.path(), ec);
+  return !std::filesystem::is_character_file(target) && !std::filesystem::is_fifo(target);
+}
 
 // A run whose numbers broke: the message, and the trace kept as the record of where (exit code 1).
 int failed_run(const std::string& name, Tracer& tracer, std::string_view kind, const char* message) {
@@ -82,6 +92,13 @@ int run_chapter(int argc, char** argv, CommandLine& cli, const std::function<voi
     if (!cli.quiet && tracer.level() != TraceLevel::off)
       fmt::print("\ntrace: {} ({} events, level {})\n", cli.trace_path.string(), tracer.events_recorded(),
                  to_string(tracer.level()));
+    // The learning curves of every run that trained by epochs, read back from the trace's epoch events.
+    if (trace_is_a_file(tracer)) {
+      const auto curves = curves_path(tracer.path());
+      if (write_training_curves(tracer.path(), curves, name) && !cli.quiet)
+        fmt::print("curves: {} (the loss per epoch of each run, and its accuracy where it classifies)\n",
+                   curves.string());
+    }
     return 0;
   } catch (const UsageError& e) {
     std::fflush(stdout);
@@ -111,9 +128,7 @@ std::filesystem::path companion_path(const std::filesystem::path& trace, const s
 
 bool plots_beside_trace(const Context& ctx) {
   if (ctx.tracer.level() == TraceLevel::off) return false;
-  std::error_code ec;
-  const std::filesystem::file_status target = std::filesystem::status(ctx.tracer.path(), ec);
-  if (!std::filesystem::is_character_file(target) && !std::filesystem::is_fifo(target)) return true;
+  if (trace_is_a_file(ctx.tracer)) return true;
   ctx.print("\nplots: none, since the trace goes to {}, which is not a file (give --trace a file to get them)\n",
             ctx.tracer.path().string());
   return false;

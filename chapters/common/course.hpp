@@ -1,7 +1,9 @@
 // chapters/common/course.hpp — what every chapter program does the same way.
 //
 // run_chapter() parses the command line, prints the chapter's purpose, opens the trace, runs the
-// chapter's body and finishes the trace; it turns errors into messages and exit codes:
+// chapter's body and finishes the trace, then draws the learning curves of every run that trained by
+// epochs beside it (io/training_curves.hpp: traces/chNN_topic.curves.svg); it turns errors into
+// messages and exit codes:
 //   0  done
 //   2  bad usage or bad input (an unknown flag, a bad value, a malformed file): nothing written
 //   1  the run failed (a number became NaN or Inf, a write failed): no trace under the final name

@@ -17,6 +17,14 @@ execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${WORK}/run1.json ${WO
 if(NOT same EQUAL 0)
   message(FATAL_ERROR "two runs with --seed 7 wrote different traces: ${WORK}/run1.json ${WORK}/run2.json")
 endif()
+# The learning curves drawn beside the trace (a chapter that trains by epochs) are the same bytes too.
+if(EXISTS ${WORK}/run1.curves.svg)
+  execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${WORK}/run1.curves.svg ${WORK}/run2.curves.svg
+                  RESULT_VARIABLE same_curves)
+  if(NOT same_curves EQUAL 0)
+    message(FATAL_ERROR "two runs with --seed 7 drew different curves: ${WORK}/run1.curves.svg ${WORK}/run2.curves.svg")
+  endif()
+endif()
 execute_process(COMMAND ${PYTHON} ${VALIDATE} ${SCHEMA} ${WORK}/run1.json RESULT_VARIABLE valid OUTPUT_VARIABLE out)
 if(NOT valid EQUAL 0)
   message(FATAL_ERROR "the trace does not match the schema:\n${out}")

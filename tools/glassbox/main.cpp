@@ -9,13 +9,19 @@
 // Run: glassbox run SPEC [--trace PATH] [--trace-level LEVEL] [--seed N] [--quiet]
 //      glassbox gradcheck SPEC [...]
 //      glassbox view TRACE [-o FILE]   (view.cpp: a trace as one HTML page)
+//      glassbox diff A B [--rtol R] [--atol A]   (two traces compared event by event, io/trace_diff.hpp)
 // Trace: the spec's trace.path, by default traces/<name>.json for run (the training events of
 // train.hpp) and traces/<name>.gradcheck.json for gradcheck (one "gradcheck" event), so a gradient
 // check never replaces the trace of a run.
-// Exit codes: 0 done (gradcheck: passed); 1 the run failed (a NaN or Inf, a write) or the gradient
-// check did not pass; 2 a bad command line or spec — then nothing is written.
+// Exit codes: 0 done (gradcheck: passed; diff: the traces agree); 1 the run failed (a NaN or Inf, a
+// write), the gradient check did not pass, or the traces differ; 2 a bad command line, spec or
+// trace — then nothing is written.
+#include <charconv>
+#include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <exception>
+#include <filesystem>
 #include <new>
 #include <string>
 #include <vector>
@@ -23,6 +29,8 @@
 #include <fmt/format.h>
 
 #include "glassbox/io/cli.hpp"
+#include "glassbox/io/trace_diff.hpp"
+#include "glassbox/io/training_curves.hpp"
 #include "glassbox/experiment/experiment.hpp"
 #include "glassbox/core/table.hpp"
 #include "glassbox/core/text.hpp"
@@ -32,7 +40,7 @@ using namespace glassbox;
 
 namespace {
 
-const std::vector<std::string> kCommands = {"run", "gradcheck", "view"};  // view: view.cpp, dispatched first
+const std::vector<std::string> kCommands = {"run", "gradcheck", "view", "diff"};  // view (view.cpp), diff: dispatched first
 
 struct Output {
   bool quiet = false;
@@ -96,6 +104,14 @@ int run(const Experiment& e, Tracer& tracer, const Output& out) {
   out.print("\nloss {:.9g} → {:.9g}\n", result.initial_loss, result.history.back().loss);
   Json summary = result.to_json();
   tracer.finish(summary);
+  // The learning curves beside the trace, read back from its epoch events (not beside a device).
+  std::error_code ec;
+  const auto target = std::filesystem::status(tracer.path(), ec);
+  if (tracer.level() != TraceLevel::off && !std::filesystem::is_character_file(target) &&
+      !std::filesystem::is_fifo(target)) {
+    const auto curves = curves_path(tracer.path());
+    if (write_training_curves(tracer.path(), curves, e.name)) out.print("\ncurves: {}\n", curves.string());
+  }
   return 0;
 }
 
@@ -126,10 +142,88 @@ int failed_run(Tracer& tracer, std::string_view kind, const char* message) {
   return 1;
 }
 
+// ---- glassbox diff A B [--rtol R] [--atol A] ------------------------------------------------------
+
+const char* const kDiffHelp =
+    "usage: glassbox diff A B [--rtol R] [--atol A] [--quiet]\n\n"
+    "Compares two traces event by event and reports the first number that differs beyond the tolerance,\n"
+    "with its address (event, kind, run, epoch, step, layer, field, element), both values, the absolute\n"
+    "and relative error, and how many differences follow it; fields, event kinds, shapes or lengths\n"
+    "that differ are reported too. Two numbers a (in A) and b (in B) agree when |a − b| ≤ atol + rtol·|b|.\n\n"
+    "options:\n"
+    "  --rtol R    relative tolerance, a number ≥ 0 (default 0)\n"
+    "  --atol A    absolute tolerance, a number ≥ 0 (default 0: only equal numbers agree)\n"
+    "  --quiet     print nothing; the exit code tells\n"
+    "  --help      this text\n\n"
+    "exit codes: 0 the traces agree, 1 they differ, 2 a bad command line or a trace that cannot be read\n";
+
+// A tolerance: a finite number ≥ 0, the whole text. Throws UsageError naming the option.
+double tolerance(const std::string& option, const char* text) {
+  double value = 0;
+  const char* end = text + std::strlen(text);
+  const auto [ptr, ec] = std::from_chars(text, end, value);
+  if (ec != std::errc() || ptr != end || *text == '\0' || !std::isfinite(value) || value < 0)
+    throw UsageError(fmt::format("{}: expected a number ≥ 0, got \"{}\"", option, text));
+  return value;
+}
+
+int diff(int argc, char** argv) {
+  std::vector<std::string> files;
+  DiffOptions options;
+  bool quiet = false;
+  try {
+    for (int k = 2; k < argc; ++k) {
+      const std::string arg = argv[k];
+      if (arg == "--help" || arg == "-h") {
+        fmt::print("{}", kDiffHelp);
+        return 0;
+      }
+      if (arg == "--quiet") {
+        quiet = true;
+      } else if (arg == "--rtol" || arg == "--atol" || arg.starts_with("--rtol=") || arg.starts_with("--atol=")) {
+        const std::string option = arg.substr(0, 6);
+        const char* value = nullptr;
+        if (arg.size() > 6) {
+          value = argv[k] + 7;
+        } else if (k + 1 < argc) {
+          value = argv[++k];
+        } else {
+          throw UsageError(fmt::format("{}: expected a number ≥ 0 after it", option));
+        }
+        (option == "--rtol" ? options.rtol : options.atol) = tolerance(option, value);
+      } else if (arg.starts_with("--")) {
+        throw UsageError(fmt::format("unknown option \"{}\"; diff takes --rtol, --atol, --quiet and --help", arg));
+      } else {
+        files.push_back(arg);
+      }
+    }
+    if (files.size() != 2)
+      throw UsageError(fmt::format("diff takes two traces, A and B; got {}", files.size()));
+  } catch (const UsageError& e) {
+    fmt::print(stderr, "glassbox diff: error: {}\n(glassbox diff --help says more)\n", e.what());
+    return 2;
+  }
+  try {
+    const TraceDiff result = diff_traces(files[0], files[1], options);
+    if (!quiet) {
+      fmt::print("A: {} ({} events)\nB: {} ({} events)\n", files[0], result.events_a, files[1], result.events_b);
+      fmt::print("{}", result.report());
+    }
+    return result.agree() ? 0 : 1;
+  } catch (const InputError& e) {
+    fmt::print(stderr, "glassbox diff: error: {}\n", e.what());
+    return 2;
+  } catch (const std::bad_alloc&) {
+    fmt::print(stderr, "glassbox diff: error: out of memory reading a line of the traces\n");
+    return 2;
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc >= 2 && std::string_view(argv[1]) == "view") return view_command(argc - 1, argv + 1);
+  if (argc > 1 && std::string_view(argv[1]) == "diff") return diff(argc, argv);
   std::string command, spec_path;
   CommandLine cli({.name = "glassbox",
                    .chapter = 0,
@@ -140,7 +234,8 @@ int main(int argc, char** argv) {
                               "  run          train as the spec says; the trace records the training loop's events\n"
                               "  gradcheck    compare backpropagation with finite differences at the initial\n"
                               "               weights (exit 0 if the check passes, 1 if not)\n"
-                              "  view         glassbox view TRACE [-o FILE]: the trace as one HTML page (view --help)",
+                              "  view         glassbox view TRACE [-o FILE]: the trace as one HTML page (view --help)\n"
+                              "  diff A B     compare two traces event by event (glassbox diff --help)",
                    .default_trace_level = TraceLevel::summary});
   cli.positional("COMMAND", command, "run or gradcheck");
   cli.positional("SPEC", spec_path, "the experiment: a JSON file");

@@ -82,15 +82,18 @@ struct Extent {
   }
 };
 
-std::string marker_element(Marker marker, double x, double y, double r, const std::string& color) {
-  switch (marker) {
+// A marker centred at (x, y) pixels; an open one is white inside with a line of its colour.
+std::string marker_element(const PointStyle& style, double x, double y) {
+  const double r = style.radius;
+  const std::string color = xml_escape(style.color);
+  const std::string paint = style.open ? fmt::format("fill=\"#ffffff\" stroke=\"{}\" stroke-width=\"1.8\"", color)
+                                       : fmt::format("fill=\"{}\" stroke=\"#000000\" stroke-width=\"0.6\"", color);
+  switch (style.marker) {
     case Marker::circle:
-      return fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"{}\" fill=\"{}\" stroke=\"#000000\" stroke-width=\"0.6\"/>",
-                         px(x), px(y), px(r), color);
+      return fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"{}\" {}/>", px(x), px(y), px(r), paint);
     case Marker::square:
-      return fmt::format(
-          "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\" stroke=\"#000000\" stroke-width=\"0.6\"/>",
-          px(x - r), px(y - r), px(2 * r), px(2 * r), color);
+      return fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" {}/>", px(x - r), px(y - r), px(2 * r),
+                         px(2 * r), paint);
     case Marker::cross:
       return fmt::format("<path d=\"M{} {}L{} {}M{} {}L{} {}\" stroke=\"{}\" stroke-width=\"2\" fill=\"none\"/>",
                          px(x - r), px(y - r), px(x + r), px(y + r), px(x - r), px(y + r), px(x + r), px(y - r), color);
@@ -211,52 +214,247 @@ Plot& Plot::region(Range x, Range y, Matrix values, RegionStyle style) {
   return *this;
 }
 
+Plot& Plot::x_log(bool on) {
+  x_log_ = on;
+  return *this;
+}
+Plot& Plot::x_whole(bool on) {
+  x_whole_ = on;
+  return *this;
+}
+Plot& Plot::y_log(bool on) {
+  y_log_ = on;
+  return *this;
+}
+
 // ---- drawing ------------------------------------------------------------------------------------
 
-std::string Plot::render() const {
-  // The axes' ranges.
+namespace {
+
+// A value on an axis: itself, or its base-10 logarithm on a logarithmic axis (NaN for v ≤ 0, which
+// such an axis cannot show).
+double on_axis(double v, bool log) {
+  if (!log) return v;
+  return v > 0 ? std::log10(v) : std::nan("");
+}
+
+// 10 to an integer power as "10⁻⁶", "10⁰", "10³".
+std::string power_of_ten(long long k) {
+  static const char* const digits[] = {"⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"};
+  std::string exponent;
+  for (const char c : std::to_string(k < 0 ? -k : k)) exponent += digits[c - '0'];
+  return "10" + std::string(k < 0 ? "⁻" : "") + exponent;
+}
+
+struct Tick {
+  double at;  // on the axis (a logarithm on a log axis)
+  std::string label;
+};
+
+// Ticks over [min, max] (on the axis): nice multiples on a linear axis; on a log axis, powers of ten
+// (every one, or every 2nd, 3rd, … when there are many), or 1-2-5 steps within less than two decades.
+std::vector<Tick> axis_ticks(double min, double max, bool log, int target, bool whole = false) {
+  std::vector<Tick> ticks;
+  if (!log) {
+    auto at = nice_ticks(min, max, target);
+    double step = at.size() > 1 ? at[1] - at[0] : max - min;
+    if (whole && step < 1) {
+      // Whole numbers only (epochs, layers): every one in the range.
+      at.clear();
+      for (double k = std::ceil(min); k <= max; ++k) at.push_back(k);
+      step = 1;
+    }
+    for (double t : at) ticks.push_back({t, tick_label(t, step)});
+    return ticks;
+  }
+  const auto first = static_cast<long long>(std::ceil(min - 1e-9)), last = static_cast<long long>(std::floor(max + 1e-9));
+  if (last - first >= 1) {
+    const long long every = std::max<long long>(1, (last - first + target - 1) / target);
+    for (long long k = first; k <= last; ++k)
+      if (k % every == 0) ticks.push_back({static_cast<double>(k), power_of_ten(k)});
+    return ticks;
+  }
+  // Less than two powers of ten inside: nice steps of the values themselves.
+  const double lo = std::pow(10.0, min), hi = std::pow(10.0, max);
+  const auto at = nice_ticks(lo, hi, target);
+  const double step = at.size() > 1 ? at[1] - at[0] : hi - lo;
+  for (double t : at)
+    if (t > 0) ticks.push_back({std::log10(t), tick_label(t, step)});
+  return ticks;
+}
+
+// Whether the segment p–q passes through the rectangle [x0, x1] × [y0, y1] (Liang–Barsky clipping).
+bool segment_hits(double px, double py, double qx, double qy, double x0, double y0, double x1, double y1) {
+  double t0 = 0, t1 = 1;
+  const double dx = qx - px, dy = qy - py;
+  const double p[4] = {-dx, dx, -dy, dy}, q[4] = {px - x0, x1 - px, py - y0, y1 - py};
+  for (int i = 0; i < 4; ++i) {
+    if (p[i] == 0) {
+      if (q[i] < 0) return false;
+      continue;
+    }
+    const double t = q[i] / p[i];
+    if (p[i] < 0) {
+      t0 = std::max(t0, t);
+    } else {
+      t1 = std::min(t1, t);
+    }
+    if (t0 > t1) return false;
+  }
+  return true;
+}
+
+// Layout in pixels of the colour bar, right of the plot area: a gap, the bar, its tick labels and
+// its caption.
+constexpr double kBarGap = 16, kBarWidth = 14, kBarLabels = 44, kBarCaption = 22;
+
+}  // namespace
+
+// Everything render_element() needs to place: the axes' ranges, the plot area, the legend's box.
+struct Plot::Layout {
+  Range xr, yr;                    // on the axes (logarithms on a log axis)
+  double left = 0, pw = 0, ph = 0;  // the plot area: x from left, y from kTop, pw × ph
+  double width = 0, height = 0;    // the whole picture
+  bool colorbar = false;
+  double bx = 0, by = 0, box_w = 0, box_h = 0;  // the legend's box (box_w = 0: no legend)
+  double X(double x) const { return left + (x - xr.min) / (xr.max - xr.min) * pw; }
+  double Y(double y) const { return kTop + ph - (y - yr.min) / (yr.max - yr.min) * ph; }
+};
+
+std::vector<Plot::Entry> Plot::legend_entries() const {
+  std::vector<Entry> entries;
+  if (region_ && !region_->style.label.empty() && !region_->style.colorbar) entries.push_back({region_->style.label, 0, 0});
+  for (std::size_t i = 0; i < lines_.size(); ++i)
+    if (!lines_[i].name.empty()) entries.push_back({lines_[i].name, 1, i});
+  for (std::size_t i = 0; i < points_.size(); ++i)
+    if (!points_[i].name.empty()) entries.push_back({points_[i].name, 2, i});
+  return entries;
+}
+
+Plot::Layout Plot::layout() const {
+  Layout L;
+  // The axes' ranges, on the axes.
   Extent ex, ey;
   for (const Line& l : lines_) {
-    for (double v : l.x) ex.add(v);
-    for (double v : l.y) ey.add(v);
+    for (double v : l.x) ex.add(on_axis(v, x_log_));
+    for (double v : l.y) ey.add(on_axis(v, y_log_));
   }
   for (const Points& p : points_)
-    for (std::size_t k = 0; k < p.x.size(); ++k)
-      if (std::isfinite(p.x[k]) && std::isfinite(p.y[k])) {
-        ex.add(p.x[k]);
-        ey.add(p.y[k]);
+    for (std::size_t k = 0; k < p.x.size(); ++k) {
+      const double x = on_axis(p.x[k], x_log_), y = on_axis(p.y[k], y_log_);
+      if (std::isfinite(x) && std::isfinite(y)) {
+        ex.add(x);
+        ey.add(y);
       }
-  Range xr = ex.padded(), yr = ey.padded();
+    }
+  L.xr = ex.padded();
+  L.yr = ey.padded();
   if (region_) {
     // The region fills the plot area edge to edge, unless data lies beyond it.
     const Range data_x = ex.padded(), data_y = ey.padded();
-    xr = region_->x;
-    yr = region_->y;
-    if (ex.min < xr.min || ex.max > xr.max) xr = {std::min(xr.min, data_x.min), std::max(xr.max, data_x.max)};
-    if (ey.min < yr.min || ey.max > yr.max) yr = {std::min(yr.min, data_y.min), std::max(yr.max, data_y.max)};
+    L.xr = region_->x;
+    L.yr = region_->y;
+    if (ex.min < L.xr.min || ex.max > L.xr.max) L.xr = {std::min(L.xr.min, data_x.min), std::max(L.xr.max, data_x.max)};
+    if (ey.min < L.yr.min || ey.max > L.yr.max) L.yr = {std::min(L.yr.min, data_y.min), std::max(L.yr.max, data_y.max)};
   }
-  if (x_range_) xr = *x_range_;
-  if (y_range_) yr = *y_range_;
+  if (x_range_) L.xr = {on_axis(x_range_->min, x_log_), on_axis(x_range_->max, x_log_)};
+  if (y_range_) L.yr = {on_axis(y_range_->min, y_log_), on_axis(y_range_->max, y_log_)};
 
-  // The plot area in pixels, and the mapping into it.
-  const double W = width_, H = height_;
-  const double left = kLeftTicks + (y_label_.empty() ? 0 : kLeftLabel);
-  const double pw = W - left - kRight, ph = H - kTop - kBottom;
-  const auto X = [&](double x) { return left + (x - xr.min) / (xr.max - xr.min) * pw; };
-  const auto Y = [&](double y) { return kTop + ph - (y - yr.min) / (yr.max - yr.min) * ph; };
+  L.left = kLeftTicks + (y_label_.empty() ? 0 : kLeftLabel);
+  L.pw = width_ - L.left - kRight;
+  L.ph = height_ - kTop - kBottom;
+  L.width = width_;
+  L.height = height_;
+  L.colorbar = region_ && region_->style.colorbar;
+  if (L.colorbar) L.width += kBarGap + kBarWidth + kBarLabels + (region_->style.label.empty() ? 0 : kBarCaption);
+
+  const std::vector<Entry> entries = legend_entries();
+  if (entries.empty()) return L;
+  std::size_t widest = 0;
+  for (const Entry& e : entries) widest = std::max(widest, display_width(e.name));
+  L.box_w = 40 + kCharWidth * static_cast<double>(widest);
+  L.box_h = 8 + kLegendRow * static_cast<double>(entries.size());
+
+  // The first corner, from the one asked for, where nothing plotted passes under the box.
+  const auto box_at = [&](Corner c) {
+    const bool right = c == Corner::top_right || c == Corner::bottom_right;
+    const bool top = c == Corner::top_right || c == Corner::top_left;
+    return std::pair{right ? L.left + L.pw - L.box_w - 8 : L.left + 8, top ? kTop + 8 : kTop + L.ph - L.box_h - 8};
+  };
+  std::vector<Corner> order{legend_, Corner::top_right, Corner::top_left, Corner::bottom_right, Corner::bottom_left};
+  for (Corner c : order) {
+    const auto [bx, by] = box_at(c);
+    if (!covers_data(L, bx, by, L.box_w, L.box_h)) {
+      L.bx = bx;
+      L.by = by;
+      return L;
+    }
+  }
+  // No free corner: outside, right of the plot area (and of the colour bar).
+  L.bx = L.width - kRight + 12;
+  L.by = kTop;
+  L.width += L.box_w + 12;
+  return L;
+}
+
+bool Plot::covers_data(const Layout& L, double bx, double by, double bw, double bh) const {
+  // What counts as under the box: a line within its half width and 2 px more, a marker within its radius.
+  for (const Line& l : lines_) {
+    const double m = l.style.width / 2 + 2;
+    bool have = false;
+    double px = 0, py = 0;
+    for (std::size_t k = 0; k < l.x.size(); ++k) {
+      const double x = on_axis(l.x[k], x_log_), y = on_axis(l.y[k], y_log_);
+      if (!std::isfinite(x) || !std::isfinite(y)) {
+        have = false;
+        continue;
+      }
+      const double qx = L.X(x), qy = L.Y(y);
+      if (segment_hits(have ? px : qx, have ? py : qy, qx, qy, bx - m, by - m, bx + bw + m, by + bh + m)) return true;
+      px = qx;
+      py = qy;
+      have = true;
+    }
+  }
+  for (const Points& p : points_) {
+    const double m = p.style.radius + 1;
+    for (std::size_t k = 0; k < p.x.size(); ++k) {
+      const double x = on_axis(p.x[k], x_log_), y = on_axis(p.y[k], y_log_);
+      if (!std::isfinite(x) || !std::isfinite(y)) continue;
+      const double qx = L.X(x), qy = L.Y(y);
+      if (qx >= bx - m && qx <= bx + bw + m && qy >= by - m && qy <= by + bh + m) return true;
+    }
+  }
+  return false;
+}
+
+std::pair<double, double> Plot::rendered_size() const {
+  const Layout L = layout();
+  return {L.width, L.height};
+}
+
+std::string Plot::render() const {
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + render_element("plot-area");
+}
+
+std::string Plot::render_element(const std::string& id) const {
+  const Layout L = layout();
+  const Range xr = L.xr, yr = L.yr;
+  const double W = L.width, H = L.height, left = L.left, pw = L.pw, ph = L.ph;
+  const auto X = [&](double x) { return L.X(x); };
+  const auto Y = [&](double y) { return L.Y(y); };
 
   std::string s;
-  s += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   s += fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
       "font-family=\"DejaVu Sans, Arial, sans-serif\" font-size=\"12\">\n",
-      width_, height_);
+      W, H);
   s += fmt::format("<title>{}</title>\n", xml_escape(title_));
-  s += fmt::format("<rect class=\"background\" x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>\n",
-                   width_, height_);
+  s += fmt::format("<rect class=\"background\" x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>\n", W, H);
   s += fmt::format(
-      "<defs><clipPath id=\"plot-area\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/></clipPath></defs>\n",
+      "<defs><clipPath id=\"{}\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/></clipPath></defs>\n", id,
       px(left), px(kTop), px(pw), px(ph));
+  const std::string clip = fmt::format("clip-path=\"url(#{})\"", id);
 
   // The region: cells of equal colour merged along each row, then the contour.
   if (region_) {
@@ -270,7 +468,7 @@ std::string Plot::render() const {
       const double t = std::clamp((v - g.style.low) / (g.style.high - g.style.low), 0.0, 1.0);
       return static_cast<int>(std::lround(t * top_level));
     };
-    s += fmt::format("<g class=\"region\" clip-path=\"url(#plot-area)\" fill-opacity=\"{}\" shape-rendering=\"crispEdges\">\n",
+    s += fmt::format("<g class=\"region\" {} fill-opacity=\"{}\" shape-rendering=\"crispEdges\">\n", clip,
                      g.style.opacity);
     for (std::size_t r = 0; r < rows; ++r) {
       const double y_top = g.y.max - static_cast<double>(r) * dy;
@@ -339,20 +537,20 @@ std::string Plot::render() const {
         }
       if (!d.empty())
         s += fmt::format(
-            "<path class=\"contour\" clip-path=\"url(#plot-area)\" d=\"{}\" fill=\"none\" stroke=\"#000000\" "
+            "<path class=\"contour\" {} d=\"{}\" fill=\"none\" stroke=\"#000000\" "
             "stroke-width=\"1.5\"><title>{}</title></path>\n",
-            d, xml_escape(fmt::format("{} = {}", g.style.label.empty() ? "value" : g.style.label, level)));
+            clip, d, xml_escape(fmt::format("{} = {}", g.style.label.empty() ? "value" : g.style.label, level)));
     }
   }
 
   // Grid lines, ticks and their labels.
-  const auto xt = nice_ticks(xr.min, xr.max, std::max(2, static_cast<int>(pw / 90)));
-  const auto yt = nice_ticks(yr.min, yr.max, std::max(2, static_cast<int>(ph / 60)));
-  const double xstep = xt.size() > 1 ? xt[1] - xt[0] : xr.max - xr.min;
-  const double ystep = yt.size() > 1 ? yt[1] - yt[0] : yr.max - yr.min;
+  const auto xt = axis_ticks(xr.min, xr.max, x_log_, std::max(2, static_cast<int>(pw / 90)), x_whole_);
+  const auto yt = axis_ticks(yr.min, yr.max, y_log_, std::max(2, static_cast<int>(ph / 60)));
   s += "<g class=\"grid\" stroke=\"#d9d9d9\" stroke-width=\"1\">\n";
-  for (double t : xt) s += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/>\n", px(X(t)), px(kTop), px(kTop + ph));
-  for (double t : yt) s += fmt::format("<line x1=\"{1}\" y1=\"{0}\" x2=\"{2}\" y2=\"{0}\"/>\n", px(Y(t)), px(left), px(left + pw));
+  for (const Tick& t : xt)
+    s += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/>\n", px(X(t.at)), px(kTop), px(kTop + ph));
+  for (const Tick& t : yt)
+    s += fmt::format("<line x1=\"{1}\" y1=\"{0}\" x2=\"{2}\" y2=\"{0}\"/>\n", px(Y(t.at)), px(left), px(left + pw));
   s += "</g>\n";
 
   // Lines, clipped to the plot area; a non-finite value ends one piece and the next finite one
@@ -361,24 +559,27 @@ std::string Plot::render() const {
     std::string d;
     bool pen_down = false;
     for (std::size_t k = 0; k < l.x.size(); ++k) {
-      if (!std::isfinite(l.x[k]) || !std::isfinite(l.y[k])) {
+      const double x = on_axis(l.x[k], x_log_), y = on_axis(l.y[k], y_log_);
+      if (!std::isfinite(x) || !std::isfinite(y)) {
         pen_down = false;
         continue;
       }
-      d += fmt::format("{}{} {}", pen_down ? "L" : "M", px(X(l.x[k])), px(Y(l.y[k])));
+      d += fmt::format("{}{} {}", pen_down ? "L" : "M", px(X(x)), px(Y(y)));
       pen_down = true;
     }
-    s += fmt::format("<path class=\"line\" clip-path=\"url(#plot-area)\" d=\"{}\" fill=\"none\" stroke=\"{}\" "
+    s += fmt::format("<path class=\"line\" {} d=\"{}\" fill=\"none\" stroke=\"{}\" "
                      "stroke-width=\"{}\" stroke-linejoin=\"round\"{}><title>{}</title></path>\n",
-                     d, xml_escape(l.style.color), l.style.width, l.style.dashed ? " stroke-dasharray=\"6 4\"" : "",
+                     clip, d, xml_escape(l.style.color), l.style.width, l.style.dashed ? " stroke-dasharray=\"6 4\"" : "",
                      xml_escape(l.name));
   }
   // Points.
   for (const Points& p : points_) {
-    s += fmt::format("<g class=\"points\" clip-path=\"url(#plot-area)\"><title>{}</title>\n", xml_escape(p.name));
-    for (std::size_t k = 0; k < p.x.size(); ++k)
-      if (std::isfinite(p.x[k]) && std::isfinite(p.y[k]))
-        s += marker_element(p.style.marker, X(p.x[k]), Y(p.y[k]), p.style.radius, xml_escape(p.style.color)) + "\n";
+    s += fmt::format("<g class=\"points\" {}><title>{}</title>\n", clip, xml_escape(p.name));
+    for (std::size_t k = 0; k < p.x.size(); ++k) {
+      const double x = on_axis(p.x[k], x_log_), y = on_axis(p.y[k], y_log_);
+      if (std::isfinite(x) && std::isfinite(y))
+        s += marker_element(p.style, X(x), Y(y)) + "\n";
+    }
     s += "</g>\n";
   }
 
@@ -386,14 +587,14 @@ std::string Plot::render() const {
   s += fmt::format("<rect class=\"frame\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#000000\"/>\n",
                    px(left), px(kTop), px(pw), px(ph));
   s += "<g class=\"ticks\" fill=\"#000000\">\n";
-  for (double t : xt)
+  for (const Tick& t : xt)
     s += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#000000\"/><text x=\"{0}\" y=\"{3}\" "
                      "text-anchor=\"middle\">{4}</text>\n",
-                     px(X(t)), px(kTop + ph), px(kTop + ph + 5), px(kTop + ph + 18), tick_label(t, xstep));
-  for (double t : yt)
+                     px(X(t.at)), px(kTop + ph), px(kTop + ph + 5), px(kTop + ph + 18), t.label);
+  for (const Tick& t : yt)
     s += fmt::format("<line x1=\"{1}\" y1=\"{0}\" x2=\"{2}\" y2=\"{0}\" stroke=\"#000000\"/><text x=\"{3}\" y=\"{4}\" "
                      "text-anchor=\"end\">{5}</text>\n",
-                     px(Y(t)), px(left - 5), px(left), px(left - 8), px(Y(t) + 4), tick_label(t, ystep));
+                     px(Y(t.at)), px(left - 5), px(left), px(left - 8), px(Y(t.at) + 4), t.label);
   s += "</g>\n";
   if (!x_label_.empty())
     s += fmt::format("<text class=\"x-label\" x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"13\">{}</text>\n",
@@ -410,28 +611,45 @@ std::string Plot::render() const {
                      px(W / 2), px(24), px(std::min(15.0, fits)), xml_escape(title_));
   }
 
-  // The legend, in a corner of the plot area: the region, then lines, then points.
-  struct Entry {
-    std::string name;
-    int kind;  // 0 region, 1 line, 2 points
-    std::size_t index;
-  };
-  std::vector<Entry> entries;
-  if (region_ && !region_->style.label.empty()) entries.push_back({region_->style.label, 0, 0});
-  for (std::size_t i = 0; i < lines_.size(); ++i)
-    if (!lines_[i].name.empty()) entries.push_back({lines_[i].name, 1, i});
-  for (std::size_t i = 0; i < points_.size(); ++i)
-    if (!points_[i].name.empty()) entries.push_back({points_[i].name, 2, i});
+  // The colour bar: the region's colours from low (bottom) to high (top), its values, the contour.
+  if (L.colorbar) {
+    const Region& g = *region_;
+    const Rgb low = parse_hex(g.style.low_color, "low_color"), high = parse_hex(g.style.high_color, "high_color");
+    const double bx = left + pw + kBarGap, cell = ph / g.style.levels;
+    const auto bar_y = [&](double v) { return kTop + ph - (v - g.style.low) / (g.style.high - g.style.low) * ph; };
+    s += fmt::format("<g class=\"colorbar\">\n<g fill-opacity=\"{}\" shape-rendering=\"crispEdges\">\n", g.style.opacity);
+    for (int q = 0; q < g.style.levels; ++q)
+      s += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/>\n", px(bx),
+                       px(kTop + ph - (q + 1) * cell), px(kBarWidth), px(cell),
+                       diverging(low, high, static_cast<double>(q) / (g.style.levels - 1)));
+    s += "</g>\n";
+    s += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#000000\"/>\n", px(bx),
+                     px(kTop), px(kBarWidth), px(ph));
+    const auto bt = nice_ticks(g.style.low, g.style.high, 5);
+    const double bstep = bt.size() > 1 ? bt[1] - bt[0] : g.style.high - g.style.low;
+    for (double t : bt)
+      s += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"#000000\"/><text x=\"{3}\" y=\"{4}\">{5}</text>\n",
+                       px(bx + kBarWidth), px(bar_y(t)), px(bx + kBarWidth + 4), px(bx + kBarWidth + 7),
+                       px(bar_y(t) + 4), tick_label(t, bstep));
+    if (g.style.contour && *g.style.contour > g.style.low && *g.style.contour < g.style.high)
+      s += fmt::format("<line class=\"contour-mark\" x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"#000000\" "
+                       "stroke-width=\"2\"/>\n",
+                       px(bx - 3), px(bar_y(*g.style.contour)), px(bx + kBarWidth + 3));
+    if (!g.style.label.empty()) {
+      const double cx = bx + kBarWidth + kBarLabels + 6, cy = kTop + ph / 2;
+      s += fmt::format("<text x=\"{0}\" y=\"{1}\" text-anchor=\"middle\" font-size=\"13\" transform=\"rotate(-90 {0} {1})\">{2}</text>\n",
+                       px(cx), px(cy), xml_escape(g.style.label));
+    }
+    s += "</g>\n";
+  }
+
+  // The legend, where layout() put it: the region (without a colour bar), then lines, then points.
+  const std::vector<Entry> entries = legend_entries();
   if (!entries.empty()) {
-    std::size_t widest = 0;
-    for (const Entry& e : entries) widest = std::max(widest, display_width(e.name));
-    const double box_w = 40 + kCharWidth * static_cast<double>(widest), box_h = 8 + kLegendRow * static_cast<double>(entries.size());
-    const bool right = legend_ == Corner::top_right || legend_ == Corner::bottom_right;
-    const bool top = legend_ == Corner::top_right || legend_ == Corner::top_left;
-    const double bx = right ? left + pw - box_w - 8 : left + 8, by = top ? kTop + 8 : kTop + ph - box_h - 8;
+    const double bx = L.bx, by = L.by;
     s += fmt::format("<g class=\"legend\">\n<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#ffffff\" "
                      "fill-opacity=\"0.85\" stroke=\"#999999\"/>\n",
-                     px(bx), px(by), px(box_w), px(box_h));
+                     px(bx), px(by), px(L.box_w), px(L.box_h));
     for (std::size_t k = 0; k < entries.size(); ++k) {
       const Entry& e = entries[k];
       const double ry = by + 4 + kLegendRow * (static_cast<double>(k) + 0.5);
@@ -448,8 +666,7 @@ std::string Plot::render() const {
                          px(bx + 6), px(ry), px(bx + 30), px(ry), xml_escape(st.color), st.width,
                          st.dashed ? " stroke-dasharray=\"6 4\"" : "");
       } else {
-        const PointStyle& st = points_[e.index].style;
-        s += marker_element(st.marker, bx + 18, ry, st.radius, xml_escape(st.color)) + "\n";
+        s += marker_element(points_[e.index].style, bx + 18, ry) + "\n";
       }
       s += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", px(bx + 36), px(ry + 4), xml_escape(e.name));
     }
@@ -459,8 +676,33 @@ std::string Plot::render() const {
   return s;
 }
 
-void Plot::save(const std::filesystem::path& path) const {
-  const std::string text = render();
+void Plot::save(const std::filesystem::path& path) const { save_svg(path, render()); }
+
+std::string render_column(const std::vector<Plot>& plots) {
+  double width = 0, height = 0;
+  std::vector<std::pair<double, double>> sizes;
+  for (const Plot& p : plots) {
+    sizes.push_back(p.rendered_size());
+    width = std::max(width, sizes.back().first);
+    height += sizes.back().second;
+  }
+  std::string s = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  s += fmt::format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\">\n",
+                   width, height);
+  s += fmt::format("<rect class=\"background\" x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>\n", width,
+                   height);
+  double y = 0;
+  for (std::size_t k = 0; k < plots.size(); ++k) {
+    s += fmt::format("<g transform=\"translate(0 {})\">\n", px(y));
+    s += plots[k].render_element(fmt::format("plot-area-{}", k + 1));
+    s += "</g>\n";
+    y += sizes[k].second;
+  }
+  s += "</svg>\n";
+  return s;
+}
+
+void save_svg(const std::filesystem::path& path, const std::string& text) {
   if (path.empty()) throw OutputError("svg: no path given");
   OutputFile file(path, "svg");  // a unique partial file beside path, or a device written directly
   if (std::fwrite(text.data(), 1, text.size(), file.get()) != text.size()) {

@@ -12,7 +12,14 @@
 //
 // A line breaks where a value is NaN or ±Inf (a function undefined there is drawn as separate
 // pieces, as plotting programs do); a scatter point with a non-finite coordinate is not drawn.
-// Neither changes the axis ranges.
+// Neither changes the axis ranges. On a logarithmic axis (x_log(), y_log()) a value ≤ 0 counts as
+// not finite.
+//
+// The legend never hides what is plotted: it goes in the corner asked for if no line or point
+// passes under it there, else in the first free corner of top right, top left, bottom right,
+// bottom left, else outside the plot area, to its right (the picture grows wider by the legend).
+// A region (a decision map) gets a colour bar to the right of the plot area, with the values its
+// colours stand for and the contour level marked.
 //
 // The output is the same bytes for the same plot: pixel coordinates are written with two decimals,
 // no time stamps. save() writes a file of its own beside the path and renames it (output_file.hpp, as a
@@ -23,6 +30,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "glassbox/core/matrix.hpp"
@@ -50,6 +58,9 @@ struct PointStyle {
   std::string color;     // empty: the next palette colour
   double radius = 3.5;   // pixels
   Marker marker = Marker::circle;
+  // A hollow marker, white inside: at a jump of a step function, the value it approaches and does
+  // not take (the filled dot is the value it takes).
+  bool open = false;
 };
 
 // A region of cells coloured by value, e.g. a classifier's probability of class 1 on a grid.
@@ -65,7 +76,8 @@ struct RegionStyle {
   int levels = 16;
   double opacity = 0.45;
   std::optional<double> contour;
-  std::string label;     // the legend entry; empty: none
+  std::string label;     // the colour bar's caption (the legend entry without a colour bar); empty: none
+  bool colorbar = true;  // a bar to the right of the plot area with the colours and their values
 };
 
 // Where the legend sits inside the plot area.
@@ -83,8 +95,14 @@ public:
   Plot& y_range(double min, double max);
   // The whole picture in pixels (default 640×480; std::invalid_argument below 160×120).
   Plot& size(int width, int height);
-  // The legend's corner (default top right); it lists the region's label, the lines, the points.
+  // The legend's corner (default top right) if nothing plotted passes under it there (see above);
+  // it lists the lines and the points that have a name (and a region's label without a colour bar).
   Plot& legend(Corner corner);
+  // A logarithmic axis, base 10: ticks at powers of ten; values ≤ 0 are not drawn.
+  Plot& x_log(bool on = true);
+  Plot& y_log(bool on = true);
+  // Ticks on the x axis only at whole numbers (epochs, layers), never at 1.5.
+  Plot& x_whole(bool on = true);
 
   // A line through the points (x[k], y[k]) in the order given. ShapeError unless x and y have one
   // length.
@@ -100,6 +118,11 @@ public:
 
   // The SVG document.
   std::string render() const;
+  // The <svg> element alone, without the XML declaration, its clip path named `id` (unique within a
+  // document that holds several plots, render_column()).
+  std::string render_element(const std::string& id) const;
+  // The whole picture's size in pixels, once drawn: wider than size() when the legend went outside.
+  std::pair<double, double> rendered_size() const;
   // Writes render() to path (parent folders created) through "<path>.<pid>.<random>.partial", created
   // with O_EXCL, and a rename; a character device or a FIFO is written directly, a symbolic link, a
   // folder or a block device refused (output_file.hpp). Throws OutputError naming the path if it
@@ -123,8 +146,20 @@ private:
     RegionStyle style;
   };
 
+  struct Layout;
+  struct Entry {
+    std::string name;
+    int kind;  // 0 region, 1 line, 2 points
+    std::size_t index;
+  };
+  Layout layout() const;
+  std::vector<Entry> legend_entries() const;
+  // Whether a line or a point passes under the box at (bx, by), bw × bh pixels.
+  bool covers_data(const Layout& layout, double bx, double by, double bw, double bh) const;
+
   std::string title_, x_label_, y_label_;
   std::optional<Range> x_range_, y_range_;
+  bool x_log_ = false, y_log_ = false, x_whole_ = false;
   int width_ = 640, height_ = 480;
   Corner legend_ = Corner::top_right;
   std::vector<Line> lines_;
@@ -132,6 +167,11 @@ private:
   std::optional<Region> region_;
   std::size_t colors_used_ = 0;
 };
+
+// Several plots one above the other in one SVG document (each as wide as it is drawn).
+std::string render_column(const std::vector<Plot>& plots);
+// Writes an SVG document to path as Plot::save() does.
+void save_svg(const std::filesystem::path& path, const std::string& text);
 
 // Tick positions for an axis over [min, max]: multiples of a step 1, 2 or 5 × 10^k chosen so that
 // about `target` ticks fall inside (e.g. −3, −2, …, 3 for [−π, π]).
