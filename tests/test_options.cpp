@@ -81,7 +81,7 @@ TEST_CASE("a message quotes a large option value in short", "[options]") {
                     "activation elu: option \"alpha\" must be a number, got \"" + std::string(39, 'a') + "…");
 }
 
-TEST_CASE("a setting ≥ 0, a fraction in [0, 1) or [0, 1], and a pair of fractions", "[options]") {
+TEST_CASE("a setting ≥ 0, a fraction from 0 to 1 (1 excluded or not), and a pair of fractions", "[options]") {
   const Json o{{"eps", 0},           {"decay", -0.5},         {"rho", 1},          {"beta", 0.9},
                {"betas", {0.8, 0.99}}, {"bad_betas", {0.9, 1}}, {"short", {0.9}}, {"word", "x"}};
   CHECK(nonnegative_setting(o, "optimizer adam", "eps", 1e-8) == 0);

@@ -269,6 +269,7 @@ const std::vector<OptimizerEntry>& optimizer_table() {
         {"dampening", "a number in [0, 1]", "τ", 0.0},
         {"nesterov", "true or false", "Nesterov momentum", false},
         weight_decay_setting},
+       1,
        make_sgd},
       {"adagrad",
        "η̃ = η/(1 + (t − 1)·lr_decay); sumₜ = sumₜ₋₁ + g²; Δθ = −η̃·g/(√sumₜ + ε)",
@@ -277,6 +278,7 @@ const std::vector<OptimizerEntry>& optimizer_table() {
         weight_decay_setting,
         {"initial_accumulator_value", "a number ≥ 0", "sum₀", 0.0},
         eps_setting(1e-10, "ε, outside the root")},
+       1,
        make_adagrad},
       {"adadelta",
        "vₜ = ρ·vₜ₋₁ + (1 − ρ)·g²; Δx = √(uₜ₋₁ + ε)/√(vₜ + ε)·g; uₜ = ρ·uₜ₋₁ + (1 − ρ)·Δx²; Δθ = −η·Δx",
@@ -284,6 +286,7 @@ const std::vector<OptimizerEntry>& optimizer_table() {
         {"rho", "a number in [0, 1]", "ρ, the fraction kept of the running averages", 0.9},
         eps_setting(1e-6, "ε, inside both roots"),
         weight_decay_setting},
+       2,
        make_adadelta},
       {"rmsprop",
        "vₜ = α·vₜ₋₁ + (1 − α)·g²; ṽ = vₜ (centered: − g_aveₜ²); Δθ = −η·g/(√ṽ + ε), or with momentum "
@@ -294,6 +297,7 @@ const std::vector<OptimizerEntry>& optimizer_table() {
         weight_decay_setting,
         {"momentum", "a number ≥ 0", "μ", 0.0},
         {"centered", "true or false", "divide by the variance of g instead of its mean square", false}},
+       3,
        make_rmsprop},
       {"adam",
        "mₜ = β₁·mₜ₋₁ + (1 − β₁)·g; vₜ = β₂·vₜ₋₁ + (1 − β₂)·g²; m̂ = mₜ/(1 − β₁ᵗ); v̂ = vₜ/(1 − β₂ᵗ) "
@@ -303,6 +307,7 @@ const std::vector<OptimizerEntry>& optimizer_table() {
         eps_setting(1e-8, "ε, outside the root"),
         weight_decay_setting,
         {"amsgrad", "true or false", "divide by the running maximum of v (AMSGrad)", false}},
+       6,
        make_adam},
       {"adamw",
        "θ ← θ − η·λ·θ; then Adam's step with g = dθ: Δθ = −η·m̂/(√v̂ + ε)",
@@ -311,10 +316,12 @@ const std::vector<OptimizerEntry>& optimizer_table() {
         eps_setting(1e-8, "ε, outside the root"),
         {"weight_decay", "a number ≥ 0", "λ, decoupled: θ shrinks by η·λ·θ", 1e-2},
         {"amsgrad", "true or false", "divide by the running maximum of v (AMSGrad)", false}},
+       6,
        make_adamw},
       {"adamax",
        "mₜ = β₁·mₜ₋₁ + (1 − β₁)·g; uₜ = max(β₂·uₜ₋₁, |g| + ε); Δθ = −η·mₜ/((1 − β₁ᵗ)·uₜ)",
        {rate_setting(2e-3), betas_setting, eps_setting(1e-8, "ε, added to |g|"), weight_decay_setting},
+       2,
        make_adamax},
       {"nadam",
        "μₜ = β₁·(1 − ½·0.96^(t·ψ)); m̂ = μₜ₊₁·mₜ/(1 − ∏ᵢ₌₁ᵗ⁺¹ μᵢ) + (1 − μₜ)·g/(1 − ∏ᵢ₌₁ᵗ μᵢ); "
@@ -325,6 +332,7 @@ const std::vector<OptimizerEntry>& optimizer_table() {
         weight_decay_setting,
         {"momentum_decay", "a number ≥ 0", "ψ", 4e-3},
         {"decoupled_weight_decay", "true or false", "shrink θ by η·λ·θ instead of adding λθ to g", false}},
+       5,
        make_nadam},
   };
   return table;

@@ -399,6 +399,7 @@ struct OptimizerEntry {
   const char* name;                        // "sgd"
   const char* formula;                     // "Δθ = −η·dθ", for help texts and the lessons
   std::vector<OptimizerSetting> settings;  // every key it takes
+  std::size_t state_matrices;              // at most this many θ-shaped matrices kept per parameter (memory estimates)
   // Builds it from settings that make_optimizer() has checked against `settings` and completed
   // with their defaults; InputError (SettingError for a bad value) naming the optimizer and the key.
   std::unique_ptr<Optimizer> (*make)(const Json& settings);
