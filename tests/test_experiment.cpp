@@ -149,7 +149,7 @@ TEST_CASE("unknown keys are errors, with the closest known key", "[experiment]")
   s = base_spec();
   s["optimizer"]["learnig_rate"] = 0.1;
   CHECK(error_of(s) == "optimizer.learnig_rate: unknown key (did you mean \"learning_rate\"?); known keys: name, "
-                       "learning_rate");
+                       "learning_rate, momentum, dampening, nesterov, weight_decay");
 }
 
 TEST_CASE("values of the wrong type", "[experiment]") {
@@ -225,7 +225,8 @@ TEST_CASE("softmax before softmax_cross_entropy would apply softmax twice", "[ex
 TEST_CASE("optimizers: unknown names and bad settings", "[experiment]") {
   Json s = base_spec();
   s["optimizer"]["name"] = "sgdd";
-  CHECK(error_of(s) == "optimizer.name: unknown \"sgdd\" (did you mean \"sgd\"?); known: sgd");
+  CHECK(error_of(s) == "optimizer.name: unknown \"sgdd\" (did you mean \"sgd\"?); known: sgd, adagrad, adadelta, "
+                       "rmsprop, adam, adamw, adamax, nadam");
   s = base_spec();
   s["optimizer"]["learning_rate"] = 0;
   CHECK(error_of(s) == "optimizer.learning_rate: expected a number > 0, got 0");
@@ -235,7 +236,49 @@ TEST_CASE("optimizers: unknown names and bad settings", "[experiment]") {
   CHECK(error_of(s) == "optimizer.learning_rate: expected a number > 0, got the string \"fast\"");
   s = base_spec();
   s["optimizer"].erase("name");
-  CHECK(error_of(s) == "optimizer.name: missing; expected the name of an optimizer (sgd)");
+  CHECK(error_of(s) == "optimizer.name: missing; expected the name of an optimizer (sgd, adagrad, adadelta, rmsprop, "
+                       "adam, adamw, adamax, nadam)");
+}
+
+TEST_CASE("optimizers: every setting of torch.optim's, checked at its JSON path", "[experiment]") {
+  const auto with_optimizer = [](const Json& optimizer) {
+    Json s = base_spec();
+    s["optimizer"] = optimizer;
+    return s;
+  };
+  // Accepted: each family with its settings; the defaults fill in what is not given.
+  CHECK(error_of(with_optimizer(Json::parse(R"({"name": "adam", "learning_rate": 1e-3, "betas": [0.9, 0.999],
+                                                 "amsgrad": true})"))) == "(no error)");
+  CHECK(error_of(with_optimizer(Json::parse(R"({"name": "sgd", "learning_rate": 0.1, "momentum": 0.9,
+                                                 "nesterov": true, "weight_decay": 1e-4})"))) == "(no error)");
+  CHECK(error_of(with_optimizer(Json::parse(R"({"name": "rmsprop", "centered": true, "momentum": 0.5})"))) ==
+        "(no error)");
+  CHECK(error_of(with_optimizer(Json{{"name", "adagrad"}})) == "(no error)");
+  // β outside [0, 1): the element named by its index.
+  CHECK(error_of(with_optimizer(Json::parse(R"({"name": "adam", "betas": [0.9, 1]})"))) ==
+        "optimizer.betas[1]: expected a number in [0, 1), got 1");
+  CHECK(error_of(with_optimizer(Json::parse(R"({"name": "nadam", "betas": [-0.5, 0.999]})"))) ==
+        "optimizer.betas[0]: expected a number in [0, 1), got -0.5");
+  CHECK(error_of(with_optimizer(Json::parse(R"({"name": "adamw", "betas": [0.9]})"))) ==
+        "optimizer.betas: expected an array of two numbers, each in [0, 1), got an array of 1");
+  // A negative rate or ε, a flag that is not a boolean, Nesterov without momentum.
+  CHECK(error_of(with_optimizer(Json::parse(R"({"name": "adam", "learning_rate": -1e-3})"))) ==
+        "optimizer.learning_rate: expected a number > 0, got -0.001");
+  CHECK(error_of(with_optimizer(Json::parse(R"({"name": "adagrad", "eps": -1e-10})"))) ==
+        "optimizer.eps: expected a number ≥ 0, got -1e-10");
+  CHECK(error_of(with_optimizer(Json::parse(R"({"name": "rmsprop", "centered": "yes"})"))) ==
+        "optimizer.centered: expected true or false, got the string \"yes\"");
+  CHECK(error_of(with_optimizer(Json::parse(R"({"name": "adadelta", "rho": 2})"))) ==
+        "optimizer.rho: expected a number in [0, 1], got 2");
+  CHECK(error_of(with_optimizer(Json::parse(R"({"name": "sgd", "learning_rate": 0.1, "nesterov": true})"))) ==
+        "optimizer.nesterov: expected false unless momentum > 0 and dampening is 0 (Nesterov momentum needs both), "
+        "got true");
+  // A setting of another optimizer: unknown to this one, listing its own.
+  CHECK(error_of(with_optimizer(Json::parse(R"({"name": "adam", "momentum": 0.9})"))) ==
+        "optimizer.momentum: unknown key; known keys: name, learning_rate, betas, eps, weight_decay, amsgrad");
+  CHECK(error_of(with_optimizer(Json::parse(R"({"name": "adam", "amsgrd": true})"))) ==
+        "optimizer.amsgrd: unknown key (did you mean \"amsgrad\"?); known keys: name, learning_rate, betas, eps, "
+        "weight_decay, amsgrad");
 }
 
 TEST_CASE("training: epochs, batch size and threshold in range", "[experiment]") {

@@ -42,9 +42,13 @@ constexpr std::uint64_t kMaxEpochs = 1'000'000;     // a million epochs of the s
 // ---- what the network and the data need in memory ----------------------------------------------
 
 // Bytes per parameter: its value, its gradient and its last update (kept for the trace), and the
-// optimizer's state: none for SGD, say two numbers (as Adam keeps) for any other.
-double bytes_per_parameter(const std::string& optimizer) {
-  return (optimizer.empty() || optimizer == "sgd" ? 3 : 5) * static_cast<double>(sizeof(Scalar));
+// optimizer's state (OptimizerEntry::state_matrices: 6 for Adam with AMSGrad, none for plain SGD).
+double bytes_per_parameter(const OptimizerSpec& optimizer) {
+  std::size_t state = optimizer.name.empty() ? 0 : optimizer_entry(optimizer.name).state_matrices;
+  const Json& settings = optimizer.settings;
+  const bool momentum = settings.is_object() && settings.contains("momentum") && settings.at("momentum") != 0;
+  if (optimizer.name == "sgd" && !momentum) state = 0;  // plain SGD keeps no buffer
+  return static_cast<double>(3 + state) * static_cast<double>(sizeof(Scalar));
 }
 
 // What e's layers 0 … last need: parameters (bytes_per_parameter) and, for a batch of `batch` rows,
@@ -57,7 +61,7 @@ double network_bytes(const Experiment& e, std::size_t last, double batch) {
     const double parameters = e.layers[k].type == LayerSpec::Type::dense        ? out * (static_cast<double>(in) + 1)
                               : e.layers[k].type == LayerSpec::Type::batch_norm ? 4 * out  // γ, β and 2 buffers
                                                                                 : 0;
-    bytes += parameters * bytes_per_parameter(e.optimizer.name);
+    bytes += parameters * bytes_per_parameter(e.optimizer);
     bytes += 4 * batch * out * sizeof(Scalar);
     in = e.layers[k].units;
   }
@@ -259,11 +263,17 @@ void read_optimizer(const SpecObject& spec, Experiment& e) {
   const std::vector<std::string> known = optimizer_names();
   const SpecValue v = spec.required("optimizer", "an object: {\"name\": …, \"learning_rate\": …}");
   if (!v.is_object()) v.fail_expected("an object: {\"name\": …, \"learning_rate\": …}");
-  const SpecObject named = v.object([&] {  // a misspelt key is likelier than another optimizer's
+  // With a known name, its own settings are the keys a message lists; without one, any optimizer's
+  // (a misspelt key is likelier than another optimizer's).
+  const Json* given = v.json().contains("name") ? &v.json().at("name") : nullptr;
+  const bool known_name = given && given->is_string() &&
+                          std::find(known.begin(), known.end(), given->get<std::string>()) != known.end();
+  const SpecObject named = v.object([&] {
     std::vector<std::string> keys{"name"};
     for (const OptimizerEntry& entry : optimizer_table())
-      for (const OptimizerSetting& s : entry.settings)
-        if (std::find(keys.begin(), keys.end(), s.key) == keys.end()) keys.emplace_back(s.key);
+      if (!known_name || entry.name == given->get<std::string>())
+        for (const OptimizerSetting& s : entry.settings)
+          if (std::find(keys.begin(), keys.end(), s.key) == keys.end()) keys.emplace_back(s.key);
     return keys;
   }());
   e.optimizer.name = named.required("name", fmt::format("the name of an optimizer ({})", list_some(known)))
@@ -280,7 +290,10 @@ void read_optimizer(const SpecObject& spec, Experiment& e) {
     (void)make_optimizer(e.optimizer.name, e.optimizer.settings);  // checks every setting
   } catch (const SettingError& error) {
     if (!v.json().contains(error.key())) v.fail(error.what());
-    SpecValue(v.json().at(error.key()), v.child_path(error.key())).fail_expected(error.expected());
+    const SpecValue setting(v.json().at(error.key()), v.child_path(error.key()));
+    if (error.index() && setting.is_array() && *error.index() < setting.json().size())  // "optimizer.betas[1]"
+      SpecValue(setting.json()[*error.index()], setting.child_path(*error.index())).fail_expected(error.expected());
+    setting.fail_expected(error.expected());
   } catch (const InputError& error) {
     v.fail(error.what());
   }
