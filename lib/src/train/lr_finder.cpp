@@ -152,11 +152,16 @@ svg::Plot LrFindResult::plot(std::string title) const {
   const svg::Marker markers[] = {svg::Marker::circle, svg::Marker::square, svg::Marker::cross};
   for (std::size_t k = 0; k < suggestions.size() && k < 3; ++k) {
     const LrSuggestion& s = suggestions[k];
-    p.points(fmt::format("{}: η = {:.3g}", s.name, s.learning_rate), {std::log10(s.marked_rate)}, {s.marked_loss},
+    // minimum's suggestion is a tenth of the rate marked
+    const std::string label = s.marked_rate == s.learning_rate
+                                  ? fmt::format("{}: η = {:.3g}", s.name, s.learning_rate)
+                                  : fmt::format("{} (marked) ÷ 10: η = {:.3g}", s.name, s.learning_rate);
+    p.points(label, {std::log10(s.marked_rate)}, {s.marked_loss},
              {.color = colors[k], .radius = 6, .marker = markers[k]});
   }
-  // The curve falls on the left and climbs on the right: its lower middle is usually the emptiest.
-  p.legend(svg::Corner::top_left);
+  // The curve starts near its first loss, falls to its least on the right and climbs after it: the
+  // bottom left, below the start and left of the minimum, is the corner it leaves empty.
+  p.legend(svg::Corner::bottom_left);
   return p;
 }
 
