@@ -65,7 +65,7 @@ struct TrainOptions {
   bool multilabel = false;      // several independent yes/no outputs (see accuracy())
   // How the learning rate changes while training; none keeps the optimizer's rate. train() steps a
   // copy (clone()), so one schedule serves any number of runs and is never changed by them.
-  std::shared_ptr<const Schedule> schedule;
+  std::shared_ptr<const Schedule> schedule = nullptr;
 };
 
 // Which update of which epoch (both counted from 1; step counts across epochs).
