@@ -141,7 +141,7 @@ TEST_CASE("unknown keys are errors, with the closest known key", "[experiment]")
   s = base_spec();
   s["netwrok"] = s["network"];
   CHECK(error_of(s) == "netwrok: unknown key (did you mean \"network\"?); known keys: name, description, seed, "
-                       "network, loss, optimizer, data, training, frozen, trace, gradcheck");
+                       "network, loss, optimizer, schedule, data, training, frozen, trace, gradcheck");
   s = base_spec();
   s["network"]["layers"][0]["unit"] = 2;
   CHECK(error_of(s) == "network.layers[0].unit: unknown key (did you mean \"units\"?); known keys: units, activation, "
@@ -1043,4 +1043,32 @@ TEST_CASE("dropout and batch_norm and penalty and clipping settings are checked"
   bn["training"]["batch_size"] = 2;
   bn["gradcheck"] = Json{{"samples", 1}};
   CHECK_THAT(error_of(bn), Catch::StartsWith("gradcheck.samples: batch normalization is checked in training mode"));
+}
+
+// ---- the schedule -------------------------------------------------------------------------------
+
+TEST_CASE("a schedule in a spec: checked, one_cycle's length from the run, written back, run", "[experiment]") {
+  Json spec = base_spec();
+  spec["training"]["batch_size"] = 2;  // 2 steps per epoch, 10 in all
+  spec["schedule"] = Json{{"name", "one_cycle"}, {"max_lr", 1.0}};
+  const Experiment e = parse_experiment(spec, "spec.json");
+  CHECK(e.schedule.settings["total_steps"] == 10);  // the whole run: 5 epochs × 2 batches
+  const Json written = to_json(e);
+  CHECK(written["schedule"] == Json{{"name", "one_cycle"}, {"max_lr", 1.0}, {"total_steps", 10}});
+  CHECK(to_json(parse_experiment(written, "spec.json")) == written);
+  // the rates the run used are the schedule's (OneCycleLR(1, 10): 0.04 at the first step, 1 at the third)
+  std::vector<double> first_rates;
+  const RunResult result = run_experiment(e);
+  for (const EpochStats& s : result.history) first_rates.push_back(*s.learning_rate);
+  const std::vector<double> rates = schedule_rates(OneCycleLR(1.0, 10), 0.5, 10);
+  CHECK(first_rates == std::vector<double>{rates[0], rates[2], rates[4], rates[6], rates[8]});
+
+  spec["schedule"] = Json{{"name", "step"}, {"step_size", 0}};
+  CHECK(error_of(spec) == "schedule.step_size: expected a whole number ≥ 1, got 0");
+  spec["schedule"] = Json{{"name", "plateau"}, {"patiance", 3}};
+  CHECK(error_of(spec).rfind("schedule.patiance: unknown key (did you mean \"patience\"?)", 0) == 0);
+  spec["schedule"] = "step";
+  CHECK(error_of(spec).rfind("schedule: expected an object", 0) == 0);
+  spec.erase("schedule");
+  CHECK_FALSE(to_json(parse_experiment(spec, "spec.json")).contains("schedule"));  // none: none written
 }

@@ -6,6 +6,7 @@
 #include <map>
 #include <numeric>
 
+#include "glassbox/core/portable_math.hpp"
 #include "glassbox/core/random.hpp"
 
 using glassbox::Rng;

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "glassbox/core/portable_math.hpp"
 #include "glassbox/core/random.hpp"
 #include "glassbox/train/optimizers.hpp"
 

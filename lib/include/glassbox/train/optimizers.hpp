@@ -13,7 +13,7 @@
 // is readable by the algorithm's names (state(i)), for traces.
 //
 // The same bits on every machine: powers βᵗ are running products kept in the state (never std::pow),
-// NAdam's 0.96^(ψ·t) goes through portable_exp/portable_log (core/random.hpp); √ is exactly rounded.
+// NAdam's 0.96^(ψ·t) goes through portable_exp (core/portable_math.hpp) and portable_log (core/random.hpp); √ is exactly rounded.
 //
 // By name (optimizer_table(), at the end): each optimizer's update rule, its settings with their
 // defaults, and how it is built from settings given as JSON ({"learning_rate": 0.5}).
