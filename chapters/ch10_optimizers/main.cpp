@@ -183,6 +183,304 @@ void gradient_descent_kinds(course::Context& ctx, const Settings& s) {
   }
 }
 
+
+// ---- 2. every optimizer on four surfaces --------------------------------------------------------
+
+// The rate each optimizer takes on each surface: the SGD family's must respect the steepest
+// curvature (η < 2/λ_max for plain descent), the adaptive ones move about η per coordinate and
+// step, whatever the gradient's size. Adadelta keeps PyTorch's default, 1.0.
+double surface_rate(const Surface& surface, const Choice& c) {
+  const std::string name = surface.name;
+  const bool sgd = c.name == "sgd", momentum = sgd && c.settings.contains("momentum");
+  if (c.name == "adadelta") return 1.0;
+  if (name == "bowl") return momentum ? 0.02 : sgd ? 0.09 : c.name == "adagrad" ? 1.0 : 0.1;
+  if (name == "rosenbrock") return momentum ? 0.0002 : sgd ? 0.001 : c.name == "adagrad" ? 0.5 : 0.02;
+  if (name == "saddle") return sgd ? 0.05 : c.name == "adagrad" ? 0.5 : 0.05;
+  /* beale */ return momentum ? 0.001 : sgd ? 0.01 : c.name == "adagrad" ? 0.5 : 0.02;
+}
+
+// Reached: within the tolerance of the minimum; on the saddle (no minimum): 2 or more away from it
+// along y, the way down.
+bool reached(const Surface& surface, const Settings& s, Point2 p) {
+  if (surface.minimum) {
+    const double dx = p.x - surface.minimum->x, dy = p.y - surface.minimum->y;
+    return dx * dx + dy * dy < s.tolerance * s.tolerance;
+  }
+  return std::abs(p.y) >= 2;
+}
+
+std::vector<double> surface_levels(const Surface& surface) {
+  const std::string name = surface.name;
+  if (name == "saddle") return svg::linear_levels(-8, 8, 9);
+  if (name == "bowl") return svg::log_levels(0.01, 50, 10);
+  return svg::log_levels(0.01, 1000, 11);
+}
+
+void surfaces_section(course::Context& ctx, const Settings& s) {
+  ctx.heading("2. Every optimizer on four test surfaces");
+  const auto choices = optimizers();
+  std::vector<std::string> headers{"optimizer"};
+  for (const Surface& surface : surfaces()) headers.push_back(surface.name);
+  Table table(headers);
+  std::vector<std::vector<std::string>> rows(choices.size());
+  for (std::size_t i = 0; i < choices.size(); ++i) rows[i].push_back(choices[i].label);
+  Table rates(headers);
+  std::vector<std::vector<std::string>> rate_rows = rows;
+
+  for (const Surface& surface : surfaces()) {
+    svg::ContourPlot plot(fmt::format("{}: {}", surface.name, surface.formula));
+    plot.surface({surface.x_min, surface.x_max}, {surface.y_min, surface.y_max}, sample(surface, 121, 121),
+                 surface_levels(surface));
+    for (std::size_t i = 0; i < choices.size(); ++i) {
+      const Choice& c = choices[i];
+      if (c.name == "adamw") continue;  // on a surface with no weights to decay, AdamW is Adam
+      const double eta = surface_rate(surface, c);
+      auto optimizer = build(c, eta);
+      const Descent d = descend(surface, *optimizer, surface.start, static_cast<std::size_t>(s.surface_steps),
+                                [&](Point2 p) { return reached(surface, s, p); });
+      const Point2 end = d.path.back();
+      const bool got_there = !d.diverged && reached(surface, s, end);
+      const std::size_t steps = d.path.size() - 1;
+      rows[i].push_back(d.diverged ? fmt::format("diverged ({})", steps)
+                        : got_there ? fmt::format("{}", steps)
+                                    : fmt::format("did not (f = {})", number(d.values.back())));
+      rate_rows[i].push_back(number(eta));
+      std::vector<double> xs, ys;
+      for (const Point2& p : d.path) xs.push_back(p.x), ys.push_back(p.y);
+      plot.path(fmt::format("{} (η = {})", c.label, number(eta)), xs, ys);
+      ctx.tracer.record(TraceLevel::summary,
+                        Json{{"event", "surface_run"},
+                             {"surface", surface.name},
+                             {"formula", surface.formula},
+                             {"optimizer", optimizer->describe()},
+                             {"label", c.label},
+                             {"start", Json::array({surface.start.x, surface.start.y})},
+                             {"goal", surface.minimum ? fmt::format("within {} of the minimum", s.tolerance)
+                                                      : std::string("|y| ≥ 2")},
+                             {"steps", steps},
+                             {"reached", got_there},
+                             {"diverged", d.diverged},
+                             {"end", Json::array({to_json(end.x), to_json(end.y)})},
+                             {"final_value", to_json(d.values.back())}});
+      ctx.result["surfaces"][surface.name][c.label] = got_there ? Json(steps) : Json(nullptr);
+    }
+    if (surface.minimum)
+      plot.mark(fmt::format("minimum ({}, {})", surface.minimum->x, surface.minimum->y), surface.minimum->x,
+                surface.minimum->y);
+    else
+      plot.mark("saddle point (0, 0)", 0, 0);
+    if (course::plots_beside_trace(ctx)) plot.size(900, 560).save(course::companion_path(ctx.tracer.path(), fmt::format("{}.svg", surface.name)));
+  }
+  for (std::size_t i = 0; i < choices.size(); ++i)
+    if (choices[i].name != "adamw") {
+      table.add_row(rows[i]);
+      rates.add_row(rate_rows[i]);
+    }
+  ctx.print("Each optimizer starts from the surface's start and takes up to {} steps; the table gives the\n"
+            "steps to come within {} of the minimum (on the saddle: to get 2 away from it, downhill along y).\n"
+            "AdamW is left out: with no weights to decay it is Adam.\n\n",
+            s.surface_steps, s.tolerance);
+  ctx.print(table);
+  ctx.print("\nThe learning rates used:\n\n");
+  ctx.print(rates);
+  if (course::plots_beside_trace(ctx))
+    ctx.print("\nplots: {}\n", course::companion_path(ctx.tracer.path(), "<surface>.svg").string());
+}
+
+// ---- 3. one network, every optimizer ------------------------------------------------------------
+
+struct Iris {
+  Matrix X, T, X_test;
+  std::vector<std::size_t> test_labels;
+};
+
+struct IrisRun {
+  std::vector<double> losses;  // after each epoch, on the training set
+  double loss = NAN;           // after the last epoch (NaN: diverged)
+  double test_accuracy = NAN;
+  std::string failure;
+};
+
+IrisRun train_iris(const Network& start, Optimizer& optimizer, const Iris& data, std::int64_t epochs, Rng rng,
+                   Schedule* schedule = nullptr, std::vector<double>* rates = nullptr) {
+  Network net = start;
+  const SoftmaxCrossEntropy loss;
+  IrisRun run;
+  try {
+    if (schedule) {
+      optimizer.set_learning_rate(schedule->start(optimizer.learning_rate()));
+      for (std::int64_t e = 1; e <= epochs; ++e) {
+        if (rates) rates->push_back(optimizer.learning_rate());
+        const auto stats = train(net, loss, optimizer, data.X, data.T, rng,
+                                 TrainOptions{.epochs = 1, .batch_size = 16, .classification = true});
+        run.losses.push_back(stats.back().loss);
+        optimizer.set_learning_rate(schedule->step(optimizer.learning_rate(), stats.back().loss));
+      }
+    } else {
+      const auto stats = train(net, loss, optimizer, data.X, data.T, rng,
+                               TrainOptions{.epochs = static_cast<std::size_t>(epochs), .batch_size = 16,
+                                            .classification = true});
+      for (const EpochStats& e : stats) run.losses.push_back(e.loss);
+    }
+    run.loss = run.losses.back();
+    const Matrix Z = predict(net, data.X_test);
+    const auto predicted = argmax_cols(Z);
+    std::size_t right = 0;
+    for (std::size_t n = 0; n < predicted.size(); ++n) right += predicted[n] == data.test_labels[n];
+    run.test_accuracy = static_cast<double>(right) / static_cast<double>(predicted.size());
+  } catch (const NonFiniteError& e) {
+    run.failure = e.what();
+  } catch (const DivergenceError& e) {
+    run.failure = e.what();
+  }
+  return run;
+}
+
+std::vector<double> log10_of(const std::vector<double>& v) {
+  std::vector<double> out;
+  for (double x : v) out.push_back(x > 0 ? std::log10(x) : NAN);
+  return out;
+}
+
+void iris_section(course::Context& ctx, const Settings& s, const Iris& data, const Network& start) {
+  ctx.heading("3. One network, every optimizer: iris at PyTorch's defaults and at tuned rates");
+  const std::vector<double> grid{0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3};
+  const Rng order = ctx.rng;  // every run sees the samples in the same order
+  ctx.print("{} with softmax cross-entropy, mini-batches of 16, {} epochs, from one start and in one\n"
+            "order of samples. \"Tuned\": the rate of {{{}}} with the least training loss after the last epoch.\n\n",
+            start.describe(), s.epochs, fmt::join(grid, ", "));
+  Table table({"optimizer", "default η", "loss", "test acc.", "tuned η", "loss", "test acc."});
+  svg::Plot defaults_plot("iris at PyTorch's default settings: training loss"), tuned_plot("iris at tuned learning rates: training loss");
+  for (svg::Plot* p : {&defaults_plot, &tuned_plot})
+    p->x_label("epoch").y_label("log₁₀ training loss").size(900, 520).legend(svg::Corner::bottom_left);
+  std::size_t k = 0;
+  for (const Choice& c : optimizers()) {
+    const double eta0 = default_rate(c);
+    auto defaults = build(c);
+    const IrisRun base = train_iris(start, *defaults, data, s.epochs, order);
+    double best_eta = grid.front();
+    IrisRun best;
+    for (double eta : grid) {
+      auto optimizer = build(c, eta);
+      IrisRun run = train_iris(start, *optimizer, data, s.epochs, order);
+      if (run.failure.empty() && (best.losses.empty() || run.loss < best.loss)) {
+        best = std::move(run);
+        best_eta = eta;
+      }
+    }
+    std::vector<double> epochs;
+    for (std::size_t e = 1; e <= base.losses.size(); ++e) epochs.push_back(static_cast<double>(e));
+    svg::LineStyle style;
+    style.color = svg::palette()[k % svg::palette().size()];
+    style.dashed = k >= svg::palette().size();
+    ++k;
+    defaults_plot.line(fmt::format("{} (η = {})", c.label, number(eta0)), epochs, log10_of(base.losses), style);
+    std::vector<double> tuned_epochs;
+    for (std::size_t e = 1; e <= best.losses.size(); ++e) tuned_epochs.push_back(static_cast<double>(e));
+    tuned_plot.line(fmt::format("{} (η = {})", c.label, number(best_eta)), tuned_epochs, log10_of(best.losses), style);
+    const auto shown = [](const IrisRun& r, double x) { return r.failure.empty() ? number(x) : std::string("diverged"); };
+    table.add_row({c.label, number(eta0), shown(base, base.loss), shown(base, base.test_accuracy), number(best_eta),
+                   shown(best, best.loss), shown(best, best.test_accuracy)});
+    ctx.tracer.record(TraceLevel::summary, Json{{"event", "optimizer_run"},
+                                                {"label", c.label},
+                                                {"optimizer", defaults->describe()},
+                                                {"default_learning_rate", eta0},
+                                                {"default_loss", to_json(base.loss)},
+                                                {"default_test_accuracy", to_json(base.test_accuracy)},
+                                                {"tuned_learning_rate", best_eta},
+                                                {"tuned_loss", to_json(best.loss)},
+                                                {"tuned_test_accuracy", to_json(best.test_accuracy)},
+                                                {"default_losses", to_json(base.losses)},
+                                                {"tuned_losses", to_json(best.losses)}});
+    ctx.result["iris"][c.label] = Json{{"default_loss", to_json(base.loss)}, {"tuned_learning_rate", best_eta},
+                                       {"tuned_loss", to_json(best.loss)}};
+  }
+  ctx.print(table);
+  ctx.print("\nLosses after the last epoch on the {} training flowers; accuracy on the {} test flowers.\n",
+            data.X.rows(), data.X_test.rows());
+  if (course::plots_beside_trace(ctx)) {
+    defaults_plot.save(course::companion_path(ctx.tracer.path(), "iris-defaults.svg"));
+    tuned_plot.save(course::companion_path(ctx.tracer.path(), "iris-tuned.svg"));
+    ctx.print("plots: {} and iris-tuned.svg\n", course::companion_path(ctx.tracer.path(), "iris-defaults.svg").string());
+  }
+}
+
+// ---- 5. schedules and the range test ------------------------------------------------------------
+
+void schedules_section(course::Context& ctx, const Settings& s, const Iris& data, const Network& start) {
+  ctx.heading("5. Learning-rate schedules, and the range test");
+  const double eta0 = 0.1;
+  const std::size_t n = static_cast<std::size_t>(s.epochs);
+  svg::Plot plot("learning-rate schedules from η₀ = 0.1");
+  plot.x_label("epoch (OneCycleLR: batch) t").y_label("learning rate η_t").size(900, 480);
+  const std::vector<std::pair<std::string, Json>> named{
+      {"step", Json{{"step_size", 30}, {"gamma", 0.1}}},
+      {"exponential", Json{{"gamma", 0.95}}},
+      {"cosine", Json{{"T_max", n}}},
+      {"one_cycle", Json{{"max_lr", eta0}, {"total_steps", n}}},
+  };
+  std::vector<double> ts;
+  for (std::size_t t = 0; t < n; ++t) ts.push_back(static_cast<double>(t));
+  Table table({"schedule", "steps per", "η at t = 0", "t = 10", "t = 30", "t = 50", "t = 99"});
+  const auto at = [](const std::vector<double>& r, std::size_t t) { return t < r.size() ? number(r[t]) : std::string("—"); };
+  const auto record = [&](const Schedule& schedule, const std::vector<double>& rates) {
+    table.add_row({schedule.describe(), std::string(to_string(schedule.unit())), at(rates, 0), at(rates, 10),
+                   at(rates, 30), at(rates, 50), at(rates, 99)});
+    ctx.tracer.record(TraceLevel::summary, Json{{"event", "schedule_rates"},
+                                                {"schedule", schedule.describe()},
+                                                {"unit", to_string(schedule.unit())},
+                                                {"base_rate", eta0},
+                                                {"rates", to_json(rates)}});
+  };
+  for (const auto& [name, settings] : named) {
+    const auto schedule = make_schedule(name, settings);
+    const auto rates = schedule_rates(*schedule, eta0, n);
+    plot.line(schedule->describe(), ts, rates);
+    record(*schedule, rates);
+  }
+  // ReduceLROnPlateau needs the loss: it runs with SGD on iris
+  {
+    auto schedule = make_schedule("plateau", Json{{"patience", 5}, {"factor", 0.5}});
+    SGD sgd(eta0);
+    std::vector<double> rates;
+    train_iris(start, sgd, data, s.epochs, ctx.rng, schedule.get(), &rates);
+    plot.line(schedule->describe() + ", SGD on iris", ts, rates);
+    record(*schedule, rates);
+  }
+  ctx.print(table);
+  if (course::plots_beside_trace(ctx)) {
+    plot.save(course::companion_path(ctx.tracer.path(), "schedules.svg"));
+    ctx.print("plot: {}\n", course::companion_path(ctx.tracer.path(), "schedules.svg").string());
+  }
+
+  // The range test: SGD on the iris network, the rate rising from 1e-7 to 10 over 100 mini-batches
+  Network net = start;
+  SGD sgd(eta0);
+  const SoftmaxCrossEntropy loss;
+  const LrFindResult found = find_learning_rate(net, loss, sgd, data.X, data.T, ctx.rng,
+                                                TrainOptions{.batch_size = 16, .classification = true});
+  Json event{{"event", "lr_range_test"}, {"network", start.describe()}, {"optimizer", sgd.describe()}};
+  const Json found_json = found.to_json();
+  for (const auto& [key, value] : found_json.items()) event[key] = value;
+  ctx.tracer.record(TraceLevel::summary, event);
+  ctx.print("\nThe range test (SGD on {}, batches of 16): {} iterations, stopped by {}.\n", start.describe(),
+            found.losses.size(), found.stopped);
+  for (const LrSuggestion& g : found.suggestions)
+    ctx.print("  {:<8} η = {}  (marked at η = {}, smoothed loss {})\n", g.name, number(g.learning_rate),
+              number(g.marked_rate), number(g.marked_loss));
+  if (const LrSuggestion* valley = found.suggestion("valley")) {
+    SGD suggested(valley->learning_rate);
+    const IrisRun run = train_iris(start, suggested, data, s.epochs, ctx.rng);
+    ctx.print("SGD at the valley's η = {} for {} epochs: training loss {}, test accuracy {}.\n",
+              number(valley->learning_rate), s.epochs, number(run.loss), number(run.test_accuracy));
+    ctx.result["range_test"] = Json{{"valley", valley->learning_rate}, {"loss", to_json(run.loss)}};
+  }
+  if (course::plots_beside_trace(ctx)) {
+    found.plot("learning-rate range test: SGD on iris").save(course::companion_path(ctx.tracer.path(), "lr-range-test.svg"));
+    ctx.print("plot: {}\n", course::companion_path(ctx.tracer.path(), "lr-range-test.svg").string());
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -200,7 +498,23 @@ int main(int argc, char** argv) {
   cli.option("tolerance", s.tolerance, 1e-9, 1.0, "distance to a surface's minimum that counts as reached");
   return course::run_chapter(argc, argv, cli, [&](course::Context& ctx) {
     const Dataset iris = load_iris(s.data_path);  // first: a bad file stops the run before any work
-    (void)iris;
     gradient_descent_kinds(ctx, s);
+    surfaces_section(ctx, s);
+
+    // iris, split and standardised as in chapter 03, and one network to start every run from
+    const double test_fraction = 0.3;
+    const Split split = stratified_split(iris, test_fraction, ctx.rng);
+    Dataset train_set = subset(iris, split.train), test_set = subset(iris, split.test);
+    Standardizer standardizer;
+    standardizer.fit(train_set.X);
+    const Iris data{standardizer.transform(train_set.X), one_hot(train_set.labels, 3),
+                    standardizer.transform(test_set.X), test_set.labels};
+    ctx.tracer.record(TraceLevel::summary, dataset_event(iris, s.data_path, iris.feature_names));
+    ctx.tracer.record(TraceLevel::summary, data_split_event(train_set, test_set, test_fraction, standardizer));
+    Network start;
+    start.dense(4, 16, ctx.rng, make_initializer("glorot_uniform")).activation("tanh");
+    start.dense(16, 3, ctx.rng, make_initializer("glorot_uniform"));
+    iris_section(ctx, s, data, start);
+    schedules_section(ctx, s, data, start);
   });
 }

@@ -216,6 +216,7 @@ std::string ContourPlot::render() const {
   for (const Path& p : paths_) {
     std::string d;
     bool pen_down = false;
+    double pen_x = 0, pen_y = 0;
     std::optional<std::pair<double, double>> first, last;
     for (std::size_t k = 0; k < p.x.size(); ++k) {
       if (!std::isfinite(p.x[k]) || !std::isfinite(p.y[k])) {
@@ -225,8 +226,14 @@ std::string ContourPlot::render() const {
       // far outside the window, a pixel coordinate would lose its meaning: clamp it (the clip
       // path cuts the line at the edge either way)
       const double xp = std::clamp(X(p.x[k]), -10 * W, 11 * W), yp = std::clamp(Y(p.y[k]), -10 * H, 11 * H);
+      // a point within half a pixel of the last one drawn adds nothing to the picture (a path of
+      // thousands of small steps near a minimum), unless it is the path's last
+      const bool final_point = k + 1 == p.x.size();
+      if (pen_down && !final_point && std::hypot(xp - pen_x, yp - pen_y) < 0.5) continue;
       d += fmt::format("{}{} {}", pen_down ? "L" : "M", px(xp), px(yp));
       pen_down = true;
+      pen_x = xp;
+      pen_y = yp;
       if (!first) first = {p.x[k], p.y[k]};
       last = {p.x[k], p.y[k]};
     }

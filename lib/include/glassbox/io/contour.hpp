@@ -11,7 +11,9 @@
 // came from. Each level becomes one contour line, found by marching squares (contour_segments()),
 // coloured from dark (the lowest level) to light (the highest). Paths are polylines in the order
 // given, each starting at a circle and ending at a square of its colour; a path breaks at a
-// non-finite point, and what leaves the window is clipped at its edge.
+// non-finite point, and what leaves the window is clipped at its edge. Points closer than half a
+// pixel to the last one drawn are left out of the drawing (the path's last point never is), so a
+// path of thousands of tiny steps stays a small file.
 //
 // The legend sits to the right of the plot area, outside it, so it never covers a path: one row per
 // path, per mark, then the contour levels with their values.
