@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -83,15 +84,17 @@ std::unique_ptr<Optimizer> build(const Choice& c, std::optional<double> learning
 }
 
 // The default rate of an optimizer, from its table.
+// The library's SGD requires a rate, as older PyTorch releases did; recent ones default it to 10⁻³.
 double default_rate(const Choice& c) {
   for (const OptimizerSetting& s : optimizer_entry(c.name).settings)
     if (std::string_view(s.key) == "learning_rate" && s.fallback.is_number()) return s.fallback.get<double>();
-  return 0.01;
+  return 1e-3;
 }
 
 // ---- 1. batch, mini-batch, stochastic -----------------------------------------------------------
 
-void gradient_descent_kinds(course::Context& ctx, const Settings& s) {
+// Returns the problem (X, T) and the network every kind started from, for section 4.
+std::tuple<Matrix, Matrix, Network> gradient_descent_kinds(course::Context& ctx, const Settings& s) {
   ctx.heading("1. Batch, mini-batch and stochastic gradient descent: the same budget of gradients");
   // y = 1.5·x₁ − 2·x₂ + 0.5 + N(0, 0.3²), x uniform in [−1, 1]²; a linear unit learns it with MSE
   const std::size_t N = 200;
@@ -181,6 +184,7 @@ void gradient_descent_kinds(course::Context& ctx, const Settings& s) {
     plot.save(path);
     ctx.print("plot: {}\n", path.string());
   }
+  return {X, T, start};
 }
 
 
@@ -356,7 +360,7 @@ void iris_section(course::Context& ctx, const Settings& s, const Iris& data, con
   std::size_t k = 0;
   for (const Choice& c : optimizers()) {
     const double eta0 = default_rate(c);
-    auto defaults = build(c);
+    auto defaults = build(c, eta0);
     const IrisRun base = train_iris(start, *defaults, data, s.epochs, order);
     double best_eta = grid.front();
     IrisRun best;
@@ -405,6 +409,59 @@ void iris_section(course::Context& ctx, const Settings& s, const Iris& data, con
   }
 }
 
+// ---- 4. one Adam step, number by number ---------------------------------------------------------
+
+// Section 1's regression problem again (X, T), full batch, with Adam (η = 0.1): its first steps,
+// every number of the rule, read from the optimizer's state — the numbers its "update" events hold.
+void adam_by_hand(course::Context& ctx, const Matrix& X, const Matrix& T, Network net) {
+  ctx.heading("4. One Adam step, number by number");
+  const MeanSquaredError mse;
+  AdamSettings settings;
+  settings.learning_rate = 0.1;
+  Adam adam(settings);
+  ctx.print("{} on section 1's problem, all 200 samples per step, with {}:\n"
+            "  m ← β₁·m + (1 − β₁)·g     v ← β₂·v + (1 − β₂)·g²     (m, v start at 0)\n"
+            "  m̂ = m / (1 − β₁ᵗ)         v̂ = v / (1 − β₂ᵗ)\n"
+            "  Δθ = −η·m̂ / (√v̂ + ε)\n",
+            net.describe(), adam.describe());
+  for (std::size_t t = 1; t <= 3; ++t) {
+    const StepId id{t, t};
+    train_step(net, mse, adam, X, T, id, ctx.tracer);  // records "update" events at level full
+    const auto parameters = net.parameters();
+    Table table({"t = " + std::to_string(t), "g", "m", "v", "m̂", "v̂", "√v̂ + ε", "Δθ"});
+    Json per_parameter = Json::object();
+    for (std::size_t i = 0; i < parameters.size(); ++i) {
+      const ParameterRef& p = parameters[i];
+      const OptimizerState state = adam.state(i);
+      const Matrix& update = adam.last_update(i);
+      for (std::size_t r = 0; r < p.value.rows(); ++r)
+        for (std::size_t c = 0; c < p.value.cols(); ++c)
+          table.add_row({fmt::format("{}({}, {})", p.name, r, c), fmt::format("{:.6g}", p.grad(r, c)),
+                         fmt::format("{:.6g}", state.matrix("m")(r, c)), fmt::format("{:.6g}", state.matrix("v")(r, c)),
+                         fmt::format("{:.6g}", state.matrix("m_hat")(r, c)),
+                         fmt::format("{:.6g}", state.matrix("v_hat")(r, c)),
+                         fmt::format("{:.6g}", state.matrix("denominator")(r, c)), fmt::format("{:.6g}", update(r, c))});
+      per_parameter[p.name] = Json{{"g", to_json(p.grad)},
+                                   {"m", to_json(state.matrix("m"))},
+                                   {"v", to_json(state.matrix("v"))},
+                                   {"m_hat", to_json(state.matrix("m_hat"))},
+                                   {"v_hat", to_json(state.matrix("v_hat"))},
+                                   {"denominator", to_json(state.matrix("denominator"))},
+                                   {"update", to_json(update)}};
+    }
+    ctx.print("\n");
+    ctx.print(table);
+    ctx.tracer.record(TraceLevel::summary, Json{{"event", "adam_step"},
+                                                {"step", t},
+                                                {"optimizer", adam.describe()},
+                                                {"parameters", per_parameter}});
+  }
+  ctx.print("\nAt t = 1, m̂ = g and v̂ = g² exactly — the bias correction undoes the pull towards the zeros m\n"
+            "and v start from — so Δθ = −η·g/(|g| + ε) ≈ −η·sign(g): every weight moves by η, whatever the\n"
+            "size of its gradient. The trace holds the same numbers: \"adam_step\" (level summary) and the\n"
+            "\"update\" events of these steps (level full, with the optimizer's state by name).\n");
+}
+
 // ---- 5. schedules and the range test ------------------------------------------------------------
 
 void schedules_section(course::Context& ctx, const Settings& s, const Iris& data, const Network& start) {
@@ -413,40 +470,40 @@ void schedules_section(course::Context& ctx, const Settings& s, const Iris& data
   const std::size_t n = static_cast<std::size_t>(s.epochs);
   svg::Plot plot("learning-rate schedules from η₀ = 0.1");
   plot.x_label("epoch (OneCycleLR: batch) t").y_label("learning rate η_t").size(900, 480);
-  const std::vector<std::pair<std::string, Json>> named{
-      {"step", Json{{"step_size", 30}, {"gamma", 0.1}}},
-      {"exponential", Json{{"gamma", 0.95}}},
-      {"cosine", Json{{"T_max", n}}},
-      {"one_cycle", Json{{"max_lr", eta0}, {"total_steps", n}}},
+  // (label, library name, settings)
+  const std::vector<std::tuple<std::string, std::string, Json>> named{
+      {"StepLR, step_size 30, γ 0.1", "step", Json{{"step_size", 30}, {"gamma", 0.1}}},
+      {"ExponentialLR, γ 0.95", "exponential", Json{{"gamma", 0.95}}},
+      {fmt::format("CosineAnnealingLR, T_max {}", n), "cosine", Json{{"T_max", n}}},
+      {fmt::format("OneCycleLR, max_lr {}, {} batches", eta0, n), "one_cycle", Json{{"max_lr", eta0}, {"total_steps", n}}},
   };
   std::vector<double> ts;
   for (std::size_t t = 0; t < n; ++t) ts.push_back(static_cast<double>(t));
-  Table table({"schedule", "steps per", "η at t = 0", "t = 10", "t = 30", "t = 50", "t = 99"});
+  Table table({"schedule", "stepped per", "η at t = 0", "t = 10", "t = 30", "t = 50", "t = 99"});
   const auto at = [](const std::vector<double>& r, std::size_t t) { return t < r.size() ? number(r[t]) : std::string("—"); };
-  const auto record = [&](const Schedule& schedule, const std::vector<double>& rates) {
-    table.add_row({schedule.describe(), std::string(to_string(schedule.unit())), at(rates, 0), at(rates, 10),
-                   at(rates, 30), at(rates, 50), at(rates, 99)});
+  const auto record = [&](const std::string& label, const Schedule& schedule, const std::vector<double>& rates) {
+    table.add_row({label, std::string(to_string(schedule.unit())), at(rates, 0), at(rates, 10), at(rates, 30),
+                   at(rates, 50), at(rates, 99)});
+    plot.line(label, ts, rates);
     ctx.tracer.record(TraceLevel::summary, Json{{"event", "schedule_rates"},
                                                 {"schedule", schedule.describe()},
                                                 {"unit", to_string(schedule.unit())},
                                                 {"base_rate", eta0},
                                                 {"rates", to_json(rates)}});
   };
-  for (const auto& [name, settings] : named) {
+  for (const auto& [label, name, settings] : named) {
     const auto schedule = make_schedule(name, settings);
-    const auto rates = schedule_rates(*schedule, eta0, n);
-    plot.line(schedule->describe(), ts, rates);
-    record(*schedule, rates);
+    record(label, *schedule, schedule_rates(*schedule, eta0, n));
   }
-  // ReduceLROnPlateau needs the loss: it runs with SGD on iris
+  // ReduceLROnPlateau needs the loss: it runs with SGD on iris, and asks for an improvement of 0.01 at least
   {
-    auto schedule = make_schedule("plateau", Json{{"patience", 5}, {"factor", 0.5}});
+    auto schedule = make_schedule("plateau", Json{{"patience", 5}, {"factor", 0.5}, {"threshold", 0.01}, {"threshold_mode", "abs"}});
     SGD sgd(eta0);
     std::vector<double> rates;
     train_iris(start, sgd, data, s.epochs, ctx.rng, schedule.get(), &rates);
-    plot.line(schedule->describe() + ", SGD on iris", ts, rates);
-    record(*schedule, rates);
+    record("ReduceLROnPlateau, factor 0.5, patience 5, threshold 0.01 abs (SGD on iris)", *schedule, rates);
   }
+  plot.y_range(0, 0.16);
   ctx.print(table);
   if (course::plots_beside_trace(ctx)) {
     plot.save(course::companion_path(ctx.tracer.path(), "schedules.svg"));
@@ -498,7 +555,7 @@ int main(int argc, char** argv) {
   cli.option("tolerance", s.tolerance, 1e-9, 1.0, "distance to a surface's minimum that counts as reached");
   return course::run_chapter(argc, argv, cli, [&](course::Context& ctx) {
     const Dataset iris = load_iris(s.data_path);  // first: a bad file stops the run before any work
-    gradient_descent_kinds(ctx, s);
+    const auto [X, T, linear] = gradient_descent_kinds(ctx, s);
     surfaces_section(ctx, s);
 
     // iris, split and standardised as in chapter 03, and one network to start every run from
@@ -515,6 +572,7 @@ int main(int argc, char** argv) {
     start.dense(4, 16, ctx.rng, make_initializer("glorot_uniform")).activation("tanh");
     start.dense(16, 3, ctx.rng, make_initializer("glorot_uniform"));
     iris_section(ctx, s, data, start);
+    adam_by_hand(ctx, X, T, linear);
     schedules_section(ctx, s, data, start);
   });
 }
