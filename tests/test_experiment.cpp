@@ -908,3 +908,31 @@ TEST_CASE("gradcheck of a spec: kinks are reported, a too-large h fails", "[expe
   for (std::size_t i = 0; i < report.elements.size(); ++i)
     CHECK(report.elements[i].analytic == expected.elements[i].analytic);
 }
+
+// ---- the schedule -------------------------------------------------------------------------------
+
+TEST_CASE("a schedule in a spec: checked, one_cycle's length from the run, written back, run", "[experiment]") {
+  Json spec = base_spec();
+  spec["training"]["batch_size"] = 2;  // 2 steps per epoch, 10 in all
+  spec["schedule"] = Json{{"name", "one_cycle"}, {"max_lr", 1.0}};
+  const Experiment e = parse_experiment(spec, "spec.json");
+  CHECK(e.schedule.settings["total_steps"] == 10);  // the whole run: 5 epochs × 2 batches
+  const Json written = to_json(e);
+  CHECK(written["schedule"] == Json{{"name", "one_cycle"}, {"max_lr", 1.0}, {"total_steps", 10}});
+  CHECK(to_json(parse_experiment(written, "spec.json")) == written);
+  // the rates the run used are the schedule's (OneCycleLR(1, 10): 0.04 at the first step, 1 at the third)
+  std::vector<double> first_rates;
+  const RunResult result = run_experiment(e);
+  for (const EpochStats& s : result.history) first_rates.push_back(*s.learning_rate);
+  const std::vector<double> rates = schedule_rates(OneCycleLR(1.0, 10), 0.5, 10);
+  CHECK(first_rates == std::vector<double>{rates[0], rates[2], rates[4], rates[6], rates[8]});
+
+  spec["schedule"] = Json{{"name", "step"}, {"step_size", 0}};
+  CHECK(error_of(spec) == "schedule.step_size: expected a whole number ≥ 1, got 0");
+  spec["schedule"] = Json{{"name", "plateau"}, {"patiance", 3}};
+  CHECK(error_of(spec).rfind("schedule.patiance: unknown key (did you mean \"patience\"?)", 0) == 0);
+  spec["schedule"] = "step";
+  CHECK(error_of(spec).rfind("schedule: expected an object", 0) == 0);
+  spec.erase("schedule");
+  CHECK_FALSE(to_json(parse_experiment(spec, "spec.json")).contains("schedule"));  // none: none written
+}

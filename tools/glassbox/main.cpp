@@ -8,9 +8,11 @@
 // read with errors that name the path), on top of network, train and gradcheck.
 // Run: glassbox run SPEC [--trace PATH] [--trace-level LEVEL] [--seed N] [--quiet]
 //      glassbox gradcheck SPEC [...]
+//      glassbox lr-find SPEC [--svg FILE] [--start-lr X] [--end-lr X] [--num-it N] [--seed N]
 // Trace: the spec's trace.path, by default traces/<name>.json for run (the training events of
 // train.hpp) and traces/<name>.gradcheck.json for gradcheck (one "gradcheck" event), so a gradient
-// check never replaces the trace of a run.
+// check never replaces the trace of a run. lr-find writes no trace: it prints the range test's
+// suggestions and draws it (--svg, by default traces/<name>.lr_find.svg).
 // Exit codes: 0 done (gradcheck: passed); 1 the run failed (a NaN or Inf, a write) or the gradient
 // check did not pass; 2 a bad command line or spec — then nothing is written.
 #include <cstdio>
@@ -30,7 +32,14 @@ using namespace glassbox;
 
 namespace {
 
-const std::vector<std::string> kCommands = {"run", "gradcheck"};
+const std::vector<std::string> kCommands = {"run", "gradcheck", "lr-find"};
+
+// The range test's settings from the command line (lr_finder.hpp).
+struct LrFindFlags {
+  double start_lr = 1e-7, end_lr = 10;
+  std::int64_t num_it = 100;
+  std::string svg;  // empty: traces/<name>.lr_find.svg
+};
 
 struct Output {
   bool quiet = false;
@@ -76,6 +85,8 @@ void describe(const Experiment& e, const Output& out) {
   out.print("schedule   {} epoch{}, batch size {}, {}\n", e.training.epochs, e.training.epochs == 1 ? "" : "s",
             e.training.batch_size == 0 ? std::string("N (full batch)") : std::to_string(e.training.batch_size),
             e.training.shuffle ? "shuffled every epoch" : "in file order");
+  if (auto schedule = make_schedule(e))
+    out.print("η schedule {}, stepped per {}\n", schedule->describe(), to_string(schedule->unit()));
 }
 
 int run(const Experiment& e, Tracer& tracer, const Output& out) {
@@ -115,6 +126,34 @@ int gradcheck(const Experiment& e, Tracer& tracer, const Output& out) {
   return 0;
 }
 
+int lr_find(const Experiment& e, const LrFindFlags& flags, const Output& out) {
+  describe(e, out);
+  const LrFindOptions options{.start_lr = flags.start_lr, .end_lr = flags.end_lr,
+                              .num_it = static_cast<std::size_t>(flags.num_it)};
+  const LrFindResult result = lr_find_experiment(e, options);
+  out.heading("Learning-rate range test");
+  out.print("{} iterations from η = {:g} (to {:g} over {}); stopped: {}\n", result.losses.size(), options.start_lr,
+            options.end_lr, result.options.num_it,
+            result.stopped == "diverged"     ? "the smoothed loss passed 4× its best"
+            : result.stopped == "non_finite" ? "the loss stopped being finite"
+                                             : "all iterations done");
+  if (result.suggestions.empty()) {
+    out.print("too few iterations for a suggestion (they are read from iteration {} to the last five)\n",
+              result.options.num_it / 10);
+  } else {
+    Table table({"suggestion", "learning rate", "at η", "smoothed loss", "iteration"});
+    for (const LrSuggestion& s : result.suggestions)
+      table.add_row({s.name, fmt::format("{:.4g}", s.learning_rate), fmt::format("{:.4g}", s.marked_rate),
+                     fmt::format("{:.6g}", s.marked_loss), std::to_string(s.iteration)});
+    out.print("{}", table.render());
+  }
+  const std::filesystem::path svg =
+      flags.svg.empty() ? std::filesystem::path("traces") / (e.name + ".lr_find.svg") : std::filesystem::path(flags.svg);
+  result.plot(fmt::format("learning-rate range test: {}", e.name)).save(svg);
+  out.print("\nplot: {}\n", svg.string());
+  return 0;
+}
+
 // A run whose numbers broke: the message, and the trace kept as the record of where (exit code 1).
 int failed_run(Tracer& tracer, std::string_view kind, const char* message) {
   std::fflush(stdout);
@@ -136,10 +175,18 @@ int main(int argc, char** argv) {
                               "commands:\n"
                               "  run          train as the spec says; the trace records the training loop's events\n"
                               "  gradcheck    compare backpropagation with finite differences at the initial\n"
-                              "               weights (exit 0 if the check passes, 1 if not)",
+                              "               weights (exit 0 if the check passes, 1 if not)\n"
+                              "  lr-find      the learning-rate range test: the rate rises from --start-lr to --end-lr\n"
+                              "               over --num-it batches; prints the suggested rates and draws the loss\n"
+                              "               against the rate (--svg); writes no trace",
                    .default_trace_level = TraceLevel::summary});
-  cli.positional("COMMAND", command, "run or gradcheck");
+  LrFindFlags lr_flags;
+  cli.positional("COMMAND", command, "run, gradcheck or lr-find");
   cli.positional("SPEC", spec_path, "the experiment: a JSON file");
+  cli.option("svg", lr_flags.svg, {}, "lr-find: where to draw the plot (default traces/<name>.lr_find.svg)", "FILE");
+  cli.option("start-lr", lr_flags.start_lr, 1e-12, 1e3, "lr-find: the first learning rate (default 1e-7)");
+  cli.option("end-lr", lr_flags.end_lr, 1e-12, 1e6, "lr-find: the rate the test rises towards (default 10)");
+  cli.option("num-it", lr_flags.num_it, 6, 100000, "lr-find: the number of mini-batches (default 100)");
   cli.set_help("seed", "seed of the random generator, in place of the spec's \"seed\"");
   cli.set_help("trace", "where to write the trace, in place of the spec's trace.path (default traces/<name>.json,\n"
                         "                           for gradcheck traces/<name>.gradcheck.json)");
@@ -152,6 +199,8 @@ int main(int argc, char** argv) {
       fmt::print("{}", cli.help());
       return 0;
     }
+    if (command == "lr-find" && !(lr_flags.end_lr > lr_flags.start_lr))
+      throw UsageError(fmt::format("--end-lr {} must be above --start-lr {}", lr_flags.end_lr, lr_flags.start_lr));
     if (std::find(kCommands.begin(), kCommands.end(), command) == kCommands.end()) {
       std::string message = fmt::format("unknown command \"{}\"", command);
       if (auto best = did_you_mean(command, kCommands)) message += fmt::format(" (did you mean \"{}\"?)", *best);
@@ -184,6 +233,19 @@ int main(int argc, char** argv) {
   }
 
   const Output out{cli.quiet};
+  if (command == "lr-find") {
+    try {
+      return lr_find(experiment, lr_flags, out);
+    } catch (const std::bad_alloc&) {
+      std::fflush(stdout);
+      fmt::print(stderr, "glassbox: error: {}: out of memory during the range test\n", spec_path);
+      return 1;
+    } catch (const std::exception& e) {
+      std::fflush(stdout);
+      fmt::print(stderr, "glassbox: error: {}\n", e.what());
+      return 1;
+    }
+  }
   try {
     Tracer tracer(experiment.trace_path(command), experiment.trace.level, trace_header(experiment, "glassbox"),
                   experiment.trace.max_bytes);

@@ -48,8 +48,10 @@ double portable_exp(double x) {
   // x = k·ln 2 + r with |r| ≤ ½ln 2; eˣ = 2ᵏ·eʳ, eʳ = 1 + r + r²/2! + … (seventeen terms for |r| ≤ 0.35).
   const double k = std::nearbyint(x / 0.69314718055994530942);
   const double r = (x - k * kLn2Hi) - k * kLn2Lo;
-  double series = 1.0;
-  for (int n = 17; n >= 1; --n) series = 1.0 + r * series / n;
+  // eʳ = 1 + (r + r²/2·(1 + r/3·(1 + r/4·(…)))): the small terms first, the leading ones added last.
+  double inner = 1.0;
+  for (int n = 17; n >= 3; --n) inner = 1.0 + r * inner / n;
+  const double series = 1.0 + (r + 0.5 * r * r * inner);
   return std::ldexp(series, static_cast<int>(k));  // exact: a power of two
 }
 

@@ -33,6 +33,11 @@ std::unique_ptr<Optimizer> make_optimizer(const Experiment& e) {
   return make_optimizer(e.optimizer.name, e.optimizer.settings);
 }
 
+std::unique_ptr<Schedule> make_schedule(const Experiment& e) {
+  if (e.schedule.name.empty()) return nullptr;
+  return make_schedule(e.schedule.name, e.schedule.settings);
+}
+
 TraceHeader trace_header(const Experiment& e, std::string program) {
   Json hyperparameters = to_json(e, false);
   hyperparameters.erase("trace");  // where the trace goes does not change its numbers
@@ -78,9 +83,19 @@ RunResult run_experiment(const Experiment& e, Tracer& tracer, const EpochCallbac
   // the run with a DivergenceError naming the learning rate, as chapter 04's guard does.
   const double eta = e.optimizer.settings.value("learning_rate", std::numeric_limits<double>::quiet_NaN());
   const DivergenceGuard guard(result.initial_loss, eta, kMaxLossGrowth);
-  result.history = train(result.network, *loss, *optimizer, e.data.X, e.data.targets, rng, e.training, tracer,
+  TrainOptions training = e.training;
+  training.schedule = make_schedule(e);
+  result.history = train(result.network, *loss, *optimizer, e.data.X, e.data.targets, rng, training, tracer,
                          watch_divergence(guard, on_epoch));
   return result;
+}
+
+LrFindResult lr_find_experiment(const Experiment& e, const LrFindOptions& options) {
+  Rng rng = e.rng_at_start;
+  Network net = build_network(e, rng);
+  const auto loss = make_loss(e);
+  const auto optimizer = make_optimizer(e);
+  return find_learning_rate(net, *loss, *optimizer, e.data.X, e.data.targets, rng, e.training, options);
 }
 
 GradCheckReport gradcheck_experiment(const Experiment& e, Tracer& tracer) {

@@ -239,6 +239,58 @@ void read_optimizer(const SpecObject& spec, Experiment& e) {
   }
 }
 
+// The schedule and its settings, checked by building it (schedule_table(), train/schedules.hpp), once
+// the training options and the data are read: one_cycle's length comes from the run's steps.
+void read_schedule(const SpecObject& spec, Experiment& e) {
+  e.schedule = ScheduleSpec{};
+  auto found = spec.optional("schedule");
+  if (!found) return;
+  const SpecValue& v = *found;
+  const std::vector<std::string> known = schedule_names();
+  if (!v.is_object()) v.fail_expected("an object: {\"name\": …, and its settings}");
+  const SpecObject named = v.object([&] {  // a misspelt key is likelier than another schedule's
+    std::vector<std::string> keys{"name"};
+    for (const ScheduleEntry& entry : schedule_table())
+      for (const ScheduleSetting& s : entry.settings)
+        if (std::find(keys.begin(), keys.end(), s.key) == keys.end()) keys.emplace_back(s.key);
+    return keys;
+  }());
+  e.schedule.name =
+      named.required("name", fmt::format("the name of a schedule ({})", list_some(known))).choice(known, "a schedule");
+  const ScheduleEntry& entry = schedule_entry(e.schedule.name);
+  std::vector<std::string> keys{"name"};
+  for (const ScheduleSetting& s : entry.settings) keys.emplace_back(s.key);
+  const SpecObject o = v.object(keys);  // now only this schedule's settings
+  for (const ScheduleSetting& s : entry.settings)
+    if (s.fallback.is_null() && !s.optional) (void)o.required(s.key, fmt::format("{} ({})", s.expected, s.meaning));
+  e.schedule.settings = v.json();
+  e.schedule.settings.erase("name");
+  // Optimizer steps in the run: epochs × ⌈N/B⌉.
+  const std::size_t N = e.data.X.rows();
+  const std::size_t B = e.training.batch_size == 0 ? N : std::min(e.training.batch_size, N);
+  const std::size_t run_steps = e.training.epochs * ((N + B - 1) / B);
+  if (entry.unit == ScheduleUnit::batch && !e.schedule.settings.contains("total_steps") &&
+      !e.schedule.settings.contains("epochs") && !e.schedule.settings.contains("steps_per_epoch"))
+    e.schedule.settings["total_steps"] = run_steps;  // the whole run is one cycle
+  std::unique_ptr<Schedule> schedule;
+  try {
+    schedule = make_schedule(e.schedule.name, e.schedule.settings);  // checks every setting
+  } catch (const SettingError& error) {
+    if (!v.json().contains(error.key())) v.fail(error.what());
+    SpecValue(v.json().at(error.key()), v.child_path(error.key())).fail_expected(error.expected());
+  } catch (const InputError& error) {
+    v.fail(error.what());
+  }
+  const std::size_t stepped = entry.unit == ScheduleUnit::batch ? run_steps : e.training.epochs;
+  if (auto limit = schedule->step_limit(); limit && stepped > *limit) {
+    const std::string key = v.json().contains("total_steps") ? "total_steps" : "epochs";
+    SpecValue(v.json().at(key), v.child_path(key))
+        .fail(fmt::format("{} steps in all, but the run takes {} ({} epochs of {} batches of {}); leave the length "
+                          "out to make the whole run one cycle",
+                          *limit, stepped, e.training.epochs, (N + B - 1) / B, B));
+  }
+}
+
 void read_training(const SpecObject& spec, Experiment& e) {
   e.training = TrainOptions{};
   // What accuracy needs to know of the loss: a logit or a score says yes at 0, a probability at ½;
@@ -342,7 +394,7 @@ Experiment parse_experiment(const Json& spec, std::string source_name) {
   Experiment e;
   e.source = std::move(source_name);
   const SpecObject top = SpecValue(spec, "").object({"name", "description", "seed", "network", "loss", "optimizer",
-                                                     "data", "training", "frozen", "trace", "gradcheck"});
+                                                     "schedule", "data", "training", "frozen", "trace", "gradcheck"});
   if (auto v = top.optional("name")) {
     e.name = v->string();
     if (!is_file_name(e.name))
@@ -377,6 +429,7 @@ Experiment parse_experiment(const Json& spec, std::string source_name) {
                                           N, e.inputs, format_bytes(data), format_bytes(network), B,
                                           format_bytes(data + network), format_bytes(static_cast<double>(limit))));
   }
+  read_schedule(top, e);
   read_frozen(top, e);
   read_trace(top, e);
   read_gradcheck(top, e);

@@ -44,6 +44,11 @@ Json to_json(const Experiment& e, bool samples) {
   Json optimizer{{"name", e.optimizer.name}};
   for (const auto& item : e.optimizer.settings.items()) optimizer[item.key()] = item.value();
   spec["optimizer"] = std::move(optimizer);
+  if (!e.schedule.name.empty()) {
+    Json schedule{{"name", e.schedule.name}};
+    for (const auto& item : e.schedule.settings.items()) schedule[item.key()] = item.value();
+    spec["schedule"] = std::move(schedule);
+  }
 
   const DataSpec& d = e.data;
   Json data;

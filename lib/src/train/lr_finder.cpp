@@ -62,26 +62,28 @@ bool LrRangeTest::record(double loss) {
 
 // ---- the suggestions ------------------------------------------------------------------------------
 
-// fastai's valley(): lds[i] = the length of the longest decreasing run of losses ending at i (a longest
-// decreasing subsequence); the longest one found, [max_start, max_end], is read as the valley, and
-// the rate a third plus a sixth of the way along it (⌊len/3⌋ + ⌊len/6⌋) is the suggestion. As in
-// fastai, max_end moves to i as soon as lds[i] passes the best so far, while lds[i] may still grow
-// for later j: max_start = max_end − (lds[max_end] at that moment).
+// fastai's valley(): lds[i] = the length of the longest decreasing subsequence of the losses ending at
+// i; the longest one ends at max_end, and max_start = max_end − lds[max_end] — one before its first
+// point, as fastai counts it. The suggestion is the point max_start + ⌊s⌋ + ⌊s/2⌋, s = (max_end −
+// max_start)/3: about half-way down the valley.
 std::optional<std::size_t> valley_index(const std::vector<double>& losses) {
-  const std::size_t n = losses.size();
+  const auto n = static_cast<long long>(losses.size());
   if (n == 0) return std::nullopt;
-  std::size_t max_start = 0, max_end = 0;
-  std::vector<std::size_t> lds(n, 1);
-  for (std::size_t i = 1; i < n; ++i)
-    for (std::size_t j = 0; j < i; ++j) {
-      if (losses[i] < losses[j] && lds[i] < lds[j] + 1) lds[i] = lds[j] + 1;
-      if (lds[max_end] < lds[i]) {
+  long long max_start = 0, max_end = 0;  // signed: fastai's max_start is one before the valley, −1 at the start
+  std::vector<long long> lds(losses.size(), 1);
+  for (long long i = 1; i < n; ++i)
+    for (long long j = 0; j < i; ++j) {
+      const auto I = static_cast<std::size_t>(i), J = static_cast<std::size_t>(j);
+      if (losses[I] < losses[J] && lds[I] < lds[J] + 1) lds[I] = lds[J] + 1;
+      if (lds[static_cast<std::size_t>(max_end)] < lds[I]) {
         max_end = i;
-        max_start = max_end - lds[max_end];
+        max_start = max_end - lds[I];
       }
     }
   const double sections = static_cast<double>(max_end - max_start) / 3;
-  return max_start + static_cast<std::size_t>(sections) + static_cast<std::size_t>(sections / 2);
+  long long idx = max_start + static_cast<long long>(sections) + static_cast<long long>(sections / 2);
+  if (idx < 0) idx += n;  // Python's lrs[-1]: a valley of one or two points at the very start
+  return static_cast<std::size_t>(idx);
 }
 
 std::optional<std::size_t> minimum_index(const std::vector<double>& losses) {
@@ -150,11 +152,16 @@ svg::Plot LrFindResult::plot(std::string title) const {
   const svg::Marker markers[] = {svg::Marker::circle, svg::Marker::square, svg::Marker::cross};
   for (std::size_t k = 0; k < suggestions.size() && k < 3; ++k) {
     const LrSuggestion& s = suggestions[k];
-    p.points(fmt::format("{}: η = {:.3g}", s.name, s.learning_rate), {std::log10(s.marked_rate)}, {s.marked_loss},
+    // minimum's suggestion is a tenth of the rate marked
+    const std::string label = s.marked_rate == s.learning_rate
+                                  ? fmt::format("{}: η = {:.3g}", s.name, s.learning_rate)
+                                  : fmt::format("{} (marked) ÷ 10: η = {:.3g}", s.name, s.learning_rate);
+    p.points(label, {std::log10(s.marked_rate)}, {s.marked_loss},
              {.color = colors[k], .radius = 6, .marker = markers[k]});
   }
-  // The curve falls on the left and climbs on the right: its lower middle is usually the emptiest.
-  p.legend(svg::Corner::top_left);
+  // The curve starts near its first loss, falls to its least on the right and climbs after it: the
+  // bottom left, below the start and left of the minimum, is the corner it leaves empty.
+  p.legend(svg::Corner::bottom_left);
   return p;
 }
 

@@ -124,7 +124,8 @@ double train_step(Network& net, const Loss& loss, Optimizer& optimizer, const Ma
     if (!all_finite(p.grad)) explain_backward(net, id);
   if (tracer.wants(TraceLevel::full)) record_backward(tracer, net, id);
   if (tracer.wants(TraceLevel::step)) {
-    tracer.record(TraceLevel::step, step_event(id, X.rows(), L, parameters, net.has_modes() ? net.mode() : ""));
+    tracer.record(TraceLevel::step, step_event(id, X.rows(), L, parameters, net.has_modes() ? net.mode() : "",
+                                               optimizer.learning_rate()));
   }
 
   optimizer.step(parameters);
@@ -150,6 +151,21 @@ std::vector<EpochStats> train(Network& net, const Loss& loss, Optimizer& optimiz
   const std::size_t N = X.rows();
   const std::size_t B = options.batch_size == 0 ? N : std::min(options.batch_size, N);
 
+  // The schedule: a copy, started on the optimizer's rate (which it may replace, as OneCycleLR does).
+  std::unique_ptr<Schedule> schedule = options.schedule ? options.schedule->clone() : nullptr;
+  if (schedule) {
+    const std::size_t steps_per_epoch = (N + B - 1) / B;
+    const bool per_batch = schedule->unit() == ScheduleUnit::batch;
+    const std::size_t stepped = per_batch ? options.epochs * steps_per_epoch : options.epochs;
+    if (auto limit = schedule->step_limit(); limit && stepped > *limit)
+      throw std::invalid_argument(fmt::format("train: {} may be stepped {} times; this run steps it {} times ({})",
+                                              schedule->describe(), *limit, stepped,
+                                              per_batch ? fmt::format("{} epochs of {} batches", options.epochs,
+                                                                      steps_per_epoch)
+                                                        : fmt::format("{} epochs", options.epochs)));
+    optimizer.set_learning_rate(schedule->start(optimizer.learning_rate()));
+  }
+
   // Steps in training mode; evaluate() switches to evaluation mode for the loss after each epoch.
   const ModeScope training(net, true);
   std::vector<EpochStats> history;
@@ -164,6 +180,8 @@ std::vector<EpochStats> train(Network& net, const Loss& loss, Optimizer& optimiz
 
     double batch_losses = 0;
     std::size_t batches = 0;
+    const double first_rate = optimizer.learning_rate();  // η of the epoch's first step …
+    double last_rate = first_rate;                         // … and of its last
     for (std::size_t first = 0; first < N; first += B) {
       batch.assign(order.begin() + static_cast<std::ptrdiff_t>(first),
                    order.begin() + static_cast<std::ptrdiff_t>(std::min(N, first + B)));
@@ -171,9 +189,13 @@ std::vector<EpochStats> train(Network& net, const Loss& loss, Optimizer& optimiz
       gather_rows_into(Tb, T, batch);
       batch_losses += train_step(net, loss, optimizer, Xb, Tb, {epoch, ++step}, tracer);
       ++batches;
+      last_rate = optimizer.learning_rate();
+      if (schedule && schedule->unit() == ScheduleUnit::batch) optimizer.set_learning_rate(schedule->step(last_rate));
     }
 
     EpochStats stats;
+    stats.learning_rate = first_rate;
+    if (last_rate != first_rate) stats.learning_rate_last = last_rate;
     stats.epoch = epoch;
     stats.steps = step;
     stats.mean_batch_loss = batch_losses / static_cast<double>(batches);
@@ -187,6 +209,12 @@ std::vector<EpochStats> train(Network& net, const Loss& loss, Optimizer& optimiz
     if (tracer.wants(TraceLevel::summary)) tracer.record(TraceLevel::summary, epoch_event(stats));
     if (on_epoch) on_epoch(stats);
     history.push_back(stats);
+    if (schedule && schedule->unit() == ScheduleUnit::epoch) {
+      // The metric a per-epoch schedule watches (ReduceLROnPlateau): the epoch's loss on the whole
+      // training set.
+      const double monitored = stats.loss;
+      optimizer.set_learning_rate(schedule->step(optimizer.learning_rate(), monitored));
+    }
   }
   return history;
 }
@@ -233,11 +261,13 @@ Json epoch_event(const EpochStats& stats) {
   e["loss"] = to_json(stats.loss);
   e["mean_batch_loss"] = to_json(stats.mean_batch_loss);
   if (stats.accuracy) e["accuracy"] = *stats.accuracy;
+  if (stats.learning_rate) e["learning_rate"] = to_json(*stats.learning_rate);
+  if (stats.learning_rate_last) e["learning_rate_last"] = to_json(*stats.learning_rate_last);
   return e;
 }
 
 Json step_event(StepId id, std::size_t batch_size, double loss, const std::vector<ParameterRef>& parameters,
-                std::string_view mode) {
+                std::string_view mode, std::optional<double> learning_rate) {
   Json norms = Json::object();
   for (const ParameterRef& p : parameters) norms[p.name] = to_json(static_cast<double>(norm(p.grad)));
   Json e;
@@ -247,6 +277,7 @@ Json step_event(StepId id, std::size_t batch_size, double loss, const std::vecto
   if (!mode.empty()) e["mode"] = std::string(mode);
   e["batch_size"] = batch_size;
   e["loss"] = to_json(loss);
+  if (learning_rate) e["learning_rate"] = to_json(*learning_rate);
   e["gradient_norms"] = std::move(norms);
   return e;
 }

@@ -43,7 +43,9 @@
 #include "glassbox/nn/initializers.hpp"
 #include "glassbox/nn/losses.hpp"
 #include "glassbox/nn/network.hpp"
+#include "glassbox/train/lr_finder.hpp"
 #include "glassbox/train/optimizers.hpp"
+#include "glassbox/train/schedules.hpp"
 #include "glassbox/core/random.hpp"
 #include "glassbox/io/spec.hpp"
 #include "glassbox/io/trace.hpp"
@@ -73,6 +75,12 @@ struct LossSpec {
 struct OptimizerSpec {
   std::string name;                // a name from optimizer_table()
   Json settings = Json::object();  // its hyperparameters as given, checked: {"learning_rate": 0.5}
+};
+
+// How the learning rate changes while training (train/schedules.hpp); an empty name: it does not.
+struct ScheduleSpec {
+  std::string name;                // a name from schedule_table(), or empty
+  Json settings = Json::object();  // as given, checked; one_cycle's total_steps filled in from the run
 };
 
 // Where the samples come from, and the samples.
@@ -115,6 +123,7 @@ struct Experiment {
   std::vector<LayerSpec> layers;
   LossSpec loss;
   OptimizerSpec optimizer;
+  ScheduleSpec schedule;
   DataSpec data;
   TrainOptions training;
   std::vector<std::string> frozen;  // parameter names, "layers[0].b"
@@ -185,6 +194,8 @@ void check_trace_estimate(const Experiment& experiment);
 Network build_network(const Experiment& experiment, Rng& rng);
 std::unique_ptr<Loss> make_loss(const Experiment& experiment);
 std::unique_ptr<Optimizer> make_optimizer(const Experiment& experiment);
+// The spec's schedule, or null when it has none.
+std::unique_ptr<Schedule> make_schedule(const Experiment& experiment);
 // program, chapter 0, the seed, the spec (to_json without the samples) as hyperparameters, the network.
 TraceHeader trace_header(const Experiment& experiment, std::string program);
 
@@ -205,6 +216,10 @@ inline constexpr double kMaxLossGrowth = 1e4;
 // (the message names the learning rate).
 RunResult run_experiment(const Experiment& experiment, Tracer& tracer = Tracer::none(),
                          const EpochCallback& on_epoch = {});
+
+// The learning-rate range test (lr_finder.hpp) on the spec's network at its initial weights, with
+// its loss, optimizer (a copy: its rate is replaced by the test's), data, batch size and shuffling.
+LrFindResult lr_find_experiment(const Experiment& experiment, const LrFindOptions& options = {});
 
 // check_network() on the spec's network at its initial weights (as run_experiment starts from),
 // with the spec's loss, on the first gradcheck_samples samples; records the "gradcheck" event at

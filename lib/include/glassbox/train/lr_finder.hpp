@@ -18,9 +18,10 @@
 //
 // Suggestions, from the smoothed losses of iterations ⌊n/10⌋ up to the last five left out (and up
 // to the first NaN), as fastai's lr_find takes them:
-//   valley   the longest valley: the longest run of decreasing losses (a longest decreasing
-//            subsequence, computed exactly as fastai's valley() does), and the rate at
-//            start + ⌊len/3⌋ + ⌊len/6⌋ along it — fastai's default suggestion
+//   valley   the longest valley — the longest decreasing subsequence of the losses, ending at
+//            max_end, with max_start = max_end − its length (one before its first point) — and the
+//            rate at max_start + ⌊s⌋ + ⌊s/2⌋, s = (max_end − max_start)/3: fastai's valley(), its
+//            default suggestion
 //   minimum  the rate of the least loss, divided by 10 (the point marked is the minimum itself)
 //   steep    the rate where the loss falls fastest against log η: the least
 //            (smooth_{k+1} − smooth_k)/(ln η_{k+1} − ln η_k), at η_k

@@ -24,6 +24,7 @@
 #include <cstddef>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,6 +45,8 @@ public:
   // Whether step() reads a metric (ReduceLROnPlateau: the epoch's loss).
   virtual bool needs_metric() const { return false; }
   virtual std::unique_ptr<Schedule> clone() const = 0;
+  // The most step() calls it allows after start() (OneCycleLR: total_steps); none for the others.
+  virtual std::optional<std::size_t> step_limit() const { return std::nullopt; }
 
   // PyTorch's constructor: t = 0, η₀ = eta (the optimizer's rate now); returns the rate of the first
   // epoch or batch (η₀ itself for every schedule but OneCycleLR, which starts at max_lr/div_factor).
@@ -153,6 +156,7 @@ public:
   ScheduleUnit unit() const override { return ScheduleUnit::batch; }
   std::unique_ptr<Schedule> clone() const override { return std::make_unique<OneCycleLR>(*this); }
   std::size_t total_steps() const noexcept { return total_steps_; }
+  std::optional<std::size_t> step_limit() const override { return total_steps_; }
 
 protected:
   double first_rate(double base) override;

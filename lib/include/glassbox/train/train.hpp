@@ -16,8 +16,11 @@
 // hand-written PyTorch step does. For a network whose layers ignore the mode this changes nothing.
 //
 // Tracing (each level includes the one before; nothing is built unless the tracer wants it):
-//   summary  "epoch"    per epoch: loss, accuracy (classification), mean loss of its batches
-//   step     "step"     per update: loss of the batch, the gradient norm of every parameter
+//   summary  "epoch"    per epoch: loss, accuracy (classification), mean loss of its batches, the
+//                       learning rate of its first step (and of its last, when a per-batch schedule
+//                       changed it within the epoch)
+//   step     "step"     per update: loss of the batch, the learning rate it used, the gradient norm of
+//                       every parameter
 //   full     "forward"  per update per stage: input, z, a
 //            "backward" per update per stage: dL_da, dL_dz, dL_dW, dL_db (dL_d<name> per parameter)
 //            "update"   per update per parameter: update (Δθ applied), <name>_after (θ after it)
@@ -26,6 +29,11 @@
 // "train" or "eval" to its epoch, step, forward and backward events; others carry no such field.
 // docs/trace-format.md describes every field.
 //
+// Schedules (schedules.hpp): with options.schedule, train() steps a copy of it as PyTorch's examples
+// step theirs — start() before the first step sets the first rate; a per-batch schedule (OneCycleLR)
+// is stepped after every optimizer step, a per-epoch one after every epoch, once the epoch's loss is
+// known; ReduceLROnPlateau watches that loss (the loss on the whole training set after the epoch).
+//
 // Non-finite numbers stop training with NonFiniteError naming where they first appeared: the
 // epoch and step, then the input, a layer's output, a gradient or a parameter after its update,
 // with the element.
@@ -33,6 +41,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,6 +50,7 @@
 #include "glassbox/nn/losses.hpp"
 #include "glassbox/nn/network.hpp"
 #include "glassbox/train/optimizers.hpp"
+#include "glassbox/train/schedules.hpp"
 #include "glassbox/core/random.hpp"
 #include "glassbox/io/trace.hpp"
 
@@ -53,6 +63,9 @@ struct TrainOptions {
   bool classification = false;  // report accuracy (see accuracy())
   double threshold = 0.5;       // for a single output: the predicted class is ŷ ≥ threshold (0 for logits)
   bool multilabel = false;      // several independent yes/no outputs (see accuracy())
+  // How the learning rate changes while training; none keeps the optimizer's rate. train() steps a
+  // copy (clone()), so one schedule serves any number of runs and is never changed by them.
+  std::shared_ptr<const Schedule> schedule = nullptr;
 };
 
 // Which update of which epoch (both counted from 1; step counts across epochs).
@@ -67,6 +80,8 @@ struct EpochStats {
   double loss = 0;                  // on the whole training set after the epoch
   double mean_batch_loss = 0;       // the mean of the epoch's batch losses, as they were computed
   std::optional<double> accuracy;   // with classification: on the whole set after the epoch
+  std::optional<double> learning_rate;       // η of the epoch's first step (train() always sets it)
+  std::optional<double> learning_rate_last;  // η of its last step, when it differs from the first
   std::string mode;                 // "eval", the mode loss and accuracy were measured in, for a network
                                     // with mode-dependent layers; empty otherwise (and not traced)
 };
@@ -126,9 +141,9 @@ double estimated_trace_bytes(const std::vector<LayerWidths>& layers, std::size_t
 // chapters that step by hand call the record_* functions to trace exactly as train() does.
 Json epoch_event(const EpochStats& stats);
 // `mode`: "train" or "eval" for a network with mode-dependent layers (Network::mode()); empty
-// (the default) records no mode.
+// (the default) records no mode. `learning_rate`: the η the step used (train_step() always gives it).
 Json step_event(StepId id, std::size_t batch_size, double loss, const std::vector<ParameterRef>& parameters,
-                std::string_view mode = {});
+                std::string_view mode = {}, std::optional<double> learning_rate = std::nullopt);
 Json forward_event(const Network& net, const Network::Stage& stage, StepId id);
 Json backward_event(Network& net, const Network::Stage& stage, StepId id);
 Json update_event(const ParameterRef& parameter, const Matrix& update, StepId id);
