@@ -80,3 +80,34 @@ TEST_CASE("a message quotes a large option value in short", "[options]") {
   CHECK_THROWS_WITH(number_setting(Json{{"alpha", std::string(1000, 'a')}}, "activation elu", "alpha", 1.0),
                     "activation elu: option \"alpha\" must be a number, got \"" + std::string(39, 'a') + "…");
 }
+
+TEST_CASE("a setting ≥ 0, a fraction in [0, 1) or [0, 1], and a pair of fractions", "[options]") {
+  const Json o{{"eps", 0},           {"decay", -0.5},         {"rho", 1},          {"beta", 0.9},
+               {"betas", {0.8, 0.99}}, {"bad_betas", {0.9, 1}}, {"short", {0.9}}, {"word", "x"}};
+  CHECK(nonnegative_setting(o, "optimizer adam", "eps", 1e-8) == 0);
+  CHECK(nonnegative_setting(o, "optimizer adam", "other", 1e-8) == 1e-8);
+  CHECK_THROWS_WITH(nonnegative_setting(o, "optimizer adam", "decay", 0),
+                    "optimizer adam: option \"decay\" must be a number ≥ 0, got -0.5");
+  CHECK_THROWS_AS(nonnegative_setting(o, "optimizer adam", "word", 0), SettingError);
+
+  CHECK(unit_interval_setting(o, "optimizer adadelta", "beta", 0.5) == 0.9);
+  CHECK(unit_interval_setting(o, "optimizer adadelta", "rho", 0.5, /*one_allowed=*/true) == 1);
+  CHECK_THROWS_WITH(unit_interval_setting(o, "optimizer adadelta", "rho", 0.5),
+                    "optimizer adadelta: option \"rho\" must be a number in [0, 1), got 1");
+  CHECK_THROWS_WITH(unit_interval_setting(o, "optimizer rmsprop", "decay", 0.5, true),
+                    "optimizer rmsprop: option \"decay\" must be a number in [0, 1], got -0.5");
+
+  CHECK(unit_interval_pair_setting(o, "optimizer adam", "betas", {0.9, 0.999}) == std::array<double, 2>{0.8, 0.99});
+  CHECK(unit_interval_pair_setting(o, "optimizer adam", "none", {0.9, 0.999}) == std::array<double, 2>{0.9, 0.999});
+  CHECK_THROWS_WITH(unit_interval_pair_setting(o, "optimizer adam", "short", {0.9, 0.999}),
+                    "optimizer adam: option \"short\" must be an array of two numbers, each in [0, 1), got [0.9]");
+  try {
+    (void)unit_interval_pair_setting(o, "optimizer adam", "bad_betas", {0.9, 0.999});
+    FAIL("no SettingError");
+  } catch (const SettingError& e) {  // the element that is wrong, by its index
+    CHECK(e.key() == "bad_betas");
+    CHECK(e.index() == std::optional<std::size_t>(1));
+    CHECK(e.expected() == "a number in [0, 1)");
+    CHECK(std::string(e.what()) == "optimizer adam: option \"bad_betas[1]\" must be a number in [0, 1), got 1");
+  }
+}

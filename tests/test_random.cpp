@@ -131,3 +131,20 @@ TEST_CASE("portable_log agrees with std::log to an ulp or two", "[random]") {
   CHECK(std::isinf(glassbox::portable_log(0.0)));
   CHECK(std::isnan(glassbox::portable_log(-1.0)));
 }
+
+TEST_CASE("portable_exp agrees with std::exp to an ulp or two, and undoes portable_log", "[random]") {
+  for (double x : {-745.0, -700.0, -20.5, -1.0, -0.3465, -1e-9, 0.0, 1e-12, 0.1, 0.5, 0.6931471805599453, 1.0,
+                   2.5, 10.0, 100.0, 700.0}) {
+    INFO("x = " << x);
+    CHECK(glassbox::portable_exp(x) == Approx(std::exp(x)).epsilon(4e-16).margin(1e-320));
+  }
+  CHECK(glassbox::portable_exp(0.0) == 1.0);
+  CHECK(glassbox::portable_exp(1.0) == Approx(2.718281828459045).epsilon(2.3e-16));
+  // NAdam's 0.96^(ψ·t) for ψ = 0.004, t = 1: e^(0.004·ln 0.96) = 0.99983672…
+  CHECK(glassbox::portable_exp(0.004 * glassbox::portable_log(0.96)) == Approx(std::pow(0.96, 0.004)).epsilon(4e-16));
+  // e^(ln x) = x, to the error of ln x times x's size (|ln x| ≤ 3 here)
+  for (double x : {0.05, 0.5, 0.96, 1.5, 20.0}) CHECK(glassbox::portable_exp(glassbox::portable_log(x)) == Approx(x).epsilon(2e-15));
+  CHECK(std::isinf(glassbox::portable_exp(710.0)));
+  CHECK(glassbox::portable_exp(-746.0) == 0.0);
+  CHECK(std::isnan(glassbox::portable_exp(std::nan(""))));
+}

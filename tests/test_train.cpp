@@ -234,6 +234,8 @@ TEST_CASE("a full trace of training validates, and is identical for the same see
   CHECK(events[8]["frozen"] == true);
   CHECK(matrix_from_json(events[8]["update"]) == Matrix{{0}});
   CHECK(events[8].contains("b_after"));
+  CHECK(update_W["learning_rate"] == 0.5);
+  CHECK(update_W["state"] == Json::object());  // plain SGD keeps nothing
 
   std::size_t epochs = 0, steps = 0, gradchecks = 0;
   for (const Json& e : events) {
@@ -244,6 +246,45 @@ TEST_CASE("a full trace of training validates, and is identical for the same see
   CHECK(epochs == 2);
   CHECK(steps == 4);  // 2 batches (3 + 1 samples) per epoch
   CHECK(gradchecks == 1);
+}
+
+TEST_CASE("a full trace of Adam records its state by name and the rate of each update", "[train]") {
+  const fs::path dir = "train_test_output";
+  fs::create_directories(dir);
+  const auto run = [&](const fs::path& path) {
+    Rng rng(4);
+    Network net = xor_network(rng);
+    net.freeze("layers[2].b");
+    Adam adam({.learning_rate = 0.05, .amsgrad = true});
+    Tracer tracer(path, TraceLevel::full, {"test_train", 0, 4, Json{{"lr", 0.05}}, net.describe()});
+    TrainOptions options;
+    options.epochs = 2;
+    options.classification = true;
+    train(net, BinaryCrossEntropy(), adam, kXorX, kXorT, rng, options, tracer);
+    tracer.finish(Json{{"done", true}});
+  };
+  run(dir / "adam_a.json");
+  run(dir / "adam_b.json");
+  CHECK(read_text(dir / "adam_a.json") == read_text(dir / "adam_b.json"));
+  CHECK(validates(dir / "adam_a.json"));
+
+  const Json doc = read_json(dir / "adam_a.json");
+  std::vector<Json> updates;
+  for (const Json& e : doc["events"])
+    if (e["event"] == "update") updates.push_back(e);
+  REQUIRE(updates.size() == 2 * 4);  // 2 full-batch steps, 4 parameters
+  const Json& W = updates[2];        // step 1, layers[2].W
+  CHECK(W["parameter"] == "layers[2].W");
+  CHECK(W["learning_rate"] == 0.05);
+  for (const char* name : {"m", "v", "v_max", "m_hat", "v_hat", "denominator"}) CHECK(W["state"].contains(name));
+  // At t = 1 m̂ = g and v̂ = g², so Δθ = −η·g/(|g| + ε): each element moves by about η.
+  const Matrix m_hat = matrix_from_json(W["state"]["m_hat"]);
+  const Matrix update = matrix_from_json(W["update"]);
+  const Matrix denominator = matrix_from_json(W["state"]["denominator"]);
+  for (std::size_t k = 0; k < update.size(); ++k)
+    CHECK(update.data()[k] == Approx(-0.05 * m_hat.data()[k] / denominator.data()[k]).epsilon(1e-15));
+  CHECK(updates[3]["frozen"] == true);
+  CHECK(updates[3]["state"] == Json::object());  // a frozen parameter keeps no state
 }
 
 TEST_CASE("trace levels: summary records only epochs, step adds the updates' losses", "[train]") {

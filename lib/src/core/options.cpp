@@ -59,6 +59,46 @@ double positive_setting(const Json& options, std::string_view owner, std::string
   return v->get<double>();
 }
 
+double nonnegative_setting(const Json& options, std::string_view owner, std::string_view key, double fallback) {
+  const Json* v = find(options, key);
+  if (!v) return fallback;
+  if (!v->is_number() || !(v->get<double>() >= 0) || !std::isfinite(v->get<double>()))
+    throw SettingError(owner, std::string(key), "a number ≥ 0", shown(*v));
+  return v->get<double>();
+}
+
+namespace {
+bool in_unit_interval(const Json& v, bool one_allowed) {
+  if (!v.is_number()) return false;
+  const double x = v.get<double>();
+  return x >= 0 && (one_allowed ? x <= 1 : x < 1);
+}
+}  // namespace
+
+double unit_interval_setting(const Json& options, std::string_view owner, std::string_view key, double fallback,
+                             bool one_allowed) {
+  const Json* v = find(options, key);
+  if (!v) return fallback;
+  if (!in_unit_interval(*v, one_allowed))
+    throw SettingError(owner, std::string(key), one_allowed ? "a number in [0, 1]" : "a number in [0, 1)", shown(*v));
+  return v->get<double>();
+}
+
+std::array<double, 2> unit_interval_pair_setting(const Json& options, std::string_view owner, std::string_view key,
+                                                 std::array<double, 2> fallback) {
+  const Json* v = find(options, key);
+  if (!v) return fallback;
+  if (!v->is_array() || v->size() != 2)
+    throw SettingError(owner, std::string(key), "an array of two numbers, each in [0, 1)", shown(*v));
+  std::array<double, 2> pair{};
+  for (std::size_t i = 0; i < 2; ++i) {
+    if (!in_unit_interval((*v)[i], false))
+      throw SettingError(owner, std::string(key), i, "a number in [0, 1)", shown((*v)[i]));
+    pair[i] = (*v)[i].get<double>();
+  }
+  return pair;
+}
+
 bool bool_setting(const Json& options, std::string_view owner, std::string_view key, bool fallback) {
   const Json* v = find(options, key);
   if (!v) return fallback;

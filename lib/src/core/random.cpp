@@ -79,4 +79,19 @@ double portable_log(double x) {
   return de * kLn2Hi + (2.0 * s * series + de * kLn2Lo);
 }
 
+double portable_exp(double x) {
+  if (std::isnan(x)) return x;
+  if (x > 709.782712893384) return std::numeric_limits<double>::infinity();
+  if (x < -745.2) return 0.0;
+  // k = the nearest whole number to x/ln 2; r = x − k·ln 2 in two parts, so it stays exact to the last bits.
+  constexpr double kLn2Hi = 6.93147180369123816490e-01;
+  constexpr double kLn2Lo = 1.90821492927058770002e-10;
+  const double k = std::nearbyint(x * 1.44269504088896338700);  // 1/ln 2
+  const double r = (x - k * kLn2Hi) - k * kLn2Lo;
+  // eʳ = 1 + r + r²/2! + … + r¹⁶/16!; |r| ≤ 0.347, so the terms after r¹⁶ are below 10⁻²⁰.
+  double series = 1.0;
+  for (int n = 16; n >= 1; --n) series = 1.0 + series * r / static_cast<double>(n);
+  return std::ldexp(series, static_cast<int>(k));
+}
+
 }  // namespace glassbox

@@ -31,6 +31,7 @@ void Optimizer::step(const std::vector<ParameterRef>& parameters) {
     if (!updates_[i].same_shape(p.value)) updates_[i] = Matrix(p.value.rows(), p.value.cols());
   }
   ++steps_;
+  last_learning_rate_ = learning_rate_;
   begin_step();
   for (std::size_t i = 0; i < parameters.size(); ++i) {
     const ParameterRef& p = parameters[i];
@@ -66,29 +67,265 @@ const Matrix& Optimizer::last_update(std::string_view name) const {
   throw std::out_of_range(fmt::format("{}; the parameters are {}", detail, fmt::join(names_, ", ")));
 }
 
-// ---- SGD ----------------------------------------------------------------------------------------
+OptimizerState Optimizer::state(std::size_t) const { return {}; }
 
-SGD::SGD(double eta) : Optimizer(eta) {
-  if (!(eta > 0) || !std::isfinite(eta))
-    throw std::invalid_argument(fmt::format("SGD: the learning rate must be a positive number, got {}", eta));
+// ---- OptimizerState -----------------------------------------------------------------------------
+
+bool OptimizerState::has(std::string_view name) const noexcept {
+  for (const auto& [n, m] : matrices)
+    if (n == name) return true;
+  for (const auto& [n, x] : numbers)
+    if (n == name) return true;
+  return false;
 }
 
-std::string SGD::describe() const { return fmt::format("SGD(η={})", learning_rate()); }
+namespace {
+[[noreturn]] void no_such_state(const OptimizerState& state, std::string_view name) {
+  std::vector<std::string> names;
+  for (const auto& [n, m] : state.matrices) names.push_back(n);
+  for (const auto& [n, x] : state.numbers) names.push_back(n);
+  throw std::out_of_range(fmt::format("optimizer state: no \"{}\" (there {}: {})", name,
+                                      names.empty() ? "is none" : "are", fmt::join(names, ", ")));
+}
+}  // namespace
 
-// Δθ = −η·dθ
-void SGD::compute_update(std::size_t, const Matrix&, const Matrix& grad, Matrix& delta) {
-  const Scalar eta = static_cast<Scalar>(learning_rate());
-  for (std::size_t k = 0; k < grad.size(); ++k) delta.data()[k] = -eta * grad.data()[k];
+const Matrix& OptimizerState::matrix(std::string_view name) const {
+  for (const auto& [n, m] : matrices)
+    if (n == name) return m;
+  no_such_state(*this, name);
+}
+
+double OptimizerState::number(std::string_view name) const {
+  for (const auto& [n, x] : numbers)
+    if (n == name) return x;
+  no_such_state(*this, name);
+}
+
+// ---- SGD ----------------------------------------------------------------------------------------
+
+SGD::SGD(double eta, SGDSettings settings) : Optimizer(eta), settings_(settings) {
+  if (!(eta > 0) || !std::isfinite(eta))
+    throw std::invalid_argument(fmt::format("SGD: the learning rate must be a positive number, got {}", eta));
+  const SGDSettings& s = settings_;
+  if (!(s.momentum >= 0) || !std::isfinite(s.momentum))
+    throw std::invalid_argument(fmt::format("SGD: momentum must be a number ≥ 0, got {}", s.momentum));
+  if (!(s.dampening >= 0 && s.dampening <= 1))
+    throw std::invalid_argument(fmt::format("SGD: dampening must be a number in [0, 1], got {}", s.dampening));
+  if (!(s.weight_decay >= 0) || !std::isfinite(s.weight_decay))
+    throw std::invalid_argument(fmt::format("SGD: weight_decay must be a number ≥ 0, got {}", s.weight_decay));
+  if (s.nesterov && (s.momentum <= 0 || s.dampening != 0))
+    throw std::invalid_argument(fmt::format("SGD: Nesterov momentum needs momentum > 0 and dampening 0, got "
+                                            "momentum {} and dampening {}",
+                                            s.momentum, s.dampening));
+}
+
+std::string SGD::describe() const {
+  const SGDSettings& s = settings_;
+  std::string text = fmt::format("SGD(η={}", learning_rate());
+  if (s.momentum != 0) text += fmt::format(", μ={}", s.momentum);
+  if (s.dampening != 0) text += fmt::format(", dampening={}", s.dampening);
+  if (s.nesterov) text += ", Nesterov";
+  if (s.weight_decay != 0) text += fmt::format(", λ={}", s.weight_decay);
+  return text + ")";
+}
+
+// g ← dθ + λθ ;  b₁ = g, bₜ = μ·bₜ₋₁ + (1 − τ)·g ;  g ← g + μ·bₜ (Nesterov) or bₜ ;  Δθ = −η·g
+void SGD::compute_update(std::size_t i, const Matrix& theta, const Matrix& grad, Matrix& delta) {
+  const double eta = learning_rate();
+  const double lambda = settings_.weight_decay, mu = settings_.momentum, tau = settings_.dampening;
+  PerParameter* state = mu != 0 ? &states_.at(i, theta) : nullptr;  // plain SGD keeps nothing
+  if (state) ++state->t;
+  for (std::size_t k = 0; k < grad.size(); ++k) {
+    double g = grad.data()[k];
+    if (lambda != 0) g += lambda * theta.data()[k];
+    if (state) {
+      double& b = state->b.data()[k];
+      b = state->t == 1 ? g : mu * b + (1 - tau) * g;
+      g = settings_.nesterov ? g + mu * b : b;
+    }
+    delta.data()[k] = -eta * g;
+  }
+}
+
+OptimizerState SGD::state(std::size_t i) const {
+  const PerParameter* s = states_.find(i);
+  if (!s) return {};
+  return {{{"b", s->b}}, {}};
 }
 
 // ---- by name ------------------------------------------------------------------------------------
 
+namespace {
+
+// The settings every optimizer with PyTorch's defaults shares, as the table lists them.
+OptimizerSetting rate_setting(double fallback) { return {"learning_rate", "a number > 0", "η", fallback}; }
+const OptimizerSetting weight_decay_setting{"weight_decay", "a number ≥ 0", "λ, L2 added to the gradient", 0.0};
+OptimizerSetting eps_setting(double fallback, const char* where) { return {"eps", "a number ≥ 0", where, fallback}; }
+const OptimizerSetting betas_setting{"betas", "an array of two numbers, each in [0, 1)", "[β₁, β₂]",
+                                     Json::array({0.9, 0.999})};
+
+std::array<double, 2> betas_of(const Json& s, const char* owner) {
+  return unit_interval_pair_setting(s, owner, "betas", {0.9, 0.999});
+}
+
+std::unique_ptr<Optimizer> make_sgd(const Json& s) {
+  const char* owner = "optimizer sgd";
+  SGDSettings c;
+  c.momentum = nonnegative_setting(s, owner, "momentum", 0);
+  c.dampening = unit_interval_setting(s, owner, "dampening", 0, /*one_allowed=*/true);
+  c.nesterov = bool_setting(s, owner, "nesterov", false);
+  c.weight_decay = nonnegative_setting(s, owner, "weight_decay", 0);
+  if (c.nesterov && (c.momentum <= 0 || c.dampening != 0))  // as PyTorch refuses it
+    throw SettingError(owner, "nesterov", "false unless momentum > 0 and dampening is 0 (Nesterov momentum needs both)",
+                       "true");
+  return std::make_unique<SGD>(positive_setting(s, owner, "learning_rate"), c);
+}
+
+std::unique_ptr<Optimizer> make_adagrad(const Json& s) {
+  const char* owner = "optimizer adagrad";
+  AdagradSettings c;
+  c.learning_rate = positive_setting(s, owner, "learning_rate", c.learning_rate);
+  c.lr_decay = nonnegative_setting(s, owner, "lr_decay", c.lr_decay);
+  c.weight_decay = nonnegative_setting(s, owner, "weight_decay", c.weight_decay);
+  c.initial_accumulator_value = nonnegative_setting(s, owner, "initial_accumulator_value", c.initial_accumulator_value);
+  c.eps = nonnegative_setting(s, owner, "eps", c.eps);
+  return std::make_unique<Adagrad>(c);
+}
+
+std::unique_ptr<Optimizer> make_adadelta(const Json& s) {
+  const char* owner = "optimizer adadelta";
+  AdadeltaSettings c;
+  c.learning_rate = positive_setting(s, owner, "learning_rate", c.learning_rate);
+  c.rho = unit_interval_setting(s, owner, "rho", c.rho, /*one_allowed=*/true);
+  c.eps = nonnegative_setting(s, owner, "eps", c.eps);
+  c.weight_decay = nonnegative_setting(s, owner, "weight_decay", c.weight_decay);
+  return std::make_unique<Adadelta>(c);
+}
+
+std::unique_ptr<Optimizer> make_rmsprop(const Json& s) {
+  const char* owner = "optimizer rmsprop";
+  RMSpropSettings c;
+  c.learning_rate = positive_setting(s, owner, "learning_rate", c.learning_rate);
+  c.alpha = unit_interval_setting(s, owner, "alpha", c.alpha, /*one_allowed=*/true);
+  c.eps = nonnegative_setting(s, owner, "eps", c.eps);
+  c.weight_decay = nonnegative_setting(s, owner, "weight_decay", c.weight_decay);
+  c.momentum = nonnegative_setting(s, owner, "momentum", c.momentum);
+  c.centered = bool_setting(s, owner, "centered", c.centered);
+  return std::make_unique<RMSprop>(c);
+}
+
+std::unique_ptr<Optimizer> make_adam(const Json& s) {
+  const char* owner = "optimizer adam";
+  AdamSettings c;
+  c.learning_rate = positive_setting(s, owner, "learning_rate", c.learning_rate);
+  c.betas = betas_of(s, owner);
+  c.eps = nonnegative_setting(s, owner, "eps", c.eps);
+  c.weight_decay = nonnegative_setting(s, owner, "weight_decay", c.weight_decay);
+  c.amsgrad = bool_setting(s, owner, "amsgrad", c.amsgrad);
+  return std::make_unique<Adam>(c);
+}
+
+std::unique_ptr<Optimizer> make_adamw(const Json& s) {
+  const char* owner = "optimizer adamw";
+  AdamWSettings c;
+  c.learning_rate = positive_setting(s, owner, "learning_rate", c.learning_rate);
+  c.betas = betas_of(s, owner);
+  c.eps = nonnegative_setting(s, owner, "eps", c.eps);
+  c.weight_decay = nonnegative_setting(s, owner, "weight_decay", c.weight_decay);
+  c.amsgrad = bool_setting(s, owner, "amsgrad", c.amsgrad);
+  return std::make_unique<AdamW>(c);
+}
+
+std::unique_ptr<Optimizer> make_adamax(const Json& s) {
+  const char* owner = "optimizer adamax";
+  AdamaxSettings c;
+  c.learning_rate = positive_setting(s, owner, "learning_rate", c.learning_rate);
+  c.betas = betas_of(s, owner);
+  c.eps = nonnegative_setting(s, owner, "eps", c.eps);
+  c.weight_decay = nonnegative_setting(s, owner, "weight_decay", c.weight_decay);
+  return std::make_unique<Adamax>(c);
+}
+
+std::unique_ptr<Optimizer> make_nadam(const Json& s) {
+  const char* owner = "optimizer nadam";
+  NAdamSettings c;
+  c.learning_rate = positive_setting(s, owner, "learning_rate", c.learning_rate);
+  c.betas = betas_of(s, owner);
+  c.eps = nonnegative_setting(s, owner, "eps", c.eps);
+  c.weight_decay = nonnegative_setting(s, owner, "weight_decay", c.weight_decay);
+  c.momentum_decay = nonnegative_setting(s, owner, "momentum_decay", c.momentum_decay);
+  c.decoupled_weight_decay = bool_setting(s, owner, "decoupled_weight_decay", c.decoupled_weight_decay);
+  return std::make_unique<NAdam>(c);
+}
+
+}  // namespace
+
 const std::vector<OptimizerEntry>& optimizer_table() {
   static const std::vector<OptimizerEntry> table = {
-      {"sgd", "Δθ = −η·dθ", {{"learning_rate", "a number > 0", "η", nullptr}},
-       [](const Json& s) -> std::unique_ptr<Optimizer> {
-         return std::make_unique<SGD>(positive_setting(s, "optimizer sgd", "learning_rate"));
-       }},
+      {"sgd",
+       "g = dθ + λθ; b₁ = g, bₜ = μ·bₜ₋₁ + (1 − τ)·g; Δθ = −η·bₜ, or −η·(g + μ·bₜ) with Nesterov (μ = 0: Δθ = −η·g)",
+       {{"learning_rate", "a number > 0", "η", nullptr},
+        {"momentum", "a number ≥ 0", "μ", 0.0},
+        {"dampening", "a number in [0, 1]", "τ", 0.0},
+        {"nesterov", "true or false", "Nesterov momentum", false},
+        weight_decay_setting},
+       make_sgd},
+      {"adagrad",
+       "η̃ = η/(1 + (t − 1)·lr_decay); sumₜ = sumₜ₋₁ + g²; Δθ = −η̃·g/(√sumₜ + ε)",
+       {rate_setting(1e-2),
+        {"lr_decay", "a number ≥ 0", "the decay of η̃ with t", 0.0},
+        weight_decay_setting,
+        {"initial_accumulator_value", "a number ≥ 0", "sum₀", 0.0},
+        eps_setting(1e-10, "ε, outside the root")},
+       make_adagrad},
+      {"adadelta",
+       "vₜ = ρ·vₜ₋₁ + (1 − ρ)·g²; Δx = √(uₜ₋₁ + ε)/√(vₜ + ε)·g; uₜ = ρ·uₜ₋₁ + (1 − ρ)·Δx²; Δθ = −η·Δx",
+       {rate_setting(1.0),
+        {"rho", "a number in [0, 1]", "ρ, the fraction kept of the running averages", 0.9},
+        eps_setting(1e-6, "ε, inside both roots"),
+        weight_decay_setting},
+       make_adadelta},
+      {"rmsprop",
+       "vₜ = α·vₜ₋₁ + (1 − α)·g²; ṽ = vₜ (centered: − g_aveₜ²); Δθ = −η·g/(√ṽ + ε), or with momentum "
+       "bₜ = μ·bₜ₋₁ + g/(√ṽ + ε), Δθ = −η·bₜ",
+       {rate_setting(1e-2),
+        {"alpha", "a number in [0, 1]", "α, the fraction kept of the running average of g²", 0.99},
+        eps_setting(1e-8, "ε, outside the root"),
+        weight_decay_setting,
+        {"momentum", "a number ≥ 0", "μ", 0.0},
+        {"centered", "true or false", "divide by the variance of g instead of its mean square", false}},
+       make_rmsprop},
+      {"adam",
+       "mₜ = β₁·mₜ₋₁ + (1 − β₁)·g; vₜ = β₂·vₜ₋₁ + (1 − β₂)·g²; m̂ = mₜ/(1 − β₁ᵗ); v̂ = vₜ/(1 − β₂ᵗ) "
+       "(AMSGrad: max(vₜ₋₁ᵐᵃˣ, vₜ)/(1 − β₂ᵗ)); Δθ = −η·m̂/(√v̂ + ε)",
+       {rate_setting(1e-3),
+        betas_setting,
+        eps_setting(1e-8, "ε, outside the root"),
+        weight_decay_setting,
+        {"amsgrad", "true or false", "divide by the running maximum of v (AMSGrad)", false}},
+       make_adam},
+      {"adamw",
+       "θ ← θ − η·λ·θ; then Adam's step with g = dθ: Δθ = −η·m̂/(√v̂ + ε)",
+       {rate_setting(1e-3),
+        betas_setting,
+        eps_setting(1e-8, "ε, outside the root"),
+        {"weight_decay", "a number ≥ 0", "λ, decoupled: θ shrinks by η·λ·θ", 1e-2},
+        {"amsgrad", "true or false", "divide by the running maximum of v (AMSGrad)", false}},
+       make_adamw},
+      {"adamax",
+       "mₜ = β₁·mₜ₋₁ + (1 − β₁)·g; uₜ = max(β₂·uₜ₋₁, |g| + ε); Δθ = −η·mₜ/((1 − β₁ᵗ)·uₜ)",
+       {rate_setting(2e-3), betas_setting, eps_setting(1e-8, "ε, added to |g|"), weight_decay_setting},
+       make_adamax},
+      {"nadam",
+       "μₜ = β₁·(1 − ½·0.96^(t·ψ)); m̂ = μₜ₊₁·mₜ/(1 − ∏ᵢ₌₁ᵗ⁺¹ μᵢ) + (1 − μₜ)·g/(1 − ∏ᵢ₌₁ᵗ μᵢ); "
+       "v̂ = vₜ/(1 − β₂ᵗ); Δθ = −η·m̂/(√v̂ + ε)",
+       {rate_setting(2e-3),
+        betas_setting,
+        eps_setting(1e-8, "ε, outside the root"),
+        weight_decay_setting,
+        {"momentum_decay", "a number ≥ 0", "ψ", 4e-3},
+        {"decoupled_weight_decay", "true or false", "shrink θ by η·λ·θ instead of adding λθ to g", false}},
+       make_nadam},
   };
   return table;
 }

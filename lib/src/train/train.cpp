@@ -311,13 +311,19 @@ Json backward_event(Network& net, const Network::Stage& stage, StepId id) {
   return e;
 }
 
-Json update_event(const ParameterRef& parameter, const Matrix& update, StepId id) {
+Json update_event(const ParameterRef& parameter, const Matrix& update, StepId id, double learning_rate,
+                  const OptimizerState& state) {
   Json e;
   e["event"] = "update";
   e["epoch"] = id.epoch;
   e["step"] = id.step;
   e["parameter"] = parameter.name;
   e["frozen"] = parameter.frozen;
+  e["learning_rate"] = learning_rate;
+  Json named = Json::object();  // the optimizer's state by its algorithm's names: "m", "v", "mu_t"
+  for (const auto& [name, m] : state.matrices) named[name] = to_json(m);
+  for (const auto& [name, x] : state.numbers) named[name] = to_json(x);
+  e["state"] = std::move(named);
   e["update"] = to_json(update);
   e[local_name(parameter.name) + "_after"] = to_json(parameter.value);
   return e;
@@ -346,7 +352,8 @@ void record_updates(Tracer& tracer, Network& net, const Optimizer& optimizer, St
   if (!tracer.wants(TraceLevel::full)) return;
   const std::vector<ParameterRef> parameters = net.parameters();
   for (std::size_t i = 0; i < parameters.size(); ++i)
-    tracer.record(TraceLevel::full, update_event(parameters[i], optimizer.last_update(i), id));
+    tracer.record(TraceLevel::full, update_event(parameters[i], optimizer.last_update(i), id,
+                                                 optimizer.last_learning_rate(), optimizer.state(i)));
 }
 
 }  // namespace glassbox

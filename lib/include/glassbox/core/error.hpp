@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -74,11 +75,20 @@ public:
       : InputError(std::string(owner) + ": option \"" + key + "\" must be " + expected + ", got " + std::string(got)),
         key_(std::move(key)),
         expected_(std::move(expected)) {}
+  // The same for element `index` of a setting that is an array: what() says "<key>[<index>]"
+  // ("option "betas[1]" must be a number in [0, 1), got 1").
+  SettingError(std::string_view owner, std::string key, std::size_t index, std::string expected, std::string_view got)
+      : SettingError(owner, key + "[" + std::to_string(index) + "]", std::move(expected), got) {
+    key_ = std::move(key);
+    index_ = index;
+  }
   const std::string& key() const noexcept { return key_; }            // "learning_rate"
   const std::string& expected() const noexcept { return expected_; }  // "a number > 0"
+  const std::optional<std::size_t>& index() const noexcept { return index_; }  // the element, for an array
 
 private:
   std::string key_, expected_;
+  std::optional<std::size_t> index_;
 };
 
 // A write that failed: the message names the path and the reason.

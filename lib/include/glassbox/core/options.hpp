@@ -8,6 +8,7 @@
 // (core/error.hpp), which also carries the key and what was expected.
 #pragma once
 
+#include <array>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -27,6 +28,15 @@ double number_setting(const Json& options, std::string_view owner, std::string_v
 // A number > 0 (a rate, a step size); without a fallback the setting is required.
 double positive_setting(const Json& options, std::string_view owner, std::string_view key,
                         std::optional<double> fallback = std::nullopt);
+// A number ≥ 0 (a decay, an ε, a weight decay).
+double nonnegative_setting(const Json& options, std::string_view owner, std::string_view key, double fallback);
+// A number in [0, 1), or in [0, 1] with `one_allowed` (a fraction kept of a running average).
+double unit_interval_setting(const Json& options, std::string_view owner, std::string_view key, double fallback,
+                             bool one_allowed = false);
+// Two numbers, each in [0, 1), as a JSON array ([β₁, β₂]); an element out of range throws the
+// SettingError of that element (index() set).
+std::array<double, 2> unit_interval_pair_setting(const Json& options, std::string_view owner, std::string_view key,
+                                                 std::array<double, 2> fallback);
 bool bool_setting(const Json& options, std::string_view owner, std::string_view key, bool fallback);
 // A word from `choices`.
 std::string choice_setting(const Json& options, std::string_view owner, std::string_view key, std::string_view fallback,

@@ -70,5 +70,9 @@ private:
 // platform, unlike std::log, whose last bit may differ between math libraries. Accurate to about
 // one unit in the last place. Used by Rng::normal.
 double portable_log(double x);
+// eˣ by the same rule: x = k·ln 2 + r with |r| ≤ ½·ln 2, eʳ by its Taylor series, then ×2ᵏ (exact).
+// Accurate to about one unit in the last place; 0 below −745, +∞ above 709.78. Used where a traced
+// number needs a power with a non-integer exponent (NAdam's 0.96^(ψ·t) = e^(ψ·t·ln 0.96)).
+double portable_exp(double x);
 
 }  // namespace glassbox

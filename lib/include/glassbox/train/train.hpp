@@ -146,7 +146,10 @@ Json step_event(StepId id, std::size_t batch_size, double loss, const std::vecto
                 std::string_view mode = {}, std::optional<double> learning_rate = std::nullopt);
 Json forward_event(const Network& net, const Network::Stage& stage, StepId id);
 Json backward_event(Network& net, const Network::Stage& stage, StepId id);
-Json update_event(const ParameterRef& parameter, const Matrix& update, StepId id);
+// `learning_rate`: the η the update used; `state`: what the optimizer keeps for the parameter after
+// it (Optimizer::state), recorded by name under "state".
+Json update_event(const ParameterRef& parameter, const Matrix& update, StepId id, double learning_rate,
+                  const OptimizerState& state);
 
 // Full level: one "forward" / "backward" event per stage, one "update" event per parameter.
 // One "parameters" event (level full): every parameter's value as it is now, by name — the W and
