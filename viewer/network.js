@@ -226,12 +226,24 @@ GB.describeEdge = function (ctx, k, j, i, sample) {
 // The learning rate of an update: the update's or the step's "learning_rate" when the trace has it,
 // else the header's optimizer (glassbox run: plain SGD), else — for an update that is Δθ = −η·∂L/∂θ
 // with one η for every element, which is plain SGD — that η, marked as read off the numbers.
+// An optimizer's state worth showing: plain SGD keeps none and its updates carry "state": {}.
+GB.hasState = function (up) {
+  return !!up.state && typeof up.state === "object" && Object.keys(up.state).length > 0;
+};
+// Whether Δθ = −η·∂L/∂θ holds for this update: no optimizer state, and no weight decay in the header's
+// optimizer (SGD with weight_decay keeps no state but adds λθ to the gradient).
+GB.isPlainStep = function (ctx, up) {
+  if (GB.hasState(up)) return false;
+  const opt = ctx.trace.header.hyperparameters && ctx.trace.header.hyperparameters.optimizer;
+  return !(opt && ((opt.name && opt.name !== "sgd") || opt.weight_decay > 0 || opt.momentum > 0));
+};
+
 GB.learningRate = function (ctx, up, grad) {
   if (up.learning_rate !== undefined) return {value: up.learning_rate};
   if (ctx.stepEvent && ctx.stepEvent.learning_rate !== undefined) return {value: ctx.stepEvent.learning_rate};
   const opt = ctx.trace.header.hyperparameters && ctx.trace.header.hyperparameters.optimizer;
   if (opt && opt.name === "sgd" && !opt.momentum && typeof opt.learning_rate === "number") return {value: opt.learning_rate};
-  if (up.state || !GB.isMatrix(grad) || !GB.isMatrix(up.update)) return null;
+  if (GB.hasState(up) || !GB.isMatrix(grad) || !GB.isMatrix(up.update)) return null;
   let eta = null;
   for (let r = 0; r < grad.length; r++) for (let c = 0; c < grad[r].length; c++) {
     const g = grad[r][c], d = up.update[r][c];
@@ -252,13 +264,13 @@ GB.updateLines = function (ctx, up, r, c, label, gradMatrix) {
   const short = up.parameter.slice(up.parameter.lastIndexOf(".") + 1);
   const lr = up.frozen ? null : GB.learningRate(ctx, up, gradMatrix);
   if (up.frozen) box.append(GB.formula(`Δ${label} = `, delta, `  (${up.parameter} is frozen: not updated)`));
-  else if (lr && !up.state && typeof grad === "number")
+  else if (lr && GB.isPlainStep(ctx, up) && typeof grad === "number")
     box.append(GB.formula(`Δ${label} = −η · ∂L/∂${label} = −`, lr.value, " · ", grad, " = ", delta,
       lr.inferred ? "  (η read off the update: Δθ = −η·∂L/∂θ for every element)" : ""));
   else box.append(GB.formula(`Δ${label} = `, delta));
   const after = GB.at(up[short + "_after"], r, c);
   if (after !== undefined) box.append(GB.formula(`${label} after = ${label} + Δ${label} = `, after));
-  if (up.state && typeof up.state === "object") {
+  if (GB.hasState(up)) {
     box.append(GB.el("div", {class: "muted"}, "optimizer state:"));
     for (const [key, value] of Object.entries(up.state)) {
       const v = GB.isMatrix(value) ? GB.at(value, r, c) : value;

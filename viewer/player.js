@@ -148,7 +148,7 @@ GB.Player = class Player {
 // "state": velocity, m, v, m̂, v̂, …): each entry as a small matrix, or its statistics when large.
 GB.drawOptimizerState = function (host, ctx) {
   GB.clear(host);
-  const withState = [...ctx.params.values()].filter((u) => u.state && typeof u.state === "object");
+  const withState = [...ctx.params.values()].filter((u) => GB.hasState(u));
   const lrs = [...ctx.params.values()].filter((u) => u.learning_rate !== undefined);
   if (!withState.length && !lrs.length) return;
   host.append(GB.el("h3", {}, "Optimizer state at this update"));
@@ -236,10 +236,10 @@ GB.commentary = function (ev, ctx, selection, sample) {
       if (ev.frozen) return `update of ${ev.parameter}: frozen, Δθ = 0; element (${r}, ${c}) stays ${GB.num(after)}`;
       const lr = ctx ? GB.learningRate(ctx, ev, gradMatrix) : null;
       let text = `update of ${ev.parameter}: θ ← θ + Δθ; element (${r}, ${c}): `;
-      if (lr && !ev.state && grad !== undefined) text += `Δθ = −η·∂L/∂θ = −${GB.num(lr.value)} · ${GB.num(grad)} = `;
+      if (lr && ctx && GB.isPlainStep(ctx, ev) && grad !== undefined) text += `Δθ = −η·∂L/∂θ = −${GB.num(lr.value)} · ${GB.num(grad)} = `;
       else text += "Δθ = ";
       text += `${GB.num(delta)}, θ after = ${GB.num(after)}`;
-      if (ev.state) text += "; state: " + Object.entries(ev.state).map(([k, v]) => `${k} ${GB.num(GB.isMatrix(v) ? GB.at(v, r, c) : v)}`).join(", ");
+      if (GB.hasState(ev)) text += "; state: " + Object.entries(ev.state).map(([k, v]) => `${k} ${GB.num(GB.isMatrix(v) ? GB.at(v, r, c) : v)}`).join(", ");
       return text;
     }
     case "epoch": {

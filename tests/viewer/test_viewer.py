@@ -83,12 +83,25 @@ run(bindir / "glassbox", "run", spec_b, "--quiet", "--trace", trace_b)
 # Fields a trace may gain (an optimizer's state and learning rate on updates, validation on epochs,
 # anything new): trace a.json with them added by hand, for the page to show and not trip over.
 extended = work / "extended.json"
+
+
+def with_fields(line, fields):
+    """The event on `line` (one element of the trace's array, with its comma) with `fields` set."""
+    body = line.rstrip("\n")
+    comma = body.endswith(",")
+    event = json.loads(body[:-1] if comma else body)
+    event.update(fields)
+    return json.dumps(event, separators=(",", ":"), ensure_ascii=False) + ("," if comma else "") + "\n"
+
+
+
 with open(trace_a) as f, open(extended, "w") as out:
     for line in f:
         if line.startswith('{"event":"update"') and '"parameter":"layers[2].W"' in line:
-            line = line.replace('"frozen":false,', '"frozen":false,"learning_rate":0.25,"state":{"velocity":[[7.5,0],[0,0]],"step_count":1},"unknown_field":[1,2],')
+            line = with_fields(line, {"learning_rate": 0.25, "state": {"velocity": [[7.5, 0], [0, 0]], "step_count": 1},
+                                      "unknown_field": [1, 2]})
         elif line.startswith('{"event":"epoch"'):
-            line = line.replace('"steps":1,', '"steps":1,"val_loss":0.125,"val_accuracy":0.5,"learning_rate":0.25,')
+            line = with_fields(line, {"val_loss": 0.125, "val_accuracy": 0.5, "learning_rate": 0.25})
         out.write(line)
 page = work / "a.html"
 run(bindir / "glassbox", "view", trace_a, "-o", page)
