@@ -73,6 +73,19 @@ Json to_json(const Experiment& e, bool samples) {
                 {"shuffle", e.training.shuffle},
                 {"classification", e.training.classification}};
   if (e.training.classification) training["threshold"] = e.training.threshold;
+  if (e.validation) {
+    if (e.validation->fraction) training["validation"] = Json{{"fraction", *e.validation->fraction}};
+    if (e.validation->count) training["validation"] = Json{{"count", *e.validation->count}};
+  }
+  if (const auto& es = e.training.early_stopping) {
+    Json stopping{{"monitor", es->monitor},
+                  {"min_delta", es->min_delta},
+                  {"patience", es->patience},
+                  {"restore_best_weights", es->restore_best_weights}};
+    if (es->baseline) stopping["baseline"] = *es->baseline;
+    stopping["start_from_epoch"] = es->start_from_epoch;
+    training["early_stopping"] = std::move(stopping);
+  }
   spec["training"] = std::move(training);
   spec["frozen"] = e.frozen;
 

@@ -38,6 +38,7 @@
 #include <string_view>
 #include <vector>
 
+#include "glassbox/data/validation.hpp"
 #include "glassbox/nn/dense.hpp"
 #include "glassbox/train/gradcheck.hpp"
 #include "glassbox/nn/initializers.hpp"
@@ -116,7 +117,10 @@ struct Experiment {
   LossSpec loss;
   OptimizerSpec optimizer;
   DataSpec data;
-  TrainOptions training;
+  TrainOptions training;          // with training.early_stopping
+  // training.validation: how many samples to hold out (none if absent). The split draws from
+  // Rng::derived(seed, "validation"), stratified by class for classification (not multilabel).
+  std::optional<ValidationSize> validation;
   std::vector<std::string> frozen;  // parameter names, "layers[0].b"
   TraceSpec trace;
   GradCheckOptions gradcheck;       // h, max_elements, check_input; seed = the experiment's
@@ -190,9 +194,14 @@ TraceHeader trace_header(const Experiment& experiment, std::string program);
 
 struct RunResult {
   Network network;                  // after training
-  double initial_loss = 0;          // on all N samples at the initial weights
+  double initial_loss = 0;          // on the training samples (all N without a validation set), initial weights
   std::vector<EpochStats> history;  // one entry per epoch
-  Json to_json() const;             // the trace's "result"
+  std::optional<ValidationSplit> split;  // with training.validation: which samples were held out
+  // The trace's "result": the numbers of the last epoch — or, when early stopping restored an
+  // earlier epoch's weights, of that epoch, the weights the network ends with.
+  Json to_json() const;
+  // The epoch whose weights the network ends with: the last, or the one early stopping restored.
+  const EpochStats& final_epoch() const;
 };
 
 // How far the loss on the whole training set may grow over its value at the start before a run is
