@@ -137,7 +137,7 @@ TEST_CASE("unknown keys are errors, with the closest known key", "[experiment]")
   Json s = base_spec();
   s["training"] = Json{{"epoch", 10}};
   CHECK(error_of(s) == "training.epoch: unknown key (did you mean \"epochs\"?); known keys: epochs, batch_size, "
-                       "shuffle, classification, threshold");
+                       "shuffle, classification, threshold, validation, early_stopping");
   s = base_spec();
   s["netwrok"] = s["network"];
   CHECK(error_of(s) == "netwrok: unknown key (did you mean \"network\"?); known keys: name, description, seed, "
@@ -907,4 +907,98 @@ TEST_CASE("gradcheck of a spec: kinks are reported, a too-large h fails", "[expe
   REQUIRE(report.elements.size() == expected.elements.size());
   for (std::size_t i = 0; i < report.elements.size(); ++i)
     CHECK(report.elements[i].analytic == expected.elements[i].analytic);
+}
+
+// ---- a validation set and early stopping --------------------------------------------------------
+
+TEST_CASE("training.validation: a fraction or a count, checked against the data", "[experiment]") {
+  Json s = base_spec();
+  s["training"]["validation"] = 0.25;
+  CHECK(*parse_experiment(s, "spec.json").validation->fraction == 0.25);
+  s["training"]["validation"] = Json{{"count", 1}};
+  CHECK(*parse_experiment(s, "spec.json").validation->count == 1);
+  s["training"]["validation"] = Json{{"count", 4}};
+  CHECK(error_of(s) ==
+        "training.validation.count: holding out 4 of the 4 samples leaves none for training; at most 3");
+  s["training"]["validation"] = Json{{"fraction", 0.1}};  // round(0.4) = 0 samples
+  CHECK(error_of(s) == "training.validation.fraction: validation fraction 0.1 of 4 samples holds out 0 and leaves 4 "
+                       "for training; both parts need at least one sample");
+  s["training"]["validation"] = Json{{"fraction", 0.5}, {"count", 2}};
+  CHECK(error_of(s) == "training.validation: expected one of \"fraction\" and \"count\", got both");
+  s["training"]["validation"] = Json{{"fractoin", 0.5}};
+  CHECK(error_of(s).find("training.validation.fractoin: unknown key (did you mean \"fraction\"?)") == 0);
+  s["training"]["validation"] = "20%";
+  CHECK(error_of(s) == "training.validation: expected a fraction of the samples in (0, 1), {\"fraction\": …} or "
+                       "{\"count\": …}, got the string \"20%\"");
+}
+
+TEST_CASE("training.early_stopping: its settings, checked and written back", "[experiment]") {
+  Json s = base_spec();
+  s["training"]["validation"] = 0.5;
+  s["training"]["early_stopping"] = Json{{"patience", 3}, {"restore_best_weights", true}, {"baseline", 0.6}};
+  const Experiment e = parse_experiment(s, "spec.json");
+  REQUIRE(e.training.early_stopping);
+  CHECK(e.training.early_stopping->monitor == "val_loss");
+  CHECK(e.training.early_stopping->patience == 3);
+  CHECK(*e.training.early_stopping->baseline == 0.6);
+  CHECK(to_json(parse_experiment(to_json(e), "spec.json")) == to_json(e));
+  s["training"]["early_stopping"] = Json{{"monitor", "val_accuracy"}};
+  CHECK(error_of(s) == "training.early_stopping.monitor: \"val_accuracy\" needs \"classification\": true in "
+                       "\"training\"");
+  s["training"]["early_stopping"] = Json{{"min_delta", -0.1}};
+  CHECK(error_of(s) == "training.early_stopping.min_delta: expected a number ≥ 0, got -0.1");
+  s["training"].erase("validation");
+  s["training"]["early_stopping"] = Json::object();
+  CHECK(error_of(s).find("training.early_stopping.monitor: missing; the default \"val_loss\"") == 0);
+  s["training"]["early_stopping"] = Json{{"monitor", "loss"}};
+  CHECK(error_of(s) == "(no error)");
+}
+
+TEST_CASE("a run with a validation set: a stratified split from its own generator, validation numbers traced",
+          "[experiment]") {
+  const Experiment e = load_experiment(example("early_stopping"));
+  const fs::path dir = fresh_dir("validation");
+  RunResult result;
+  {
+    Tracer tracer(dir / "run.json", TraceLevel::summary, trace_header(e, "glassbox"));
+    result = run_experiment(e, tracer);
+    tracer.finish(result.to_json());
+  }
+  REQUIRE(result.split);
+  CHECK(result.split->validation.size() == 12);  // round(0.2 · 60)
+  // Stratified: make_moons has 30 of each class, so 6 of each are held out.
+  std::size_t ones = 0;
+  for (std::size_t n : result.split->validation) ones += e.data.targets(n, 0) == 1;
+  CHECK(ones == 6);
+  // The split does not depend on the network: its generator is derived from the seed alone.
+  Rng derived = Rng::derived(e.seed, "validation");
+  const std::vector<std::size_t> classes = target_classes(e.data.targets);
+  CHECK(split_validation(60, *e.validation, derived, &classes).validation == result.split->validation);
+
+  std::ifstream in(dir / "run.json");
+  const Json doc = Json::parse(in);
+  const Json& events = doc["events"];
+  CHECK(events.front()["event"] == "validation_split");
+  CHECK(events.front()["validation"].size() == 12);
+  std::size_t epochs = 0;
+  for (const Json& ev : events)
+    if (ev["event"] == "epoch") {
+      ++epochs;
+      CHECK(ev.contains("val_loss"));
+      CHECK(ev.contains("val_accuracy"));
+    }
+  CHECK(epochs == result.history.size());
+  const Json& last = events.back();
+  CHECK(last["event"] == "early_stopping");
+  // The run stopped early (the lesson's numbers): patience 25 epochs after the best.
+  REQUIRE(result.history.size() < e.training.epochs);
+  CHECK(last["stopped_epoch"] == result.history.size());
+  CHECK(last["best_epoch"].get<std::size_t>() + 25 == result.history.size());
+  CHECK(last["restored_epoch"] == last["best_epoch"]);
+  // The result reports the restored epoch's numbers, the weights the network ends with.
+  const EpochStats& best = result.history[last["best_epoch"].get<std::size_t>() - 1];
+  CHECK(doc["result"]["val_loss"] == to_json(*best.val_loss));
+  const Evaluation now = evaluate(result.network, *make_loss(e), gather_rows(e.data.X, result.split->validation),
+                                  gather_rows(e.data.targets, result.split->validation));
+  CHECK(now.loss == *best.val_loss);
 }

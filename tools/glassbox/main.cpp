@@ -78,13 +78,11 @@ void describe(const Experiment& e, const Output& out) {
             e.training.shuffle ? "shuffled every epoch" : "in file order");
   if (e.validation) {
     const std::size_t V = e.validation->samples(e.data.X.rows());
-    out.print("validation {} of the {} samples held out ({}{})
-", V, e.data.X.rows(), e.validation->describe(),
+    out.print("validation {} of the {} samples held out ({}{})\n", V, e.data.X.rows(), e.validation->describe(),
               e.training.classification && !e.training.multilabel ? ", stratified by class" : "");
   }
   if (const auto& es = e.training.early_stopping)
-    out.print("stopping   early: {} (min_delta {}, patience {}{})
-", es->monitor, es->min_delta, es->patience,
+    out.print("stopping   early: {} (min_delta {}, patience {}{})\n", es->monitor, es->min_delta, es->patience,
               es->restore_best_weights ? ", restoring the best weights" : "");
 }
 
