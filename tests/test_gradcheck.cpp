@@ -504,3 +504,48 @@ TEST_CASE("every activation with every loss passes the gradient check", "[gradch
     CHECK((as_head[g.name] > 0) == passes_gradient(g));
   }
 }
+
+TEST_CASE("a gradient check refuses to mix modes", "[gradcheck]") {
+  Rng init(5);
+  Network net;
+  net.dense(2, 3, init).batch_norm().activation("tanh").dropout(0.5, Rng(8)).dense(3, 1, init);
+  const Matrix X{{0.5, -1.0}, {1.5, 0.3}, {-0.2, 0.8}};
+  const Matrix T{{1.0}, {0.0}, {0.5}};
+  const MeanSquaredError mse;
+  // Every layer in the network's mode: checked, in either mode.
+  CHECK(check_network(net, mse, X, T).passed());
+  net.eval();
+  CHECK(check_network(net, mse, X, T).passed());
+  // One layer switched alone: the network would run half in each mode.
+  net.layer(1).set_training(true);
+  CHECK_THROWS_WITH(check_network(net, mse, X, T),
+                    Catch::Contains("the network is in eval mode but layers[1] (BatchNorm(3)) is in train mode"));
+  CHECK_THROWS_WITH(h_sweep(net, mse, X, T, "layers[0].W", 0, 0, {1e-5}), Catch::Contains("layers[1]"));
+  // Asked for one mode, in the other: refused, not silently checked.
+  net.eval();
+  GradCheckOptions training;
+  training.training = true;
+  CHECK_THROWS_WITH(check_network(net, mse, X, T, training),
+                    Catch::Contains("asked to check in train mode but the network is in eval mode"));
+  net.train();
+  CHECK(check_network(net, mse, X, T, training).passed());
+}
+
+TEST_CASE("the dropout mask is held through a check: without holding it the check fails", "[gradcheck]") {
+  // The same network checked through the engine with a forward pass that draws a new mask on every
+  // call: the differences then measure the masks, not the gradient, and the check must fail.
+  Rng init(4);
+  Network net;
+  net.dense(3, 6, init).activation("tanh").dropout(0.5, Rng(12)).dense(6, 1, init);
+  const Matrix X{{0.5, -1.0, 0.25}, {1.5, 0.3, -0.7}};
+  const Matrix T{{1.0}, {0.0}};
+  const MeanSquaredError mse;
+  net.zero_grad();
+  net.backward(mse.gradient(net.forward(X), T));
+  std::vector<CheckedTensor> tensors;
+  for (ParameterRef& p : net.parameters()) tensors.push_back({p.name, &p.value, p.grad});
+  const GradCheckReport unheld = check_gradients(
+      "unheld", std::move(tensors), [&] { return mse.value(net.forward(X), T); }, nullptr, {});
+  CHECK(unheld.verdict == CheckVerdict::fail);
+  CHECK(check_network(net, mse, X, T).passed());
+}

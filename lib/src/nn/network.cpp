@@ -3,6 +3,8 @@
 #include "glassbox/nn/network.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -10,7 +12,8 @@
 
 namespace glassbox {
 
-Network::Network(const Network& other) : frozen_(other.frozen_), training_(other.training_) {
+Network::Network(const Network& other)
+    : frozen_(other.frozen_), penalties_(other.penalties_), training_(other.training_) {
   for (const auto& layer : other.layers_) {
     layers_.push_back(layer->clone());
     layers_.back()->set_training(layer->training());
@@ -52,6 +55,16 @@ Network& Network::activation(std::string_view name, const Json& options) {
     throw ShapeError(fmt::format("Network::activation(\"{}\"): add a layer first (its width sets the activation's)",
                                  name));
   return add(make_activation(name, output_width(), options));
+}
+
+Network& Network::dropout(double p, Rng rng) {
+  if (layers_.empty()) throw ShapeError("Network::dropout: add a layer first (its width sets the dropout's)");
+  return add(std::make_unique<Dropout>(output_width(), p, std::move(rng)));
+}
+
+Network& Network::batch_norm(double momentum, double eps) {
+  if (layers_.empty()) throw ShapeError("Network::batch_norm: add a layer first (its width sets the features)");
+  return add(std::make_unique<BatchNorm>(output_width(), momentum, eps));
 }
 
 void Network::require_layer(std::size_t i, const char* what) const {
@@ -166,6 +179,34 @@ std::size_t Network::parameter_count() const {
   std::size_t count = 0;
   for (const auto& layer : layers_) count += layer->parameter_count();
   return count;
+}
+
+// ---- penalties ----------------------------------------------------------------------------------
+
+void Network::penalize(std::string_view name, Penalty penalty) {
+  const std::string full = parameter(name).name;
+  for (const double lambda : {penalty.l1, penalty.l2})
+    if (!(lambda >= 0 && std::isfinite(lambda)))
+      throw std::invalid_argument(
+          fmt::format("Network::penalize(\"{}\"): l1 and l2 must be numbers ≥ 0, got l1 = {}, l2 = {}", name,
+                      penalty.l1, penalty.l2));
+  const auto it = std::find_if(penalties_.begin(), penalties_.end(), [&](const PenaltyTerm& t) { return t.name == full; });
+  if (it != penalties_.end()) penalties_.erase(it);
+  if (penalty.active()) penalties_.push_back({full, penalty});
+}
+
+// Σ λ₁·Σ|w| + λ₂·Σw² over the penalized parameters
+double Network::penalty() {
+  double total = 0;
+  for (const PenaltyTerm& t : penalties_) total += t.penalty.value(parameter(t.name).value);
+  return total;
+}
+
+void Network::add_penalty_gradients() {
+  for (const PenaltyTerm& t : penalties_) {
+    ParameterRef p = parameter(t.name);
+    t.penalty.add_gradient(p.value, p.grad);
+  }
 }
 
 // ---- buffers and the whole state ----------------------------------------------------------------

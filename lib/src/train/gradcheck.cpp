@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -86,6 +87,46 @@ private:
   std::vector<BufferRef> buffers_;
   std::vector<Matrix> values_;
 };
+
+// Holds the random draws of every layer given (dropout's mask) while it lives: the passes of a check
+// after the first reuse that pass's draws.
+class HeldDraws {
+public:
+  explicit HeldDraws(std::vector<Layer*> layers) : layers_(std::move(layers)) {
+    for (Layer* layer : layers_) layer->hold_draws(true);
+  }
+  ~HeldDraws() {
+    for (Layer* layer : layers_) layer->hold_draws(false);
+  }
+  HeldDraws(const HeldDraws&) = delete;
+  HeldDraws& operator=(const HeldDraws&) = delete;
+
+private:
+  std::vector<Layer*> layers_;
+};
+
+const char* mode_name(bool training) { return training ? "train" : "eval"; }
+
+// One mode for the whole check: every layer in the network's mode, and that the one asked for.
+void require_one_mode(Network& net, const GradCheckOptions& options, const char* what) {
+  for (std::size_t i = 0; i < net.size(); ++i)
+    if (net.layer(i).training() != net.training())
+      throw std::invalid_argument(fmt::format(
+          "{}: the network is in {} mode but layers[{}] ({}) is in {} mode: a check runs every layer in one mode "
+          "(call train() or eval() on the network)",
+          what, mode_name(net.training()), i, net.layer(i).describe(), mode_name(net.layer(i).training())));
+  if (options.training && *options.training != net.training())
+    throw std::invalid_argument(fmt::format("{}: asked to check in {} mode but the network is in {} mode (call {}() "
+                                            "on it first)",
+                                            what, mode_name(*options.training), mode_name(net.training()),
+                                            mode_name(*options.training)));
+}
+
+std::vector<Layer*> layers_of(Network& net) {
+  std::vector<Layer*> layers;
+  for (std::size_t i = 0; i < net.size(); ++i) layers.push_back(&net.layer(i));
+  return layers;
+}
 
 }  // namespace
 
@@ -180,12 +221,14 @@ GradCheckReport check_gradients(std::string subject, std::vector<CheckedTensor> 
 
 GradCheckReport check_network(Network& net, const Loss& loss, const Matrix& X, const Matrix& T,
                               const GradCheckOptions& options) {
+  require_one_mode(net, options, "check_network");
   Matrix input = X;  // perturbed when the input gradient is checked
   // Every pass in the network's mode, from the same buffers; parameters() only, never a buffer.
   SavedBuffers buffers(net.buffers());
-  // The analytic gradients at θ.
+  // The analytic gradients at θ, with the random draws every later pass reuses.
   net.zero_grad();
   const Matrix& P = net.forward(input);
+  const HeldDraws held(layers_of(net));
   const Matrix dP = loss.gradient(P, T);
   const Matrix dX = net.backward(dP, options.check_input);
 
@@ -207,10 +250,15 @@ GradCheckReport check_network(Network& net, const Loss& loss, const Matrix& X, c
 }
 
 GradCheckReport check_layer(Layer& layer, const Matrix& X, Rng& rng, const GradCheckOptions& options) {
+  if (options.training && *options.training != layer.training())
+    throw std::invalid_argument(fmt::format("check_layer: asked to check {} in {} mode but it is in {} mode",
+                                            layer.describe(), mode_name(*options.training),
+                                            mode_name(layer.training())));
   Matrix input = X;
   SavedBuffers buffers(layer.buffers());  // as in check_network
   layer.zero_grad();
   const Matrix& Y = layer.forward(input);
+  const HeldDraws held({&layer});  // as in check_network
   // L = Σ R ⊙ Y, so dL/dY = R
   const Matrix R = Matrix::uniform(Y.rows(), Y.cols(), rng, Scalar{-1}, Scalar{1});
   const bool needed = layer.needs_input_gradient;
@@ -416,9 +464,12 @@ HSweep h_sweep(Network& net, const Loss& loss, const Matrix& X, const Matrix& T,
   if (row >= p.value.rows() || col >= p.value.cols())
     throw std::out_of_range(fmt::format("h_sweep: {} is {}; it has no element ({}, {})", p.name, p.value.shape(), row,
                                         col));
+  require_one_mode(net, {}, "h_sweep");
   SavedBuffers buffers(net.buffers());  // as in check_network
   net.zero_grad();
-  net.backward(loss.gradient(net.forward(X), T));
+  const Matrix& P = net.forward(X);
+  const HeldDraws held(layers_of(net));  // as in check_network
+  net.backward(loss.gradient(P, T));
   const double analytic = static_cast<double>(p.grad(row, col));
   HSweep sweep = h_sweep(fmt::format("{} with {}", net.describe(), loss.describe()),
                          fmt::format("{}({}, {})", p.name, row, col), p.value(row, col), analytic,

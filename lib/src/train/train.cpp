@@ -3,8 +3,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include <fmt/format.h>
+
+#include "glassbox/train/clipping.hpp"
 
 namespace glassbox {
 
@@ -107,24 +110,52 @@ const Matrix& predict(Network& net, const Matrix& X) {
 // ---- one update ---------------------------------------------------------------------------------
 
 double train_step(Network& net, const Loss& loss, Optimizer& optimizer, const Matrix& X, const Matrix& T,
-                  StepId id, Tracer& tracer) {
+                  StepId id, Tracer& tracer, const TrainOptions& options) {
   // dL/dŷ, reused from step to step
   thread_local Matrix dY;
 
+  if (options.clip_grad_norm && options.clip_grad_value)
+    throw std::invalid_argument("train_step: clip by norm or by value, not both");
   net.zero_grad();
   const Matrix& Y = net.forward(X);
-  const double L = loss.value(Y, T);
-  if (!std::isfinite(L)) explain_forward(net, X, T, L, where(id), false);
+  const double data_loss = loss.value(Y, T);
+  if (!std::isfinite(data_loss)) explain_forward(net, X, T, data_loss, where(id), false);
+  // L = data loss + λ₁·Σ|w| + λ₂·Σw² over the penalized parameters (nn/penalty.hpp)
+  const bool penalized = !net.penalties().empty();
+  const double penalty = penalized ? net.penalty() : 0.0;
+  if (!std::isfinite(penalty))
+    throw NonFiniteError(fmt::format("{}: the penalty of the weights is {}", where(id), penalty));
+  const double L = data_loss + penalty;
   if (tracer.wants(TraceLevel::full)) record_forward(tracer, net, id);
 
   loss.gradient_into(dY, Y, T);  // the seed of the chain rule
   net.backward(dY);
+  if (penalized) net.add_penalty_gradients();  // dL/dW += λ₁·sign(W) + 2λ₂·W
   std::vector<ParameterRef> parameters = net.parameters();
   for (const ParameterRef& p : parameters)
     if (!all_finite(p.grad)) explain_backward(net, id);
   if (tracer.wants(TraceLevel::full)) record_backward(tracer, net, id);
+  // Clipping: the backward events hold the gradients before it, the step event their norms after.
+  std::optional<NormClipping> by_norm;
+  std::size_t clamped = 0;
+  if (options.clip_grad_norm) by_norm = clip_grad_norm(parameters, *options.clip_grad_norm);
+  if (options.clip_grad_value) clamped = clip_grad_value(parameters, *options.clip_grad_value);
   if (tracer.wants(TraceLevel::step)) {
-    tracer.record(TraceLevel::step, step_event(id, X.rows(), L, parameters, net.has_modes() ? net.mode() : ""));
+    Json e = step_event(id, X.rows(), L, parameters, net.has_modes() ? net.mode() : "");
+    if (penalized) {
+      e["data_loss"] = to_json(data_loss);
+      e["penalty"] = to_json(penalty);
+    }
+    if (by_norm) {
+      e["clip_grad_norm"] = *options.clip_grad_norm;
+      e["total_gradient_norm"] = to_json(by_norm->total_norm);
+      e["clip_coefficient"] = to_json(by_norm->coefficient);
+    }
+    if (options.clip_grad_value) {
+      e["clip_grad_value"] = *options.clip_grad_value;
+      e["clipped_elements"] = clamped;
+    }
+    tracer.record(TraceLevel::step, std::move(e));
   }
 
   optimizer.step(parameters);
@@ -219,7 +250,7 @@ std::vector<EpochStats> train_loop(Network& net, const Loss& loss, Optimizer& op
                    order.begin() + static_cast<std::ptrdiff_t>(std::min(N, first + B)));
       gather_rows_into(Xb, X, batch);
       gather_rows_into(Tb, T, batch);
-      batch_losses += train_step(net, loss, optimizer, Xb, Tb, {epoch, ++step}, tracer);
+      batch_losses += train_step(net, loss, optimizer, Xb, Tb, {epoch, ++step}, tracer, options);
       ++batches;
     }
 
@@ -242,6 +273,7 @@ std::vector<EpochStats> train_loop(Network& net, const Loss& loss, Optimizer& op
       stats.val_accuracy = v.accuracy;
     }
     if (net.has_modes()) stats.mode = "eval";
+    if (!net.penalties().empty()) stats.penalty = net.penalty();
     if (stopper) {
       const EarlyStopping::Verdict verdict = stopper->update(epoch, monitored(stats, options.early_stopping->monitor));
       if (verdict.keep_weights) {
@@ -323,6 +355,7 @@ Json epoch_event(const EpochStats& stats) {
                                {"wait", s.wait},
                                {"stop", s.stop}};
   }
+  if (stats.penalty) e["penalty"] = to_json(*stats.penalty);
   return e;
 }
 
@@ -352,6 +385,7 @@ Json forward_event(const Network& net, const Network::Stage& stage, StepId id) {
   e["input"] = to_json(net.layer_input(stage.first));
   if (!net.layer(stage.first).is_activation()) e["z"] = to_json(net.layer_output(stage.first));
   if (net.layer(stage.last).is_activation()) e["a"] = to_json(net.layer_output(stage.last));
+  for (std::size_t i = stage.first; i <= stage.last; ++i) net.layer(i).trace_forward(e);  // mask, mu, var, …
   return e;
 }
 

@@ -35,6 +35,7 @@
 #include <string>
 #include <vector>
 
+#include "glassbox/core/json.hpp"
 #include "glassbox/core/matrix.hpp"
 
 namespace glassbox {
@@ -93,6 +94,15 @@ public:
   // kink, where a finite difference measures neither one-sided derivative: the gradient checker
   // uses this to flag such elements instead of failing them. Smooth layers append nothing.
   virtual void kink_signature(std::vector<std::int8_t>& signature) const { (void)signature; }
+
+  // A layer whose training-mode forward() draws random numbers (dropout's mask) reuses its last
+  // draws while held, so that several passes differ only by what the caller changed: the gradient
+  // checker holds them. Layers that draw nothing ignore it.
+  virtual void hold_draws(bool hold) { (void)hold; }
+
+  // Adds to a "forward" trace event (level full) what the layer computed beyond its output:
+  // dropout's "mask", batch normalization's "mu", "var", "x_hat" and its buffers. Most add nothing.
+  virtual void trace_forward(Json& event) const { (void)event; }
 
   virtual std::unique_ptr<Layer> clone() const = 0;
 

@@ -23,8 +23,11 @@
 #include <string_view>
 #include <vector>
 
+#include "glassbox/nn/batch_norm.hpp"
 #include "glassbox/nn/dense.hpp"
+#include "glassbox/nn/dropout.hpp"
 #include "glassbox/nn/layer.hpp"
+#include "glassbox/nn/penalty.hpp"
 #include "glassbox/core/table.hpp"
 #include "glassbox/core/json.hpp"
 
@@ -47,6 +50,10 @@ public:
   Network& dense(Matrix W, Matrix b);
   // Appends the activation called `name` (see activation_table()), as wide as the previous layer.
   Network& activation(std::string_view name, const Json& options = Json::object());
+  // Appends Dropout(p) (nn/dropout.hpp) drawing its masks from `rng`, as wide as the previous layer.
+  Network& dropout(double p, Rng rng);
+  // Appends BatchNorm (nn/batch_norm.hpp) over the previous layer's outputs.
+  Network& batch_norm(double momentum = 0.1, double eps = 1e-5);
 
   std::size_t size() const noexcept { return layers_.size(); }
   Layer& layer(std::size_t i);
@@ -71,6 +78,20 @@ public:
   // A frozen parameter keeps its value through optimizer steps; its gradient is still computed.
   void freeze(std::string_view name, bool frozen = true);
   std::size_t parameter_count() const;
+
+  // Penalties (nn/penalty.hpp): an L1 and/or L2 term on the parameter called `name` ("layers[0].W"),
+  // added to the loss by the training loop. A penalty of l1 = l2 = 0 removes it. InputError for an
+  // unknown name, std::invalid_argument for a λ that is negative or not finite.
+  void penalize(std::string_view name, Penalty penalty);
+  struct PenaltyTerm {
+    std::string name;  // "layers[0].W"
+    Penalty penalty;
+  };
+  const std::vector<PenaltyTerm>& penalties() const noexcept { return penalties_; }
+  // Σ over the penalized parameters of their penalty's value; 0 without penalties.
+  double penalty();
+  // Adds each penalized parameter's penalty gradient to its dL/dθ.
+  void add_penalty_gradients();
 
   // Every buffer, layer by layer, named "layers[i].<name>"; empty when no layer keeps one.
   std::vector<BufferRef> buffers();
@@ -129,6 +150,7 @@ private:
 
   std::vector<std::unique_ptr<Layer>> layers_;
   std::vector<std::string> frozen_;          // names of frozen parameters
+  std::vector<PenaltyTerm> penalties_;       // penalized parameters, in the order penalize() was called
   bool training_ = true;                     // the mode last set (every layer's, unless set one by one)
   // Copies of the network's input and of the loss gradient of the last passes, kept so that traces
   // can read them after the caller's matrices are gone (a copy reuses its buffer from step to step).

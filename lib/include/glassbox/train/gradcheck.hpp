@@ -43,8 +43,13 @@
 // training-mode forward pass may update them, as batch normalization's running statistics), so
 // f(θ + h) and f(θ − h) differ only by the perturbation; the buffers are restored at the end.
 // Buffers are not checked: only parameters() (and the input) have gradients. A layer whose
-// training-mode forward draws random numbers (dropout) must draw the same ones on every pass of
-// a check, or the differences measure the draws.
+// training-mode forward draws random numbers (dropout) draws once, in the analytic pass; the
+// checker then holds its draws (Layer::hold_draws) so that every perturbed pass uses the same
+// mask, and lets go at the end. Batch normalization in training mode recomputes the batch's μ and σ²
+// in every pass, so the check differentiates through them.
+// Mixed modes are refused (std::invalid_argument): a network some of whose layers are in the other
+// mode than the network (set one by one with Layer::set_training), and a network or layer not in
+// the mode options.training asks for.
 //
 // How h matters (h_sweep below): the centered difference's error has two parts,
 //   truncation  n − f′ = f‴·h²/6 + O(h⁴)    shrinks 100× per decade of h
@@ -55,6 +60,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -79,6 +85,10 @@ struct GradCheckOptions {
   std::uint64_t seed = 1;        // for the sample
   bool check_input = false;      // networks: also check dL/dX (a layer's check always does)
   bool detect_kinks = true;      // compare the kink signatures at θ ± h (false: a crossed kink fails)
+  // The mode the check must run in: true = training, false = evaluation. Set, a network or layer in
+  // the other mode is refused (std::invalid_argument) instead of checked; unset, the check runs in
+  // whatever mode it is in.
+  std::optional<bool> training;
 };
 
 enum class ElementVerdict { good, acceptable, kink, zero, round_off, fail };

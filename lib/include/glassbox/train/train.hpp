@@ -22,8 +22,11 @@
 //   summary  "epoch"    per epoch: loss, accuracy (classification), mean loss of its batches,
 //                       val_loss and val_accuracy (with a validation set), the early-stopping state
 //            "early_stopping"  once, at the end (with options.early_stopping): best epoch, why it stopped
-//   step     "step"     per update: loss of the batch, the gradient norm of every parameter
-//   full     "forward"  per update per stage: input, z, a
+//   step     "step"     per update: loss of the batch, the gradient norm of every parameter (after
+//                       clipping); with penalties also data_loss and penalty (loss = their sum);
+//                       with clipping the norm before it and the coefficient, or the count clamped
+//   full     "forward"  per update per stage: input, z, a (and what a layer adds: dropout's mask,
+//                       batch normalization's mu, var, x_hat, running_mean, running_var)
 //            "backward" per update per stage: dL_da, dL_dz, dL_dW, dL_db (dL_d<name> per parameter)
 //            "update"   per update per parameter: update (Δθ applied), <name>_after (θ after it)
 // A stage is a layer with its activation (Network::stages()). δ = ∂L/∂z here; some textbooks
@@ -59,6 +62,10 @@ struct TrainOptions {
   bool classification = false;  // report accuracy (see accuracy())
   double threshold = 0.5;       // for a single output: the predicted class is ŷ ≥ threshold (0 for logits)
   bool multilabel = false;      // several independent yes/no outputs (see accuracy())
+  // Gradient clipping (train/clipping.hpp) after backward, before the optimizer step: by global norm
+  // or by value, not both (std::invalid_argument). Unset: no clipping.
+  std::optional<double> clip_grad_norm;   // max_norm > 0
+  std::optional<double> clip_grad_value;  // clip_value > 0
   // Stop when the monitored number stops improving (early_stopping.hpp); a "val_" monitor needs a
   // validation set, an accuracy needs classification.
   std::optional<EarlyStoppingOptions> early_stopping;
@@ -96,6 +103,8 @@ struct EpochStats {
     std::optional<std::size_t> restored_epoch;
   };
   std::optional<EarlyStoppingState> early_stopping;
+  std::optional<double> penalty;    // with penalties (Network::penalize): their value at the weights the
+                                    // epoch ended with; `loss` is the data loss alone
 };
 
 // Fraction of rows whose predicted class matches the target's: argmax of each row when there are
@@ -121,8 +130,12 @@ const Matrix& predict(Network& net, const Matrix& X);
 // One update on the batch (X, T): zero_grad, forward, loss, backward, optimizer step, with the
 // step and full events recorded as their level asks. Returns the batch's loss (before the update).
 // Runs in the network's current mode; train() puts it in training mode first.
+// With penalties (Network::penalize, nn/penalty.hpp) the loss is the data loss plus the penalty, and
+// the penalty's gradient is added to dL/dθ right after backward. With options.clip_grad_norm or
+// clip_grad_value the gradients are clipped (train/clipping.hpp) after that, before the optimizer
+// step; only those two fields of `options` are read here.
 double train_step(Network& net, const Loss& loss, Optimizer& optimizer, const Matrix& X, const Matrix& T,
-                  StepId id, Tracer& tracer = Tracer::none());
+                  StepId id, Tracer& tracer = Tracer::none(), const TrainOptions& options = {});
 
 using EpochCallback = std::function<void(const EpochStats&)>;
 
