@@ -137,7 +137,8 @@ TEST_CASE("unknown keys are errors, with the closest known key", "[experiment]")
   Json s = base_spec();
   s["training"] = Json{{"epoch", 10}};
   CHECK(error_of(s) == "training.epoch: unknown key (did you mean \"epochs\"?); known keys: epochs, batch_size, "
-                       "shuffle, classification, threshold, validation, early_stopping");
+                       "shuffle, classification, threshold, clip_grad_norm, clip_grad_value, validation, "
+                       "early_stopping");
   s = base_spec();
   s["netwrok"] = s["network"];
   CHECK(error_of(s) == "netwrok: unknown key (did you mean \"network\"?); known keys: name, description, seed, "
@@ -145,7 +146,7 @@ TEST_CASE("unknown keys are errors, with the closest known key", "[experiment]")
   s = base_spec();
   s["network"]["layers"][0]["unit"] = 2;
   CHECK(error_of(s) == "network.layers[0].unit: unknown key (did you mean \"units\"?); known keys: units, activation, "
-                       "init, weights, biases");
+                       "init, weights, biases, l1, l2, type");
   s = base_spec();
   s["optimizer"]["learnig_rate"] = 0.1;
   CHECK(error_of(s) == "optimizer.learnig_rate: unknown key (did you mean \"learning_rate\"?); known keys: name, "
@@ -1001,4 +1002,97 @@ TEST_CASE("a run with a validation set: a stratified split from its own generato
   const Evaluation now = evaluate(result.network, *make_loss(e), gather_rows(e.data.X, result.split->validation),
                                   gather_rows(e.data.targets, result.split->validation));
   CHECK(now.loss == *best.val_loss);
+}
+
+// ---- dropout, batch normalization, penalties, clipping -------------------------------------------
+
+TEST_CASE("dropout and batch_norm layers with l1/l2 and clipping are read and built and written back", "[experiment]") {
+  Json spec = base_spec();
+  spec["network"]["layers"] = Json::parse(R"([
+    {"units": 4, "activation": "identity", "l1": 0.01, "l2": 0.002},
+    {"type": "batch_norm", "momentum": 0.2, "eps": 0.001, "activation": "tanh"},
+    {"type": "dropout", "p": 0.25},
+    {"type": "dense", "units": 1, "activation": "sigmoid"}])");
+  spec["training"]["clip_grad_norm"] = 2.5;
+  spec["training"]["batch_size"] = 2;
+  const Experiment e = parse_experiment(spec, "spec.json");
+  REQUIRE(e.layers.size() == 4);
+  CHECK(e.layers[1].type == LayerSpec::Type::batch_norm);
+  CHECK(e.layers[1].units == 4);  // as wide as the layer before
+  CHECK(e.layers[2].type == LayerSpec::Type::dropout);
+  CHECK(e.layers[2].activation.empty());
+  CHECK(e.training.clip_grad_norm == 2.5);
+  CHECK_FALSE(e.training.clip_grad_value);
+
+  Rng rng = e.rng_at_start;
+  Network net = build_network(e, rng);
+  // Positions: Dense 0, identity 1, BatchNorm 2, tanh 3, Dropout 4, Dense 5, sigmoid 6.
+  CHECK(net.describe() == "Dense(2→4, identity) → BatchNorm(4, tanh) → Dropout(p=0.25) → Dense(4→1, sigmoid)");
+  REQUIRE(net.penalties().size() == 1);
+  CHECK(net.penalties()[0].name == "layers[0].W");  // W only, never b
+  CHECK(net.penalties()[0].penalty.l1 == 0.01);
+  CHECK(net.penalties()[0].penalty.l2 == 0.002);
+  auto& bn = dynamic_cast<BatchNorm&>(net.layer(2));
+  CHECK(bn.momentum() == 0.2);
+  CHECK(bn.eps() == 0.001);
+  // The dropout layer at position 4 draws from Rng::derived(seed, "dropout layers[4]"): its first
+  // mask is that generator's first uniforms against 1 − p.
+  auto& dropout = dynamic_cast<Dropout&>(net.layer(4));
+  net.forward(e.data.X);
+  Rng expected = Rng::derived(3, "dropout layers[4]");
+  for (const Scalar m : dropout.mask) CHECK(m == (expected.uniform() < 0.75 ? 1.0 : 0.0));
+  // The same dense weights as without the new layers: they draw nothing from the run's generator.
+  Json plain = base_spec();
+  plain["network"]["layers"] = Json::parse(R"([{"units": 4, "activation": "identity"}, {"units": 1, "activation": "sigmoid"}])");
+  const Experiment p = parse_experiment(plain, "plain.json");
+  Rng plain_rng = p.rng_at_start;
+  Network plain_net = build_network(p, plain_rng);
+  CHECK(plain_net.parameter("layers[2].W").value == net.parameter("layers[5].W").value);
+
+  // Written back and read again: the same spec.
+  const Json written = to_json(e);
+  CHECK(written["network"]["layers"][2] == Json{{"type", "dropout"}, {"p", 0.25}});
+  CHECK(written["network"]["layers"][0]["l1"] == 0.01);
+  CHECK(to_json(parse_experiment(written, "spec.json")) == written);
+  // A spec of dense layers only writes no "type" (its trace header is as before).
+  CHECK_FALSE(to_json(p)["network"]["layers"][0].contains("type"));
+
+  // It runs, reproducibly, and gradient-checks in training mode.
+  const RunResult a = run_experiment(e), b = run_experiment(e);
+  CHECK(a.history.back().loss == b.history.back().loss);
+  CHECK(a.history.back().penalty.has_value());
+  CHECK(gradcheck_experiment(e).passed());
+}
+
+TEST_CASE("dropout and batch_norm and penalty and clipping settings are checked", "[experiment]") {
+  const auto with_layer = [](const char* layer) {
+    Json spec = base_spec();
+    spec["network"]["layers"].insert(spec["network"]["layers"].begin() + 1, Json::parse(layer));
+    return spec;
+  };
+  CHECK(error_of(with_layer(R"({"type": "dropout"})")) ==
+        "network.layers[1].p: missing; expected the probability of dropping a unit, a number in [0, 1)");
+  CHECK_THAT(error_of(with_layer(R"({"type": "dropout", "p": -0.5})")),
+             Catch::StartsWith("network.layers[1].p: expected a number in [0, 1)"));
+  CHECK_THAT(error_of(with_layer(R"({"type": "batch_norm", "eps": 0})")),
+             Catch::StartsWith("network.layers[1].eps: expected a number > 0"));
+  CHECK_THAT(error_of(with_layer(R"({"type": "batch_norm", "units": 3})")),
+             Catch::StartsWith("network.layers[1].units: unknown key"));
+  CHECK_THAT(error_of(with_layer(R"({"type": "dropout", "p": 0.5, "activation": "rleu"})")),
+             Catch::StartsWith("network.layers[1].activation: unknown \"rleu\""));
+  Json l2 = base_spec();
+  l2["network"]["layers"][0]["l2"] = "big";
+  CHECK_THAT(error_of(l2), Catch::StartsWith("network.layers[0].l2: expected a number"));
+  Json clip = base_spec();
+  clip["training"]["clip_grad_value"] = -1;
+  CHECK_THAT(error_of(clip), Catch::StartsWith("training.clip_grad_value: expected a number > 0"));
+  // Batch normalization and batches of one: the whole set of 4 as one batch is fine, batches of 3
+  // leave a last batch of one.
+  Json bn = with_layer(R"({"type": "batch_norm"})");
+  CHECK(error_of(bn) == "(no error)");
+  bn["training"]["batch_size"] = 3;
+  CHECK_THAT(error_of(bn), Catch::StartsWith("training.batch_size: 4 samples with a last batch of one sample"));
+  bn["training"]["batch_size"] = 2;
+  bn["gradcheck"] = Json{{"samples", 1}};
+  CHECK_THAT(error_of(bn), Catch::StartsWith("gradcheck.samples: batch normalization is checked in training mode"));
 }

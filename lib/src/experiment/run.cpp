@@ -4,6 +4,8 @@
 
 #include <limits>
 
+#include <fmt/format.h>
+
 #include "glassbox/data/dataset.hpp"
 #include "glassbox/train/divergence.hpp"
 
@@ -13,12 +15,19 @@ Network build_network(const Experiment& e, Rng& rng) {
   Network net;
   std::size_t in = e.inputs;
   for (const LayerSpec& l : e.layers) {
-    Matrix W(l.units, in), b(1, l.units);
-    if (!(l.weights && l.biases)) make_initializer(l.init, l.init_options)(W, b, rng);
-    if (l.weights) W = *l.weights;
-    if (l.biases) b = *l.biases;
-    net.dense(std::move(W), std::move(b));
-    net.activation(l.activation, l.activation_options);
+    if (l.type == LayerSpec::Type::dropout) {
+      net.dropout(l.p, Rng::derived(e.seed, fmt::format("dropout layers[{}]", net.size())));
+    } else if (l.type == LayerSpec::Type::batch_norm) {
+      net.batch_norm(l.momentum, l.eps);
+    } else {
+      Matrix W(l.units, in), b(1, l.units);
+      if (!(l.weights && l.biases)) make_initializer(l.init, l.init_options)(W, b, rng);
+      if (l.weights) W = *l.weights;
+      if (l.biases) b = *l.biases;
+      net.dense(std::move(W), std::move(b));
+      if (l.penalty.active()) net.penalize(fmt::format("layers[{}].W", net.size() - 1), l.penalty);
+    }
+    if (!l.activation.empty()) net.activation(l.activation, l.activation_options);
     in = l.units;
   }
   for (const std::string& name : e.frozen) net.freeze(name);
@@ -45,9 +54,11 @@ void check_trace_estimate(const Experiment& e) {
   std::vector<LayerWidths> layers;
   std::size_t parameters = 0, in = e.inputs;
   for (const LayerSpec& l : e.layers) {
-    layers.push_back({in, l.units});       // Dense(in → units)
-    layers.push_back({l.units, l.units});  // its activation (learned activations' few parameters left out)
-    parameters += l.units * in + l.units;
+    layers.push_back({in, l.units});  // Dense(in → units), Dropout or BatchNorm
+    if (!l.activation.empty()) layers.push_back({l.units, l.units});  // its activation (learned ones' few
+                                                                       // parameters left out)
+    if (l.type == LayerSpec::Type::dense) parameters += l.units * in + l.units;
+    if (l.type == LayerSpec::Type::batch_norm) parameters += 2 * l.units;  // γ, β
     in = l.units;
   }
   const double bytes = estimated_trace_bytes(layers, parameters, e.data.X.rows(), e.training, e.trace.level);

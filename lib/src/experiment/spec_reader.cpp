@@ -54,7 +54,10 @@ double network_bytes(const Experiment& e, std::size_t last, double batch) {
   std::size_t in = e.inputs;
   for (std::size_t k = 0; k <= last && k < e.layers.size(); ++k) {
     const double out = static_cast<double>(e.layers[k].units);
-    bytes += out * (static_cast<double>(in) + 1) * bytes_per_parameter(e.optimizer.name);
+    const double parameters = e.layers[k].type == LayerSpec::Type::dense        ? out * (static_cast<double>(in) + 1)
+                              : e.layers[k].type == LayerSpec::Type::batch_norm ? 4 * out  // γ, β and 2 buffers
+                                                                                : 0;
+    bytes += parameters * bytes_per_parameter(e.optimizer.name);
     bytes += 4 * batch * out * sizeof(Scalar);
     in = e.layers[k].units;
   }
@@ -115,6 +118,37 @@ void read_init(const SpecValue& v, LayerSpec& layer) {
   }
 }
 
+// λ of an l1 or l2 penalty: a number ≥ 0 (0: none).
+double read_lambda(const SpecValue& v) {
+  const double lambda = v.number();
+  if (!(lambda >= 0)) v.fail_expected("a number ≥ 0 (the penalty's λ; 0 for none)");
+  return lambda;
+}
+
+// A "dropout" or "batch_norm" spec layer: as wide as the layer before it (`in`), with its settings
+// and an optional activation after it.
+LayerSpec read_shaping_layer(const SpecValue& v, const std::string& type, std::size_t in) {
+  LayerSpec layer;
+  layer.units = in;
+  if (type == "dropout") {
+    const SpecObject o = v.object({"type", "p", "activation"});
+    layer.type = LayerSpec::Type::dropout;
+    const SpecValue p = o.required("p", "the probability of dropping a unit, a number in [0, 1)");
+    layer.p = p.number();
+    if (!(layer.p >= 0 && layer.p < 1))
+      p.fail_expected(fmt::format("a number in [0, 1) (the probability of dropping a unit){}",
+                                  layer.p == 1 ? "; p = 1 would drop every unit" : ""));
+    if (auto a = o.optional("activation")) read_activation(*a, layer);
+  } else {
+    const SpecObject o = v.object({"type", "momentum", "eps", "activation"});
+    layer.type = LayerSpec::Type::batch_norm;
+    if (auto m = o.optional("momentum")) layer.momentum = m->number_in(0, 1);
+    if (auto eps = o.optional("eps")) layer.eps = eps->positive_number();
+    if (auto a = o.optional("activation")) read_activation(*a, layer);
+  }
+  return layer;
+}
+
 void read_network(const SpecObject& spec, Experiment& e) {
   const SpecObject net =
       spec.required("network", "an object with \"inputs\" and \"layers\"").object({"inputs", "layers"});
@@ -122,7 +156,17 @@ void read_network(const SpecObject& spec, Experiment& e) {
   const auto layers = net.required("layers", "a non-empty array of layers").array(1);
   std::size_t in = e.inputs;
   for (std::size_t k = 0; k < layers.size(); ++k) {
-    const SpecObject o = layers[k].object({"units", "activation", "init", "weights", "biases"});
+    if (layers[k].is_object() && layers[k].json().contains("type")) {
+      const SpecValue type(layers[k].json().at("type"), layers[k].child_path("type"));
+      const std::string name = type.choice({"dense", "dropout", "batch_norm"}, "a layer type");
+      if (name != "dense") {
+        if (k + 1 == layers.size())
+          type.fail(fmt::format("the last layer gives the network's outputs: it must be a dense layer, not {}", name));
+        e.layers.push_back(read_shaping_layer(layers[k], name, in));
+        continue;
+      }
+    }
+    const SpecObject o = layers[k].object({"units", "activation", "init", "weights", "biases", "l1", "l2", "type"});
     LayerSpec layer;
     const SpecValue units = o.required("units", "a whole number ≥ 1");
     layer.units = units.whole(1, kMaxWidth);
@@ -147,6 +191,9 @@ void read_network(const SpecObject& spec, Experiment& e) {
         init->fail("not used: weights and biases are both given (leave \"init\" out, or one of them)");
       read_init(*init, layer);
     }
+    // Keras' kernel_regularizer: λ₁·Σ|w| and λ₂·Σw² on W, never on b
+    if (auto l1 = o.optional("l1")) layer.penalty.l1 = read_lambda(*l1);
+    if (auto l2 = o.optional("l2")) layer.penalty.l2 = read_lambda(*l2);
     e.layers.push_back(std::move(layer));
     in = e.layers.back().units;
   }
@@ -250,8 +297,8 @@ void read_training(const SpecObject& spec, Experiment& e) {
   e.training.multilabel = e.loss.name == "multilabel_bce";
   auto v = spec.optional("training");
   if (!v) return;
-  const SpecObject o = v->object({"epochs", "batch_size", "shuffle", "classification", "threshold", "validation",
-                                   "early_stopping"});
+  const SpecObject o = v->object({"epochs", "batch_size", "shuffle", "classification", "threshold", "clip_grad_norm",
+                                   "clip_grad_value", "validation", "early_stopping"});
   if (auto x = o.optional("epochs")) e.training.epochs = x->whole(1, kMaxEpochs);
   if (auto x = o.optional("batch_size")) e.training.batch_size = x->whole(0);
   if (auto x = o.optional("shuffle")) e.training.shuffle = x->boolean();
@@ -259,6 +306,12 @@ void read_training(const SpecObject& spec, Experiment& e) {
   if (auto x = o.optional("threshold")) {
     if (!e.training.classification) x->fail("only used with \"classification\": true");
     e.training.threshold = x->number();
+  }
+  // Gradient clipping (train/clipping.hpp): by global norm or by value, not both.
+  if (auto x = o.optional("clip_grad_norm")) e.training.clip_grad_norm = x->positive_number();
+  if (auto x = o.optional("clip_grad_value")) {
+    if (e.training.clip_grad_norm) x->fail("clip by norm or by value, not both (\"clip_grad_norm\" is given)");
+    e.training.clip_grad_value = x->positive_number();
   }
   if (auto x = o.optional("early_stopping")) read_early_stopping(*x, o.has("validation"), e);
 }
@@ -334,6 +387,26 @@ void read_validation(const SpecObject& spec, Experiment& e) {
   e.validation = size;
 }
 
+// Batch normalization cannot train on a batch of one sample (batch_norm.hpp): refused before the
+// run, where the batches are cut, rather than in its middle.
+void check_batch_norm_batches(const SpecObject& spec, const Experiment& e) {
+  const bool batch_norm = std::any_of(e.layers.begin(), e.layers.end(),
+                                      [](const LayerSpec& l) { return l.type == LayerSpec::Type::batch_norm; });
+  if (!batch_norm) return;
+  const std::size_t N = e.data.X.rows();
+  const std::size_t B = e.training.batch_size == 0 ? N : std::min(e.training.batch_size, N);
+  if (B > 0 && N % B != 1) return;
+  const std::string why =
+      B == 1 || N == 1 ? "batches of one sample" : fmt::format("a last batch of one sample ({} = {}·{} + 1)", N, N / B, B);
+  const std::string message = fmt::format(
+      "{} with {}: batch normalization needs more than 1 value per feature when training; choose another batch size",
+      count_of(N, "sample", "samples"), why);
+  if (auto training = spec.optional("training"))
+    if (training->json().contains("batch_size"))
+      SpecValue(training->json().at("batch_size"), training->child_path("batch_size")).fail(message);
+  throw SpecError("training", message);
+}
+
 // ---- the rest -----------------------------------------------------------------------------------
 
 void read_frozen(const SpecObject& spec, Experiment& e) {
@@ -345,12 +418,15 @@ void read_frozen(const SpecObject& spec, Experiment& e) {
   Network net = build_network(e, rng);
   std::vector<std::string> names;
   for (const ParameterRef& p : net.parameters()) names.push_back(p.name);
+  const bool all_dense = std::all_of(e.layers.begin(), e.layers.end(),
+                                     [](const LayerSpec& l) { return l.type == LayerSpec::Type::dense; });
   for (const SpecValue& item : items) {
     const std::string name = item.string();
     if (std::find(names.begin(), names.end(), name) == names.end())
-      item.fail(fmt::format("no parameter \"{}\"; the network's parameters are {} (spec layer k is layers[2k], its "
-                            "activation layers[2k+1])",
-                            name, list_some(names)));
+      item.fail(fmt::format("no parameter \"{}\"; the network's parameters are {} ({})", name, list_some(names),
+                            all_dense ? "spec layer k is layers[2k], its activation layers[2k+1]"
+                                      : "a dense spec layer is two layers of the network, Dense and its activation; a "
+                                        "dropout or batch_norm one is one layer, two with an activation"));
     if (std::find(e.frozen.begin(), e.frozen.end(), name) != e.frozen.end()) item.fail("listed twice");
     e.frozen.push_back(name);
   }
@@ -391,6 +467,10 @@ void read_gradcheck(const SpecObject& spec, Experiment& e) {
     if (e.gradcheck_samples > e.data.X.rows())
       x->fail(fmt::format("{} is more than the {} in the data", e.gradcheck_samples,
                           count_of(e.data.X.rows(), "sample", "samples")));
+    const bool batch_norm = std::any_of(e.layers.begin(), e.layers.end(),
+                                        [](const LayerSpec& l) { return l.type == LayerSpec::Type::batch_norm; });
+    if (batch_norm && (e.gradcheck_samples == 1 || (e.gradcheck_samples == 0 && e.data.X.rows() == 1)))
+      x->fail("batch normalization is checked in training mode, which needs more than 1 sample");
   }
   if (auto x = o.optional("check_input")) e.gradcheck.check_input = x->boolean();
 }
@@ -453,6 +533,7 @@ Experiment parse_experiment(const Json& spec, std::string source_name) {
                                           format_bytes(data + network), format_bytes(static_cast<double>(limit))));
   }
   read_validation(top, e);
+  check_batch_norm_batches(top, e);
   read_frozen(top, e);
   read_trace(top, e);
   read_gradcheck(top, e);

@@ -27,11 +27,24 @@ Json to_json(const Experiment& e, bool samples) {
   Json layers = Json::array();
   for (const LayerSpec& l : e.layers) {
     Json layer;
-    layer["units"] = l.units;
-    layer["activation"] = named_json(l.activation, l.activation_options);
-    if (!(l.weights && l.biases)) layer["init"] = named_json(l.init, l.init_options);
-    if (l.weights) layer["weights"] = matrix_json(*l.weights);
-    if (l.biases) layer["biases"] = to_json(l.biases->values());
+    if (l.type == LayerSpec::Type::dropout) {
+      layer["type"] = "dropout";
+      layer["p"] = l.p;
+    } else if (l.type == LayerSpec::Type::batch_norm) {
+      layer["type"] = "batch_norm";
+      layer["momentum"] = l.momentum;
+      layer["eps"] = l.eps;
+    } else {
+      layer["units"] = l.units;
+    }
+    if (!l.activation.empty()) layer["activation"] = named_json(l.activation, l.activation_options);
+    if (l.type == LayerSpec::Type::dense) {
+      if (!(l.weights && l.biases)) layer["init"] = named_json(l.init, l.init_options);
+      if (l.weights) layer["weights"] = matrix_json(*l.weights);
+      if (l.biases) layer["biases"] = to_json(l.biases->values());
+      if (l.penalty.l1 != 0) layer["l1"] = l.penalty.l1;
+      if (l.penalty.l2 != 0) layer["l2"] = l.penalty.l2;
+    }
     layers.push_back(std::move(layer));
   }
   spec["network"] = Json{{"inputs", e.inputs}, {"layers", std::move(layers)}};
@@ -73,6 +86,8 @@ Json to_json(const Experiment& e, bool samples) {
                 {"shuffle", e.training.shuffle},
                 {"classification", e.training.classification}};
   if (e.training.classification) training["threshold"] = e.training.threshold;
+  if (e.training.clip_grad_norm) training["clip_grad_norm"] = *e.training.clip_grad_norm;
+  if (e.training.clip_grad_value) training["clip_grad_value"] = *e.training.clip_grad_value;
   if (e.validation) {
     if (e.validation->fraction) training["validation"] = Json{{"fraction", *e.validation->fraction}};
     if (e.validation->count) training["validation"] = Json{{"count", *e.validation->count}};

@@ -25,8 +25,12 @@
 // lib/src/experiment/: spec_reader.cpp reads and checks the spec (spec_rows.cpp its rows of numbers),
 // data_sources.cpp and csv_data.cpp its data; spec_writer.cpp writes it back; run.cpp runs it.
 //
-// Spec layer k (network.layers[k]) becomes two layers of the Network — Dense at position 2k and its
-// activation at 2k+1 — so its parameters are named layers[2k].W and layers[2k].b, as in traces.
+// A dense spec layer (network.layers[k]) becomes two layers of the Network — Dense and its
+// activation — so in a network of dense layers only, spec layer k is Dense at position 2k and its
+// activation at 2k+1: its parameters are layers[2k].W and layers[2k].b, as in traces. A "dropout" or
+// "batch_norm" spec layer becomes one layer of the Network (two with an "activation"), which shifts
+// the positions after it. Dropout layer i of the Network draws its masks from
+// Rng::derived(seed, "dropout layers[i]"), so they depend on the seed and its position only.
 #pragma once
 
 #include <cstddef>
@@ -54,15 +58,22 @@ namespace glassbox {
 
 // ---- the parts of a spec ------------------------------------------------------------------------
 
-// One spec layer: Dense(in→units) followed by its activation.
+// One spec layer: Dense(in→units) followed by its activation; or Dropout(p) or BatchNorm over the
+// previous layer's width (units = that width), followed by an activation only if one is named.
 struct LayerSpec {
+  enum class Type { dense, dropout, batch_norm };
+  Type type = Type::dense;
   std::size_t units = 0;
-  std::string activation;                    // a name from activation_table()
+  std::string activation;                    // a name from activation_table(); empty: none (not dense)
   Json activation_options = Json::object();  // its settings; {} for none
   std::string init = "uniform_fan_in";       // a name from initializer_table() (initializers.hpp)
   Json init_options = Json::object();        // its settings; {} for the defaults
   std::optional<Matrix> weights;             // W (units×in), replacing what `init` drew
   std::optional<Matrix> biases;              // b (1×units)
+  Penalty penalty;                           // dense: l1/l2 on W (nn/penalty.hpp); none by default
+  double p = 0.5;                            // dropout: the probability of dropping a unit
+  double momentum = 0.1;                     // batch_norm: the weight of the batch's statistics
+  double eps = 1e-5;                         // batch_norm: ε in √(σ² + ε)
 };
 
 struct LossSpec {

@@ -64,11 +64,11 @@ struct TrainOptions {
   bool multilabel = false;      // several independent yes/no outputs (see accuracy())
   // Gradient clipping (train/clipping.hpp) after backward, before the optimizer step: by global norm
   // or by value, not both (std::invalid_argument). Unset: no clipping.
-  std::optional<double> clip_grad_norm;   // max_norm > 0
-  std::optional<double> clip_grad_value;  // clip_value > 0
+  std::optional<double> clip_grad_norm{};   // max_norm > 0
+  std::optional<double> clip_grad_value{};  // clip_value > 0
   // Stop when the monitored number stops improving (early_stopping.hpp); a "val_" monitor needs a
   // validation set, an accuracy needs classification.
-  std::optional<EarlyStoppingOptions> early_stopping;
+  std::optional<EarlyStoppingOptions> early_stopping{};
 };
 
 // Samples held out of training, evaluated after every epoch (data/validation.hpp splits them off).
@@ -91,8 +91,8 @@ struct EpochStats {
   std::optional<double> accuracy;   // with classification: on the whole set after the epoch
   std::string mode;                 // "eval", the mode loss and accuracy were measured in, for a network
                                     // with mode-dependent layers; empty otherwise (and not traced)
-  std::optional<double> val_loss;      // with a validation set: its loss after the epoch (evaluation mode)
-  std::optional<double> val_accuracy;  // … and its accuracy, with classification
+  std::optional<double> val_loss{};    // with a validation set: its loss after the epoch (evaluation mode)
+  std::optional<double> val_accuracy{};  // … and its accuracy, with classification
   // With early stopping: its state after this epoch (EarlyStopping), and in the last epoch's stats,
   // once training has ended, the epoch whose weights were restored (restore_best_weights).
   struct EarlyStoppingState {
@@ -102,8 +102,8 @@ struct EpochStats {
     bool stop = false;
     std::optional<std::size_t> restored_epoch;
   };
-  std::optional<EarlyStoppingState> early_stopping;
-  std::optional<double> penalty;    // with penalties (Network::penalize): their value at the weights the
+  std::optional<EarlyStoppingState> early_stopping{};
+  std::optional<double> penalty{};  // with penalties (Network::penalize): their value at the weights the
                                     // epoch ended with; `loss` is the data loss alone
 };
 
