@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -1095,4 +1096,74 @@ TEST_CASE("dropout and batch_norm and penalty and clipping settings are checked"
   bn["training"]["batch_size"] = 2;
   bn["gradcheck"] = Json{{"samples", 1}};
   CHECK_THAT(error_of(bn), Catch::StartsWith("gradcheck.samples: batch normalization is checked in training mode"));
+}
+
+TEST_CASE("batch normalization's batch check counts the samples trained on, N − V", "[experiment]") {
+  Json bn = base_spec();
+  bn["network"]["layers"].insert(bn["network"]["layers"].begin() + 1, Json{{"type", "batch_norm"}});
+  bn["data"] = Json::parse(R"({"inputs": [[0, 0], [0, 1], [1, 0], [1, 1], [0, 0], [0, 1], [1, 0], [1, 1], [2, 2],
+                                          [2, 1]],
+                                "targets": [0, 1, 1, 0, 0, 1, 1, 0, 1, 1]})");
+  // 10 samples, 1 held out, batches of 4: the 9 trained on are cut 4 + 4 + 1 — refused, though
+  // 10 = 4 + 4 + 2 would have been fine.
+  bn["training"]["batch_size"] = 4;
+  bn["training"]["validation"] = Json{{"count", 1}};
+  CHECK(error_of(bn) == "training.batch_size: 9 training samples (10 − 1 held out for validation) with a last batch "
+                        "of one sample (9 = 2·4 + 1): batch normalization needs more than 1 value per feature when "
+                        "training; choose another batch size");
+  // 2 held out: 8 = 4 + 4 — accepted.
+  bn["training"]["validation"] = Json{{"count", 2}};
+  CHECK(error_of(bn) == "(no error)");
+  // Without a validation set all 10 are trained on (10 = 4 + 4 + 2): accepted; with batches of 3,
+  // 10 = 3·3 + 1: refused.
+  bn["training"].erase("validation");
+  CHECK(error_of(bn) == "(no error)");
+  bn["training"]["batch_size"] = 3;
+  CHECK_THAT(error_of(bn), Catch::StartsWith("training.batch_size: 10 samples with a last batch of one sample"));
+}
+
+TEST_CASE("with a validation set, standardization learns μ and σ from the training part only", "[experiment]") {
+  // One input; the regression targets are not stratified. One sample is far away (x = 1000): if it
+  // is held out, its value must not move μ and σ of what the network trains on.
+  Json spec = Json::parse(R"({
+    "name": "leak", "seed": 5,
+    "network": {"inputs": 1, "layers": [{"units": 1, "activation": "identity"}]},
+    "loss": "mse", "optimizer": {"name": "sgd", "learning_rate": 0.01},
+    "data": {"inputs": [[1], [2], [3], [4], [5], [6], [7], [1000]], "targets": [1, 2, 3, 4, 5, 6, 7, 8],
+             "standardize": true},
+    "training": {"epochs": 1, "shuffle": false, "validation": {"count": 2}}
+  })");
+  // Find a seed whose split holds out the far sample (the split is drawn from the seed).
+  Experiment e;
+  RunResult result;
+  for (std::uint64_t seed = 1; seed < 50; ++seed) {
+    spec["seed"] = seed;
+    e = parse_experiment(spec, "leak.json");
+    Tracer tracer;
+    result = run_experiment(e, tracer);
+    const auto& v = result.split->validation;
+    if (std::find(v.begin(), v.end(), std::size_t{7}) != v.end()) break;
+  }
+  const auto& held = result.split->validation;
+  REQUIRE(std::find(held.begin(), held.end(), std::size_t{7}) != held.end());
+  // μ and σ by hand over the 6 training inputs (population σ, as Standardizer): over all 8 μ would be
+  // (28 + 1000)/8 = 128.5.
+  double mu = 0, var = 0;
+  for (std::size_t n : result.split->train) mu += e.data.inputs(n, 0);
+  mu /= 6;
+  for (std::size_t n : result.split->train) var += (e.data.inputs(n, 0) - mu) * (e.data.inputs(n, 0) - mu);
+  REQUIRE(result.standardizer.has_value());
+  CHECK(result.standardizer->mean()(0, 0) == Approx(mu));
+  CHECK(result.standardizer->scale()(0, 0) == Approx(std::sqrt(var / 6)));
+  CHECK(mu < 8);
+  // What the network trained on: the training inputs standardized with these, so the initial loss
+  // is that of the initial network on them (not on inputs squeezed together by the far sample).
+  Rng rng = e.rng_at_start;
+  Network start = build_network(e, rng);
+  Matrix X(6, 1), T(6, 1);
+  for (std::size_t i = 0; i < 6; ++i) {
+    X(i, 0) = static_cast<Scalar>((e.data.inputs(result.split->train[i], 0) - mu) / std::sqrt(var / 6));
+    T(i, 0) = e.data.targets(result.split->train[i], 0);
+  }
+  CHECK(result.initial_loss == Approx(evaluate(start, *make_loss(e), X, T).loss).epsilon(1e-5));
 }

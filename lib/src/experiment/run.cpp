@@ -116,7 +116,15 @@ RunResult run_experiment(const Experiment& e, Tracer& tracer, const EpochCallbac
   result.split = split_validation(e.data.X.rows(), *e.validation, split_rng, stratify ? &classes : nullptr);
   if (tracer.wants(TraceLevel::summary))
     tracer.record(TraceLevel::summary, validation_split_event(*result.split, *e.validation));
-  const ValidationData parts = apply_split(*result.split, e.data.X, e.data.targets);
+  // Standardization learns μ and σ from the training part alone and applies them to both parts:
+  // statistics of the held-out samples must not reach the network (no leakage).
+  ValidationData parts = apply_split(*result.split, e.data.inputs, e.data.targets);
+  if (e.data.standardize) {
+    result.standardizer.emplace();
+    result.standardizer->fit(parts.X_train);
+    parts.X_train = result.standardizer->transform(parts.X_train);
+    parts.X_validation = result.standardizer->transform(parts.X_validation);
+  }
   result.initial_loss = evaluate(result.network, *loss, parts.X_train, parts.T_train).loss;
   const DivergenceGuard guard(result.initial_loss, eta, kMaxLossGrowth);
   result.history = train(result.network, *loss, *optimizer, parts.X_train, parts.T_train,

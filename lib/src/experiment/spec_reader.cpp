@@ -393,14 +393,20 @@ void check_batch_norm_batches(const SpecObject& spec, const Experiment& e) {
   const bool batch_norm = std::any_of(e.layers.begin(), e.layers.end(),
                                       [](const LayerSpec& l) { return l.type == LayerSpec::Type::batch_norm; });
   if (!batch_norm) return;
-  const std::size_t N = e.data.X.rows();
+  // The batches are cut from the samples trained on: N − V with V held out for validation.
+  const std::size_t all = e.data.X.rows();
+  const std::size_t held_out = e.validation ? e.validation->samples(all) : 0;
+  const std::size_t N = all - held_out;
   const std::size_t B = e.training.batch_size == 0 ? N : std::min(e.training.batch_size, N);
   if (B > 0 && N % B != 1) return;
   const std::string why =
       B == 1 || N == 1 ? "batches of one sample" : fmt::format("a last batch of one sample ({} = {}·{} + 1)", N, N / B, B);
+  const std::string samples = held_out == 0 ? count_of(N, "sample", "samples")
+                                            : fmt::format("{} training samples ({} − {} held out for validation)", N,
+                                                          all, held_out);
   const std::string message = fmt::format(
       "{} with {}: batch normalization needs more than 1 value per feature when training; choose another batch size",
-      count_of(N, "sample", "samples"), why);
+      samples, why);
   if (auto training = spec.optional("training"))
     if (training->json().contains("batch_size"))
       SpecValue(training->json().at("batch_size"), training->child_path("batch_size")).fail(message);

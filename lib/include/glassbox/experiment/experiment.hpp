@@ -42,6 +42,7 @@
 #include <string_view>
 #include <vector>
 
+#include "glassbox/data/dataset.hpp"
 #include "glassbox/data/validation.hpp"
 #include "glassbox/nn/dense.hpp"
 #include "glassbox/train/gradcheck.hpp"
@@ -104,7 +105,8 @@ struct DataSpec {
   std::string label_column;                 // … or class labels, written as the loss takes them
   std::vector<std::string> classes;         // the label order, as given (empty: sorted labels)
 
-  bool standardize = false;  // x' = (x − μ)/σ per input column, μ and σ over all N samples
+  bool standardize = false;  // x' = (x − μ)/σ per input column, μ and σ over all N samples — or, with
+                             // training.validation, over the training part only (run_experiment)
 
   Matrix inputs;    // (N×in) as given or read
   Matrix targets;   // (N×out), or (N×1) class indices (target_columns())
@@ -208,6 +210,9 @@ struct RunResult {
   double initial_loss = 0;          // on the training samples (all N without a validation set), initial weights
   std::vector<EpochStats> history;  // one entry per epoch
   std::optional<ValidationSplit> split;  // with training.validation: which samples were held out
+  // With data.standardize and a validation set: μ and σ, fit on the training part only and applied to
+  // both parts (without a validation set the inputs are standardized over all N, DataSpec::X).
+  std::optional<Standardizer> standardizer;
   // The trace's "result": the numbers of the last epoch — or, when early stopping restored an
   // earlier epoch's weights, of that epoch, the weights the network ends with.
   Json to_json() const;
