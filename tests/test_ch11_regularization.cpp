@@ -5,6 +5,7 @@
 // best epoch's), and ends with a lower validation loss than the run that trained on.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <set>
 #include <string>
 #include <vector>
@@ -91,4 +92,124 @@ TEST_CASE("ch11: at another seed the rule is the same: stop = best + patience, t
       if (!e["stopped_epoch"].is_null()) CHECK(e["stopped_epoch"].get<std::size_t>() == e["best_epoch"].get<std::size_t>() + 25);
       CHECK(e["restored_epoch"] == e["best_epoch"]);
     }
+}
+
+// ---- the penalties, dropout, batch normalization, clipping (seed 1, the lesson's run) ------------
+
+TEST_CASE("ch11: L2 keeps the weights small, and the traced penalty is λ·Σw² of them", "[ch11]") {
+  const json l2 = remedy("l2"), overfit = remedy("overfit");
+  const double norm = l2["weight_norm"];
+  CHECK(norm < 0.5 * overfit["weight_norm"].get<double>());
+  // The last epoch's penalty is λ·Σw² = 0.003·‖W‖² at the weights the run ends with (Keras' l2(λ)).
+  const auto epochs = events(trace(), "epoch", "l2");
+  REQUIRE(epochs.size() == 600);
+  CHECK(epochs.back()["penalty"].get<double>() == Approx(0.003 * norm * norm).epsilon(1e-9));
+  // The norm falls from the start (8.36 after epoch 1, both runs alike) rather than growing.
+  const auto plain = events(trace(), "epoch", "overfit");
+  CHECK(l2["val_loss"].get<double>() < overfit["val_loss"].get<double>());
+  CHECK(epochs.back()["loss"].get<double>() > plain.back()["loss"].get<double>());  // it fits the 60 less closely
+}
+
+TEST_CASE("ch11: L1 drives most weights to within 10⁻³ of zero, the unpenalized run almost none", "[ch11]") {
+  CHECK(remedy("l1")["near_zero_fraction"].get<double>() > 0.5);
+  CHECK(remedy("overfit")["near_zero_fraction"].get<double>() < 0.05);
+  CHECK(remedy("l2")["near_zero_fraction"].get<double>() < remedy("l1")["near_zero_fraction"].get<double>());
+}
+
+TEST_CASE("ch11: dropout ends with a lower validation loss and at least the plain run's accuracy", "[ch11]") {
+  const json dropout = remedy("dropout"), overfit = remedy("overfit");
+  CHECK(dropout["val_loss"].get<double>() < overfit["val_loss"].get<double>());
+  CHECK(dropout["val_accuracy"].get<double>() >= overfit["val_accuracy"].get<double>());
+  CHECK(dropout["epochs_run"] == 600);
+}
+
+TEST_CASE("ch11: inverted dropout averages to the evaluation output and the older rule to W₂·(1 − p)",
+          "[ch11]") {
+  const auto found = events(trace(), "dropout_expectation");
+  REQUIRE(found.size() == 1);
+  const json& e = found[0];
+  CHECK(e["masks"] == 100000);
+  REQUIRE(e["evaluation"].size() == 3);
+  for (std::size_t n = 0; n < 3; ++n) {
+    // A mean of 100 000 outputs whose spread is below 2 differs from its expectation by about
+    // 2/√100000 ≈ 0.006; 0.03 is five of those.
+    CHECK(e["mean_training_output"][n].get<double>() == Approx(e["evaluation"][n].get<double>()).margin(0.03));
+    CHECK(e["older_mean_training_output"][n].get<double>() ==
+          Approx(e["older_scaled_weights_output"][n].get<double>()).margin(0.03));
+  }
+  // The two rules are not the same network: with the same weights the older one's outputs are
+  // pulled towards the bias (W₂ times ½ here), so at least one output differs clearly.
+  bool differ = false;
+  for (std::size_t n = 0; n < 3; ++n)
+    differ |= std::abs(e["evaluation"][n].get<double>() - e["older_scaled_weights_output"][n].get<double>()) > 0.1;
+  CHECK(differ);
+}
+
+TEST_CASE("ch11: batch normalization's μ, σ², x̂ and running statistics of one step, recomputed from the trace",
+          "[ch11]") {
+  const auto found = events(trace(), "forward", "batch_norm_step");
+  REQUIRE(found.size() == 1);
+  const json& f = found[0];
+  CHECK(f["mode"] == "train");
+  const json& input = f["input"];
+  const std::size_t N = input.size(), F = input[0].size();
+  REQUIRE(N == 8);
+  REQUIRE(F == 32);
+  for (std::size_t j = 0; j < F; ++j) {
+    // μ = (1/N)Σx, σ² = (1/N)Σ(x − μ)², x̂ = (x − μ)/√(σ² + 1e-5); running_mean = 0.9·0 + 0.1·μ,
+    // running_var = 0.9·1 + 0.1·σ²·N/(N − 1) (PyTorch's momentum 0.1, the unbiased variance).
+    double mu = 0;
+    for (std::size_t n = 0; n < N; ++n) mu += input[n][j].get<double>();
+    mu /= static_cast<double>(N);
+    double var = 0;
+    for (std::size_t n = 0; n < N; ++n) var += (input[n][j].get<double>() - mu) * (input[n][j].get<double>() - mu);
+    var /= static_cast<double>(N);
+    CHECK(f["mu"][0][j].get<double>() == Approx(mu).epsilon(1e-12).margin(1e-15));
+    CHECK(f["var"][0][j].get<double>() == Approx(var).epsilon(1e-10));
+    for (std::size_t n = 0; n < N; ++n)
+      CHECK(f["x_hat"][n][j].get<double>() ==
+            Approx((input[n][j].get<double>() - mu) / std::sqrt(var + 1e-5)).epsilon(1e-9).margin(1e-12));
+    CHECK(f["running_mean"][0][j].get<double>() == Approx(0.1 * mu).epsilon(1e-12).margin(1e-15));
+    CHECK(f["running_var"][0][j].get<double>() == Approx(0.9 + 0.1 * var * 8.0 / 7.0).epsilon(1e-12));
+  }
+}
+
+TEST_CASE("ch11: the deep sigmoid network stays at ln 2 without batch normalization and learns with it", "[ch11]") {
+  json plain, normalized;
+  for (const json& e : events(trace(), "deep_result"))
+    (e["name"] == "sigmoid" ? plain : normalized) = e;
+  REQUIRE(plain["losses"].size() == 11);  // before training and after each of 10 epochs
+  REQUIRE(normalized["name"] == "sigmoid + batch_norm");
+  // The same weights, and before training evaluation mode normalizes with the running statistics 0
+  // and 1 and γ = 1, β = 0: x̂ = x/√(1 + 10⁻⁵), nearly x, so the networks start with nearly one loss.
+  CHECK(normalized["losses"][0].get<double>() == Approx(plain["losses"][0].get<double>()).epsilon(1e-3));
+  CHECK(plain["losses"].back().get<double>() > 0.69);  // ln 2 = 0.6931: guessing
+  CHECK(plain["accuracy"].get<double>() < 0.6);
+  CHECK(normalized["accuracy"].get<double>() > 0.8);
+  for (const json& l : normalized["mean_batch_losses"]) CHECK(l.get<double>() < 0.69);
+  CHECK(normalized["mean_batch_losses"].back().get<double>() < 0.4);
+}
+
+TEST_CASE("ch11: in evaluation mode batch normalization uses running statistics, so the outputs differ", "[ch11]") {
+  const auto found = events(trace(), "batch_norm_modes");
+  REQUIRE(found.size() == 1);
+  double largest = 0;
+  for (std::size_t n = 0; n < 4; ++n)
+    largest = std::max(largest, std::abs(found[0]["evaluation"][n].get<double>() - found[0]["training"][n].get<double>()));
+  CHECK(largest > 0.1);
+}
+
+TEST_CASE("ch11: chapter 08's naive ReLU network overflows without clipping and keeps going with it", "[ch11]") {
+  json wild, clipped;
+  for (const json& e : events(trace(), "clipping_result")) (e["max_norm"].is_null() ? wild : clipped) = e;
+  REQUIRE(wild.contains("diverged"));
+  CHECK(wild["steps"].get<std::size_t>() < 10);
+  CHECK(wild["losses"].back().get<double>() > 1e100);  // the loss explodes before the overflow
+  REQUIRE(clipped["steps"] == 320);                     // 10 epochs of 1024/32 steps, to the end
+  CHECK_FALSE(clipped.contains("diverged"));
+  CHECK(clipped["losses"][0] == wild["losses"][0]);     // the same start and the same first batch
+  // Clipping was at work: every step's norm before clipping was far above max_norm = 1 …
+  for (const json& g : clipped["gradient_norms"]) CHECK(g.get<double>() > 1);
+  // … and the network learned the disc (a coin would get about 0.5; one seed).
+  CHECK(clipped["accuracy"].get<double>() > 0.75);
 }
