@@ -3,15 +3,25 @@
 // Teaches: a network far too large for a small noisy data set (60 points of two moons) learns its
 // training samples ever better while its loss on held-out samples turns and climbs — overfitting,
 // seen in the training and validation curves side by side; a validation split (stratified by class);
-// early stopping as Keras' EarlyStopping does it: where it stops, which epoch's weights it restores,
-// and the validation accuracy the restored weights reach against those of the last epoch.
+// early stopping as Keras' EarlyStopping does it (where it stops, which epoch's weights it restores);
+// on the same problem, start and shuffles: an L2 penalty (the weights' norm stays small), an L1
+// penalty (most weights end within 10⁻³ of zero), dropout, and what each reaches on the validation
+// samples; that inverted dropout and the older "multiply the weights by 1 − p at test" rule are the
+// same in expectation (a small net, many masks); batch normalization letting a 10-layer sigmoid
+// network learn that does not learn without it (its μ, σ², x̂ and running statistics for one step, and
+// evaluation against training mode); gradient clipping keeping chapter 08's exploding ReLU network finite.
 // New in lib/: data/validation.hpp (a seeded, stratified validation split), train/early_stopping.hpp
-// (Keras' rule, fed one number per epoch), train() with a ValidationSet (val_loss, val_accuracy).
-// Run: ch11_regularization [--epochs N] [--patience N] [--learning-rate η] [--noise σ] [--trace PATH] [--trace-level …]
-// Trace: traces/ch11_regularization.json — "validation_split", then per run ("overfit", "early_stopping")
-// train()'s events labelled with the run, an "early_stopping" event for the second, and one
-// "remedy_result" per run. Plots: traces/ch11_regularization.overfitting.svg (training and validation
-// loss), traces/ch11_regularization.early_stopping.svg (where it stops).
+// (Keras' rule, fed one number per epoch), train() with a ValidationSet (val_loss, val_accuracy);
+// from the regularization layers: nn/penalty.hpp, nn/dropout.hpp, nn/batch_norm.hpp, train/clipping.hpp.
+// Run: ch11_regularization [--epochs N] [--patience N] [--learning-rate η] [--noise σ] [--l2 λ] [--l1 λ]
+//      [--dropout p] [--deep-epochs N] [--deep-learning-rate η] [--clip-norm c] [--trace PATH] [--trace-level …]
+// Trace: traces/ch11_regularization.json — "validation_split", then per run ("overfit",
+// "early_stopping", "l2", "l1", "dropout") train()'s events labelled with the run, an "early_stopping"
+// event for the second, one "remedy_result" per run; "dropout_expectation"; one "forward" event of a
+// BatchNorm stage (run "batch_norm_step"); the deep runs' epochs and "deep_result"s;
+// "batch_norm_modes"; one "clipping_result" per clipping run. Plots (beside the trace):
+// .overfitting.svg, .early_stopping.svg, .remedies.svg (validation loss of every run),
+// .weight_norms.svg, .batch_norm.svg, .clipping.svg.
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -717,8 +727,9 @@ int main(int argc, char** argv) {
   CommandLine cli({.name = "ch11_regularization",
                    .chapter = 11,
                    .title = "Regularization",
-                   .purpose = "Overfitting made visible on a small noisy data set, a validation split, and\n"
-                              "early stopping: where it stops and which weights it restores.",
+                   .purpose = "Overfitting made visible on a small noisy data set, a validation split, and the\n"
+                              "remedies: early stopping, L2 and L1 penalties, dropout; batch normalization\n"
+                              "for a deep sigmoid network; gradient clipping for an exploding one.",
                    .default_trace_level = TraceLevel::summary});
   cli.option("epochs", s.epochs, 1, 100000, "epochs of each run (early stopping may end one sooner)");
   cli.option("patience", s.patience, 0, 100000, "early stopping: epochs without improvement before stopping");
