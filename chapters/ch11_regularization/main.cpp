@@ -361,9 +361,8 @@ void dropout_expectation(course::Context& ctx, const Settings& s) {
     event["older_scaled_weights_output"].push_back(to_json(scaled_output(n, 0)));
   }
   ctx.tracer.record(TraceLevel::summary, event);
-  ctx.print("{}, p = {}; the mean over {} masks of the training-mode output, against the\n"
-            "test-time output of each rule:\n\n",
-            net.describe(), p, masks);
+  ctx.print("{}: the mean over {} masks of the training-mode\noutput, against the test-time output of each rule:\n\n",
+            net.describe(), masks);
   ctx.print(table);
   ctx.print("\nInverted dropout scales the kept units by 1/(1 − p) while training, so the mean of its outputs is\n"
             "the output with every unit and nothing scaled: evaluation needs no rule. The older rule keeps the\n"
