@@ -679,7 +679,8 @@ void more_plots(course::Context& ctx, const std::vector<const Run*>& runs, const
   }
   {
     svg::Plot plot("A deep sigmoid network with and without batch normalization");
-    plot.x_label("epoch").y_label("training loss (binary cross-entropy)");
+    plot.x_label("epoch").y_label("loss on the disc (binary cross-entropy)").legend(svg::Corner::top_left);
+    plot.y_range(0, 2.2);
     for (const DeepRun& r : deep) {
       std::vector<double> x;
       for (std::size_t e = 0; e < r.losses.size(); ++e) x.push_back(static_cast<double>(e));
