@@ -24,7 +24,10 @@
 // .weight_norms.svg, .batch_norm.svg, .clipping.svg.
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -33,11 +36,15 @@
 #include "glassbox/data/synthetic.hpp"
 #include "glassbox/data/validation.hpp"
 #include "glassbox/io/svg.hpp"
+#include "glassbox/core/error.hpp"
+#include "glassbox/nn/batch_norm.hpp"
+#include "glassbox/nn/dense.hpp"
+#include "glassbox/nn/dropout.hpp"
 #include "glassbox/nn/initializers.hpp"
 #include "glassbox/nn/losses.hpp"
 #include "glassbox/nn/network.hpp"
-#include "glassbox/train/early_stopping.hpp"
 #include "glassbox/nn/penalty.hpp"
+#include "glassbox/train/early_stopping.hpp"
 #include "glassbox/train/optimizers.hpp"
 #include "glassbox/train/train.hpp"
 
