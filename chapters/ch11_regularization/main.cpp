@@ -451,12 +451,16 @@ DeepRun deep_train(course::Context& ctx, const Settings& s, const Disc& d, const
   o.threshold = 0.0;
   DeepRun run{name, {evaluate(net, loss, d.X, d.T, o).loss}, {}, 0, ""};
   ctx.tracer.set_run(name);
-  const auto history = train(net, loss, sgd, d.X, d.T, shuffles, o, ctx.tracer);
-  for (const EpochStats& e : history) {
-    run.losses.push_back(e.loss);
-    run.batch_losses.push_back(e.mean_batch_loss);
+  try {
+    train(net, loss, sgd, d.X, d.T, shuffles, o, ctx.tracer, [&](const EpochStats& e) {
+      run.losses.push_back(e.loss);
+      run.batch_losses.push_back(e.mean_batch_loss);
+      run.accuracy = *e.accuracy;
+    });
+  } catch (const NonFiniteError& e) {  // possible with a large --deep-learning-rate
+    run.diverged = e.what();
+    ctx.print("{}: diverged: {}\n", name, run.diverged);
   }
-  run.accuracy = *history.back().accuracy;
   ctx.tracer.set_run("");
   ctx.tracer.record(TraceLevel::summary, deep_result_event(run));
   return run;
@@ -613,6 +617,10 @@ std::pair<ClipRun, ClipRun> gradient_clipping(course::Context& ctx, const Settin
   if (clipped.accuracy)
     ctx.print("With clipping: {} steps, the last batch's loss {}, accuracy on the whole set {}.\n", clipped.losses.size(),
               number(clipped.losses.back()), number(*clipped.accuracy));
+  else
+    ctx.print("With clipping: {}\n", clipped.diverged);
+  if (wild.accuracy)
+    ctx.print("Without clipping: {} steps, accuracy on the whole set {}.\n", wild.losses.size(), number(*wild.accuracy));
   return {wild, clipped};
 }
 
