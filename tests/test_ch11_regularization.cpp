@@ -6,7 +6,12 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <set>
+#include <sstream>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -212,4 +217,36 @@ TEST_CASE("ch11: chapter 08's naive ReLU network overflows without clipping and 
   for (const json& g : clipped["gradient_norms"]) CHECK(g.get<double>() > 1);
   // … and the network learned the disc (a coin would get about 0.5; one seed).
   CHECK(clipped["accuracy"].get<double>() > 0.75);
+}
+
+TEST_CASE("ch11: the batch-norm numbers the program prints are those of the trace's forward event", "[ch11]") {
+  // The program's printed table (stdout) against the trace: every printed number is the traced one
+  // rounded to 4 decimals, features 0 … 3.
+  const std::filesystem::path folder = std::filesystem::path("chapter_test_output") / "ch11_printed";
+  const auto run = glassbox::testing::run_in_fresh_folder("ch11_regularization", folder, "> printed.txt");
+  REQUIRE(run.exit_code == 0);
+  std::ifstream in(folder / "printed.txt");
+  const json f = events(trace(), "forward", "batch_norm_step").at(0);
+  const auto rounded = [](double x) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.4f", x + 0.0);
+    return std::string(text);
+  };
+  const std::vector<std::pair<std::string, std::pair<std::string, std::size_t>>> rows{
+      {"μ (batch mean)", {"mu", 0}},           {"σ² (batch variance, ÷N)", {"var", 0}},
+      {"x̂ of sample 0", {"x_hat", 0}},         {"x̂ of sample 2", {"x_hat", 2}},
+      {"running_mean after", {"running_mean", 0}}, {"running_var after", {"running_var", 0}}};
+  std::size_t found = 0;
+  for (std::string line; std::getline(in, line);)
+    for (const auto& [label, field] : rows)
+      if (line.rfind(label, 0) == 0) {
+        std::istringstream numbers(line.substr(label.size()));
+        for (std::size_t j = 0; j < 4; ++j) {
+          std::string printed;
+          numbers >> printed;
+          CHECK(printed == rounded(f[field.first][field.second][j].get<double>()));
+        }
+        ++found;
+      }
+  CHECK(found == rows.size());
 }
