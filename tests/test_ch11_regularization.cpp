@@ -5,6 +5,7 @@
 // best epoch's), and ends with a lower validation loss than the run that trained on.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -198,9 +199,10 @@ TEST_CASE("ch11: the deep sigmoid network stays at ln 2 without batch normalizat
 TEST_CASE("ch11: in evaluation mode batch normalization uses running statistics, so the outputs differ", "[ch11]") {
   const auto found = events(trace(), "batch_norm_modes");
   REQUIRE(found.size() == 1);
+  const json& e = found[0];
   double largest = 0;
   for (std::size_t n = 0; n < 4; ++n)
-    largest = std::max(largest, std::abs(found[0]["evaluation"][n].get<double>() - found[0]["training"][n].get<double>()));
+    largest = std::max(largest, std::abs(e["evaluation"][n].get<double>() - e["training"][n].get<double>()));
   CHECK(largest > 0.1);
 }
 

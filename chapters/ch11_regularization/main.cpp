@@ -554,7 +554,8 @@ struct ClipRun {
 ClipRun clip_run(course::Context& ctx, const Settings& s, const Disc& d, const std::string& name,
                  std::optional<double> max_norm) {
   Network net =
-      deep_network(s, "relu", make_initializer("normal", Json{{"stddev", 1.0}}), false, Rng::derived(ctx.cli.seed, "naive relu"));
+      deep_network(s, "relu", make_initializer("normal", Json{{"stddev", 1.0}}), false,
+                   Rng::derived(ctx.cli.seed, "naive relu"));
   const BinaryCrossEntropyWithLogits loss;
   SGD sgd(s.deep_learning_rate);
   Rng shuffles = Rng::derived(ctx.cli.seed, "deep shuffles");
@@ -615,12 +616,13 @@ std::pair<ClipRun, ClipRun> gradient_clipping(course::Context& ctx, const Settin
   ctx.print(table);
   if (!wild.diverged.empty()) ctx.print("\nWithout clipping: {}\n", wild.diverged);
   if (clipped.accuracy)
-    ctx.print("With clipping: {} steps, the last batch's loss {}, accuracy on the whole set {}.\n", clipped.losses.size(),
-              number(clipped.losses.back()), number(*clipped.accuracy));
+    ctx.print("With clipping: {} steps, the last batch's loss {}, accuracy on the whole set {}.\n",
+              clipped.losses.size(), number(clipped.losses.back()), number(*clipped.accuracy));
   else
     ctx.print("With clipping: {}\n", clipped.diverged);
   if (wild.accuracy)
-    ctx.print("Without clipping: {} steps, accuracy on the whole set {}.\n", wild.losses.size(), number(*wild.accuracy));
+    ctx.print("Without clipping: {} steps, accuracy on the whole set {}.\n", wild.losses.size(),
+              number(*wild.accuracy));
   return {wild, clipped};
 }
 
