@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -137,7 +138,8 @@ TEST_CASE("unknown keys are errors, with the closest known key", "[experiment]")
   Json s = base_spec();
   s["training"] = Json{{"epoch", 10}};
   CHECK(error_of(s) == "training.epoch: unknown key (did you mean \"epochs\"?); known keys: epochs, batch_size, "
-                       "shuffle, classification, threshold, clip_grad_norm, clip_grad_value");
+                       "shuffle, classification, threshold, clip_grad_norm, clip_grad_value, validation, "
+                       "early_stopping");
   s = base_spec();
   s["netwrok"] = s["network"];
   CHECK(error_of(s) == "netwrok: unknown key (did you mean \"network\"?); known keys: name, description, seed, "
@@ -952,6 +954,100 @@ TEST_CASE("gradcheck of a spec: kinks are reported, a too-large h fails", "[expe
     CHECK(report.elements[i].analytic == expected.elements[i].analytic);
 }
 
+// ---- a validation set and early stopping --------------------------------------------------------
+
+TEST_CASE("training.validation: a fraction or a count, checked against the data", "[experiment]") {
+  Json s = base_spec();
+  s["training"]["validation"] = 0.25;
+  CHECK(*parse_experiment(s, "spec.json").validation->fraction == 0.25);
+  s["training"]["validation"] = Json{{"count", 1}};
+  CHECK(*parse_experiment(s, "spec.json").validation->count == 1);
+  s["training"]["validation"] = Json{{"count", 4}};
+  CHECK(error_of(s) ==
+        "training.validation.count: holding out 4 of the 4 samples leaves none for training; at most 3");
+  s["training"]["validation"] = Json{{"fraction", 0.1}};  // round(0.4) = 0 samples
+  CHECK(error_of(s) == "training.validation.fraction: validation fraction 0.1 of 4 samples holds out 0 and leaves 4 "
+                       "for training; both parts need at least one sample");
+  s["training"]["validation"] = Json{{"fraction", 0.5}, {"count", 2}};
+  CHECK(error_of(s) == "training.validation: expected one of \"fraction\" and \"count\", got both");
+  s["training"]["validation"] = Json{{"fractoin", 0.5}};
+  CHECK(error_of(s).find("training.validation.fractoin: unknown key (did you mean \"fraction\"?)") == 0);
+  s["training"]["validation"] = "20%";
+  CHECK(error_of(s) == "training.validation: expected a fraction of the samples in (0, 1), {\"fraction\": …} or "
+                       "{\"count\": …}, got the string \"20%\"");
+}
+
+TEST_CASE("training.early_stopping: its settings, checked and written back", "[experiment]") {
+  Json s = base_spec();
+  s["training"]["validation"] = 0.5;
+  s["training"]["early_stopping"] = Json{{"patience", 3}, {"restore_best_weights", true}, {"baseline", 0.6}};
+  const Experiment e = parse_experiment(s, "spec.json");
+  REQUIRE(e.training.early_stopping);
+  CHECK(e.training.early_stopping->monitor == "val_loss");
+  CHECK(e.training.early_stopping->patience == 3);
+  CHECK(*e.training.early_stopping->baseline == 0.6);
+  CHECK(to_json(parse_experiment(to_json(e), "spec.json")) == to_json(e));
+  s["training"]["early_stopping"] = Json{{"monitor", "val_accuracy"}};
+  CHECK(error_of(s) == "training.early_stopping.monitor: \"val_accuracy\" needs \"classification\": true in "
+                       "\"training\"");
+  s["training"]["early_stopping"] = Json{{"min_delta", -0.1}};
+  CHECK(error_of(s) == "training.early_stopping.min_delta: expected a number ≥ 0, got -0.1");
+  s["training"].erase("validation");
+  s["training"]["early_stopping"] = Json::object();
+  CHECK(error_of(s).find("training.early_stopping.monitor: missing; the default \"val_loss\"") == 0);
+  s["training"]["early_stopping"] = Json{{"monitor", "loss"}};
+  CHECK(error_of(s) == "(no error)");
+}
+
+TEST_CASE("a run with a validation set: a stratified split from its own generator, validation numbers traced",
+          "[experiment]") {
+  const Experiment e = load_experiment(example("early_stopping"));
+  const fs::path dir = fresh_dir("validation");
+  RunResult result;
+  {
+    Tracer tracer(dir / "run.json", TraceLevel::summary, trace_header(e, "glassbox"));
+    result = run_experiment(e, tracer);
+    tracer.finish(result.to_json());
+  }
+  REQUIRE(result.split);
+  CHECK(result.split->validation.size() == 12);  // round(0.2 · 60)
+  // Stratified: make_moons has 30 of each class, so 6 of each are held out.
+  std::size_t ones = 0;
+  for (std::size_t n : result.split->validation) ones += e.data.targets(n, 0) == 1;
+  CHECK(ones == 6);
+  // The split does not depend on the network: its generator is derived from the seed alone.
+  Rng derived = Rng::derived(e.seed, "validation");
+  const std::vector<std::size_t> classes = target_classes(e.data.targets);
+  CHECK(split_validation(60, *e.validation, derived, &classes).validation == result.split->validation);
+
+  std::ifstream in(dir / "run.json");
+  const Json doc = Json::parse(in);
+  const Json& events = doc["events"];
+  CHECK(events.front()["event"] == "validation_split");
+  CHECK(events.front()["validation"].size() == 12);
+  std::size_t epochs = 0;
+  for (const Json& ev : events)
+    if (ev["event"] == "epoch") {
+      ++epochs;
+      CHECK(ev.contains("val_loss"));
+      CHECK(ev.contains("val_accuracy"));
+    }
+  CHECK(epochs == result.history.size());
+  const Json& last = events.back();
+  CHECK(last["event"] == "early_stopping");
+  // The run stopped early (the lesson's numbers): patience 25 epochs after the best.
+  REQUIRE(result.history.size() < e.training.epochs);
+  CHECK(last["stopped_epoch"] == result.history.size());
+  CHECK(last["best_epoch"].get<std::size_t>() + 25 == result.history.size());
+  CHECK(last["restored_epoch"] == last["best_epoch"]);
+  // The result reports the restored epoch's numbers, the weights the network ends with.
+  const EpochStats& best = result.history[last["best_epoch"].get<std::size_t>() - 1];
+  CHECK(doc["result"]["val_loss"] == to_json(*best.val_loss));
+  const Evaluation now = evaluate(result.network, *make_loss(e), gather_rows(e.data.X, result.split->validation),
+                                  gather_rows(e.data.targets, result.split->validation));
+  CHECK(now.loss == *best.val_loss);
+}
+
 // ---- dropout, batch normalization, penalties, clipping -------------------------------------------
 
 TEST_CASE("dropout and batch_norm layers with l1/l2 and clipping are read and built and written back", "[experiment]") {
@@ -1071,4 +1167,74 @@ TEST_CASE("a schedule in a spec: checked, one_cycle's length from the run, writt
   CHECK(error_of(spec).rfind("schedule: expected an object", 0) == 0);
   spec.erase("schedule");
   CHECK_FALSE(to_json(parse_experiment(spec, "spec.json")).contains("schedule"));  // none: none written
+}
+
+TEST_CASE("batch normalization's batch check counts the samples trained on, N − V", "[experiment]") {
+  Json bn = base_spec();
+  bn["network"]["layers"].insert(bn["network"]["layers"].begin() + 1, Json{{"type", "batch_norm"}});
+  bn["data"] = Json::parse(R"({"inputs": [[0, 0], [0, 1], [1, 0], [1, 1], [0, 0], [0, 1], [1, 0], [1, 1], [2, 2],
+                                          [2, 1]],
+                                "targets": [0, 1, 1, 0, 0, 1, 1, 0, 1, 1]})");
+  // 10 samples, 1 held out, batches of 4: the 9 trained on are cut 4 + 4 + 1 — refused, though
+  // 10 = 4 + 4 + 2 would have been fine.
+  bn["training"]["batch_size"] = 4;
+  bn["training"]["validation"] = Json{{"count", 1}};
+  CHECK(error_of(bn) == "training.batch_size: 9 training samples (10 − 1 held out for validation) with a last batch "
+                        "of one sample (9 = 2·4 + 1): batch normalization needs more than 1 value per feature when "
+                        "training; choose another batch size");
+  // 2 held out: 8 = 4 + 4 — accepted.
+  bn["training"]["validation"] = Json{{"count", 2}};
+  CHECK(error_of(bn) == "(no error)");
+  // Without a validation set all 10 are trained on (10 = 4 + 4 + 2): accepted; with batches of 3,
+  // 10 = 3·3 + 1: refused.
+  bn["training"].erase("validation");
+  CHECK(error_of(bn) == "(no error)");
+  bn["training"]["batch_size"] = 3;
+  CHECK_THAT(error_of(bn), Catch::StartsWith("training.batch_size: 10 samples with a last batch of one sample"));
+}
+
+TEST_CASE("with a validation set, standardization learns μ and σ from the training part only", "[experiment]") {
+  // One input; the regression targets are not stratified. One sample is far away (x = 1000): if it
+  // is held out, its value must not move μ and σ of what the network trains on.
+  Json spec = Json::parse(R"({
+    "name": "leak", "seed": 5,
+    "network": {"inputs": 1, "layers": [{"units": 1, "activation": "identity"}]},
+    "loss": "mse", "optimizer": {"name": "sgd", "learning_rate": 0.01},
+    "data": {"inputs": [[1], [2], [3], [4], [5], [6], [7], [1000]], "targets": [1, 2, 3, 4, 5, 6, 7, 8],
+             "standardize": true},
+    "training": {"epochs": 1, "shuffle": false, "validation": {"count": 2}}
+  })");
+  // Find a seed whose split holds out the far sample (the split is drawn from the seed).
+  Experiment e;
+  RunResult result;
+  for (std::uint64_t seed = 1; seed < 50; ++seed) {
+    spec["seed"] = seed;
+    e = parse_experiment(spec, "leak.json");
+    Tracer tracer;
+    result = run_experiment(e, tracer);
+    const auto& v = result.split->validation;
+    if (std::find(v.begin(), v.end(), std::size_t{7}) != v.end()) break;
+  }
+  const auto& held = result.split->validation;
+  REQUIRE(std::find(held.begin(), held.end(), std::size_t{7}) != held.end());
+  // μ and σ by hand over the 6 training inputs (population σ, as Standardizer): over all 8 μ would be
+  // (28 + 1000)/8 = 128.5.
+  double mu = 0, var = 0;
+  for (std::size_t n : result.split->train) mu += e.data.inputs(n, 0);
+  mu /= 6;
+  for (std::size_t n : result.split->train) var += (e.data.inputs(n, 0) - mu) * (e.data.inputs(n, 0) - mu);
+  REQUIRE(result.standardizer.has_value());
+  CHECK(result.standardizer->mean()(0, 0) == Approx(mu));
+  CHECK(result.standardizer->scale()(0, 0) == Approx(std::sqrt(var / 6)));
+  CHECK(mu < 8);
+  // What the network trained on: the training inputs standardized with these, so the initial loss
+  // is that of the initial network on them (not on inputs squeezed together by the far sample).
+  Rng rng = e.rng_at_start;
+  Network start = build_network(e, rng);
+  Matrix X(6, 1), T(6, 1);
+  for (std::size_t i = 0; i < 6; ++i) {
+    X(i, 0) = static_cast<Scalar>((e.data.inputs(result.split->train[i], 0) - mu) / std::sqrt(var / 6));
+    T(i, 0) = e.data.targets(result.split->train[i], 0);
+  }
+  CHECK(result.initial_loss == Approx(evaluate(start, *make_loss(e), X, T).loss).epsilon(1e-5));
 }

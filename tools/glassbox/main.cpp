@@ -97,6 +97,14 @@ void describe(const Experiment& e, const Output& out) {
             e.training.shuffle ? "shuffled every epoch" : "in file order");
   if (auto schedule = make_schedule(e))
     out.print("η schedule {}, stepped per {}\n", schedule->describe(), to_string(schedule->unit()));
+  if (e.validation) {
+    const std::size_t V = e.validation->samples(e.data.X.rows());
+    out.print("validation {} of the {} samples held out ({}{})\n", V, e.data.X.rows(), e.validation->describe(),
+              e.training.classification && !e.training.multilabel ? ", stratified by class" : "");
+  }
+  if (const auto& es = e.training.early_stopping)
+    out.print("stopping   early: {} (min_delta {}, patience {}{})\n", es->monitor, es->min_delta, es->patience,
+              es->restore_best_weights ? ", restoring the best weights" : "");
 }
 
 int run(const Experiment& e, Tracer& tracer, const Output& out) {
@@ -104,15 +112,31 @@ int run(const Experiment& e, Tracer& tracer, const Output& out) {
   // Every epoch when there are few; otherwise about twenty lines, always the first and the last.
   const std::size_t every = std::max<std::size_t>(1, e.training.epochs / 20);
   out.heading("Epochs");
-  out.print("{:>8}  {:>8}  {:>14}{}\n", "epoch", "steps", "loss", e.training.classification ? "  accuracy" : "");
+  const bool classes = e.training.classification, held_out = e.validation.has_value();
+  out.print("{:>8}  {:>8}  {:>14}{}{}{}\n", "epoch", "steps", "loss", classes ? "  accuracy" : "",
+            held_out ? "        val_loss" : "", held_out && classes ? "  val_accuracy" : "");
   const auto on_epoch = [&](const EpochStats& s) {
-    if (s.epoch != 1 && s.epoch % every != 0 && s.epoch != e.training.epochs) return;
+    const bool stops = s.early_stopping && s.early_stopping->stop;
+    if (s.epoch != 1 && s.epoch % every != 0 && s.epoch != e.training.epochs && !stops) return;
     out.print("{:>8}  {:>8}  {:>14.9g}", s.epoch, s.steps, s.loss);
     if (s.accuracy) out.print("  {:>8.4f}", *s.accuracy);
+    if (s.val_loss) out.print("  {:>14.9g}", *s.val_loss);
+    if (s.val_accuracy) out.print("  {:>12.4f}", *s.val_accuracy);
     out.print("\n");
   };
   const RunResult result = run_experiment(e, tracer, on_epoch);
-  out.print("\nloss {:.9g} → {:.9g}\n", result.initial_loss, result.history.back().loss);
+  const EpochStats& final = result.final_epoch();
+  if (const auto& es = result.history.back().early_stopping) {
+    if (es->stop)
+      out.print("\nstopped early after epoch {}: no improvement in {} for {} epochs; the best was epoch {}\n",
+                result.history.back().epoch, e.training.early_stopping->monitor, es->wait, es->best_epoch);
+    if (es->restored_epoch) out.print("restored the weights of epoch {}\n", *es->restored_epoch);
+  }
+  out.print("\nloss {:.9g} → {:.9g}{}\n", result.initial_loss, final.loss,
+            held_out ? " (on the training samples)" : "");
+  if (final.val_loss) out.print("validation loss {:.9g}", *final.val_loss);
+  if (final.val_accuracy) out.print(", accuracy {:.4f}", *final.val_accuracy);
+  if (final.val_loss) out.print("\n");
   Json summary = result.to_json();
   tracer.finish(summary);
   // The learning curves beside the trace, read back from its epoch events (not beside a device).

@@ -70,15 +70,29 @@ void check_trace_estimate(const Experiment& e) {
   check_trace_estimate(e.trace_path("run"), e.trace.level, bytes, e.trace.max_bytes);
 }
 
+const EpochStats& RunResult::final_epoch() const {
+  const EpochStats& last = history.back();
+  if (last.early_stopping && last.early_stopping->restored_epoch) return history.at(*last.early_stopping->restored_epoch - 1);
+  return last;
+}
+
 Json RunResult::to_json() const {
   Json result;
   result["initial_loss"] = glassbox::to_json(initial_loss);
   if (!history.empty()) {
     const EpochStats& last = history.back();
+    const EpochStats& final = final_epoch();
     result["epochs"] = last.epoch;
     result["steps"] = last.steps;
-    result["loss"] = glassbox::to_json(last.loss);
-    if (last.accuracy) result["accuracy"] = *last.accuracy;
+    result["loss"] = glassbox::to_json(final.loss);
+    if (final.accuracy) result["accuracy"] = *final.accuracy;
+    if (final.val_loss) result["val_loss"] = glassbox::to_json(*final.val_loss);
+    if (final.val_accuracy) result["val_accuracy"] = *final.val_accuracy;
+    if (last.early_stopping) {
+      result["best_epoch"] = last.early_stopping->best_epoch;
+      result["restored_epoch"] = last.early_stopping->restored_epoch ? Json(*last.early_stopping->restored_epoch)
+                                                                      : Json(nullptr);
+    }
   }
   return result;
 }
@@ -89,14 +103,39 @@ RunResult run_experiment(const Experiment& e, Tracer& tracer, const EpochCallbac
   result.network = build_network(e, rng);
   const auto loss = make_loss(e);
   const auto optimizer = make_optimizer(e);
-  result.initial_loss = evaluate(result.network, *loss, e.data.X, e.data.targets).loss;
   // A loss that is not finite at the start, or that grows past kMaxLossGrowth times its start, stops
   // the run with a DivergenceError naming the learning rate, as chapter 04's guard does.
   const double eta = e.optimizer.settings.value("learning_rate", std::numeric_limits<double>::quiet_NaN());
-  const DivergenceGuard guard(result.initial_loss, eta, kMaxLossGrowth);
   TrainOptions training = e.training;
   training.schedule = make_schedule(e);
-  result.history = train(result.network, *loss, *optimizer, e.data.X, e.data.targets, rng, training, tracer,
+  if (!e.validation) {
+    result.initial_loss = evaluate(result.network, *loss, e.data.X, e.data.targets).loss;
+    const DivergenceGuard guard(result.initial_loss, eta, kMaxLossGrowth);
+    result.history = train(result.network, *loss, *optimizer, e.data.X, e.data.targets, rng, training, tracer,
+                           watch_divergence(guard, on_epoch));
+    return result;
+  }
+  // The held-out samples come from a generator of their own, so the weights and the shuffles draw
+  // the same numbers with and without a validation set.
+  Rng split_rng = Rng::derived(e.seed, "validation");
+  const bool stratify = e.training.classification && !e.training.multilabel;
+  const std::vector<std::size_t> classes = stratify ? target_classes(e.data.targets) : std::vector<std::size_t>{};
+  result.split = split_validation(e.data.X.rows(), *e.validation, split_rng, stratify ? &classes : nullptr);
+  if (tracer.wants(TraceLevel::summary))
+    tracer.record(TraceLevel::summary, validation_split_event(*result.split, *e.validation));
+  // Standardization learns μ and σ from the training part alone and applies them to both parts:
+  // statistics of the held-out samples must not reach the network (no leakage).
+  ValidationData parts = apply_split(*result.split, e.data.inputs, e.data.targets);
+  if (e.data.standardize) {
+    result.standardizer.emplace();
+    result.standardizer->fit(parts.X_train);
+    parts.X_train = result.standardizer->transform(parts.X_train);
+    parts.X_validation = result.standardizer->transform(parts.X_validation);
+  }
+  result.initial_loss = evaluate(result.network, *loss, parts.X_train, parts.T_train).loss;
+  const DivergenceGuard guard(result.initial_loss, eta, kMaxLossGrowth);
+  result.history = train(result.network, *loss, *optimizer, parts.X_train, parts.T_train,
+                         ValidationSet{parts.X_validation, parts.T_validation}, rng, training, tracer,
                          watch_divergence(guard, on_epoch));
   return result;
 }

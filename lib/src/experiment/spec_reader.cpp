@@ -351,6 +351,8 @@ void read_schedule(const SpecObject& spec, Experiment& e) {
   }
 }
 
+void read_early_stopping(const SpecValue& v, bool has_validation, Experiment& e);
+
 void read_training(const SpecObject& spec, Experiment& e) {
   e.training = TrainOptions{};
   // What accuracy needs to know of the loss: a logit or a score says yes at 0, a probability at ½;
@@ -360,8 +362,8 @@ void read_training(const SpecObject& spec, Experiment& e) {
   e.training.multilabel = e.loss.name == "multilabel_bce";
   auto v = spec.optional("training");
   if (!v) return;
-  const SpecObject o =
-      v->object({"epochs", "batch_size", "shuffle", "classification", "threshold", "clip_grad_norm", "clip_grad_value"});
+  const SpecObject o = v->object({"epochs", "batch_size", "shuffle", "classification", "threshold", "clip_grad_norm",
+                                   "clip_grad_value", "validation", "early_stopping"});
   if (auto x = o.optional("epochs")) e.training.epochs = x->whole(1, kMaxEpochs);
   if (auto x = o.optional("batch_size")) e.training.batch_size = x->whole(0);
   if (auto x = o.optional("shuffle")) e.training.shuffle = x->boolean();
@@ -376,6 +378,78 @@ void read_training(const SpecObject& spec, Experiment& e) {
     if (e.training.clip_grad_norm) x->fail("clip by norm or by value, not both (\"clip_grad_norm\" is given)");
     e.training.clip_grad_value = x->positive_number();
   }
+  if (auto x = o.optional("early_stopping")) read_early_stopping(*x, o.has("validation"), e);
+}
+
+// training.early_stopping: Keras' EarlyStopping settings (train/early_stopping.hpp).
+void read_early_stopping(const SpecValue& v, bool has_validation, Experiment& e) {
+  const SpecObject o =
+      v.object({"monitor", "min_delta", "patience", "restore_best_weights", "baseline", "start_from_epoch"});
+  EarlyStoppingOptions es;
+  if (auto x = o.optional("monitor")) {
+    es.monitor = x->choice(early_stopping_monitors(), "a monitored number");
+    if (es.monitor.rfind("val_", 0) == 0 && !has_validation)
+      x->fail(fmt::format("\"{}\" is measured on a validation set, and there is none: add \"validation\" to "
+                          "\"training\" (a fraction like 0.2, or {{\"count\": 30}}), or monitor \"{}\"",
+                          es.monitor, es.monitor.substr(4)));
+    if (es.monitor.find("accuracy") != std::string::npos && !e.training.classification)
+      x->fail(fmt::format("\"{}\" needs \"classification\": true in \"training\"", es.monitor));
+  } else if (!has_validation) {
+    throw SpecError(v.child_path("monitor"),
+                    "missing; the default \"val_loss\" is measured on a validation set, and there is none: add "
+                    "\"validation\" to \"training\", or monitor \"loss\"");
+  }
+  if (auto x = o.optional("min_delta")) {
+    if (!x->json().is_number() || !(x->json().get<double>() >= 0)) x->fail_expected("a number ≥ 0");
+    es.min_delta = x->number();
+  }
+  if (auto x = o.optional("patience")) es.patience = x->whole(0, kMaxEpochs);
+  if (auto x = o.optional("restore_best_weights")) es.restore_best_weights = x->boolean();
+  if (auto x = o.optional("baseline")) es.baseline = x->number();
+  if (auto x = o.optional("start_from_epoch")) es.start_from_epoch = x->whole(0, kMaxEpochs);
+  e.training.early_stopping = es;
+}
+
+// training.validation, once the data is read: a fraction (0.2 or {"fraction": 0.2}) or a count
+// ({"count": 30}) of the samples, leaving at least one on each side.
+void read_validation(const SpecObject& spec, Experiment& e) {
+  e.validation.reset();
+  auto training = spec.optional("training");
+  if (!training || !training->json().contains("validation")) return;
+  const SpecValue v(training->json().at("validation"), training->child_path("validation"));
+  constexpr const char* expected = "a fraction of the samples in (0, 1), {\"fraction\": …} or {\"count\": …}";
+  ValidationSize size;
+  std::optional<SpecValue> at;
+  bool is_count = false;
+  if (v.json().is_number()) {
+    at = v;
+  } else if (v.is_object()) {
+    const SpecObject o = v.object({"fraction", "count"});
+    if (o.has("fraction") == o.has("count"))
+      v.fail(fmt::format("expected one of \"fraction\" and \"count\", got {}", o.has("count") ? "both" : "neither"));
+    is_count = o.has("count");
+    at = o.optional(is_count ? "count" : "fraction");
+  } else {
+    v.fail_expected(expected);
+  }
+  const std::size_t N = e.data.X.rows();
+  if (is_count) {
+    if (N < 2) at->fail(fmt::format("the data has {}: none can be held out", count_of(N, "sample", "samples")));
+    size.count = at->whole(1);
+    if (*size.count >= N)  // at least one sample stays for training
+      at->fail(fmt::format("holding out {} of the {} samples leaves none for training; at most {}", *size.count, N,
+                           N - 1));
+  } else {
+    if (!at->json().is_number() || !(at->json().get<double>() > 0 && at->json().get<double>() < 1))
+      at->fail_expected("a number between 0 and 1 (exclusive)");
+    size.fraction = at->number();
+  }
+  try {
+    (void)size.samples(N);
+  } catch (const std::invalid_argument& error) {
+    at->fail(error.what());
+  }
+  e.validation = size;
 }
 
 // Batch normalization cannot train on a batch of one sample (batch_norm.hpp): refused before the
@@ -384,14 +458,20 @@ void check_batch_norm_batches(const SpecObject& spec, const Experiment& e) {
   const bool batch_norm = std::any_of(e.layers.begin(), e.layers.end(),
                                       [](const LayerSpec& l) { return l.type == LayerSpec::Type::batch_norm; });
   if (!batch_norm) return;
-  const std::size_t N = e.data.X.rows();
+  // The batches are cut from the samples trained on: N − V with V held out for validation.
+  const std::size_t all = e.data.X.rows();
+  const std::size_t held_out = e.validation ? e.validation->samples(all) : 0;
+  const std::size_t N = all - held_out;
   const std::size_t B = e.training.batch_size == 0 ? N : std::min(e.training.batch_size, N);
   if (B > 0 && N % B != 1) return;
   const std::string why =
       B == 1 || N == 1 ? "batches of one sample" : fmt::format("a last batch of one sample ({} = {}·{} + 1)", N, N / B, B);
+  const std::string samples = held_out == 0 ? count_of(N, "sample", "samples")
+                                            : fmt::format("{} training samples ({} − {} held out for validation)", N,
+                                                          all, held_out);
   const std::string message = fmt::format(
       "{} with {}: batch normalization needs more than 1 value per feature when training; choose another batch size",
-      count_of(N, "sample", "samples"), why);
+      samples, why);
   if (auto training = spec.optional("training"))
     if (training->json().contains("batch_size"))
       SpecValue(training->json().at("batch_size"), training->child_path("batch_size")).fail(message);
@@ -523,6 +603,7 @@ Experiment parse_experiment(const Json& spec, std::string source_name) {
                                           N, e.inputs, format_bytes(data), format_bytes(network), B,
                                           format_bytes(data + network), format_bytes(static_cast<double>(limit))));
   }
+  read_validation(top, e);
   check_batch_norm_batches(top, e);
   read_schedule(top, e);
   read_frozen(top, e);

@@ -93,6 +93,19 @@ Json to_json(const Experiment& e, bool samples) {
   if (e.training.classification) training["threshold"] = e.training.threshold;
   if (e.training.clip_grad_norm) training["clip_grad_norm"] = *e.training.clip_grad_norm;
   if (e.training.clip_grad_value) training["clip_grad_value"] = *e.training.clip_grad_value;
+  if (e.validation) {
+    if (e.validation->fraction) training["validation"] = Json{{"fraction", *e.validation->fraction}};
+    if (e.validation->count) training["validation"] = Json{{"count", *e.validation->count}};
+  }
+  if (const auto& es = e.training.early_stopping) {
+    Json stopping{{"monitor", es->monitor},
+                  {"min_delta", es->min_delta},
+                  {"patience", es->patience},
+                  {"restore_best_weights", es->restore_best_weights}};
+    if (es->baseline) stopping["baseline"] = *es->baseline;
+    stopping["start_from_epoch"] = es->start_from_epoch;
+    training["early_stopping"] = std::move(stopping);
+  }
   spec["training"] = std::move(training);
   spec["frozen"] = e.frozen;
 

@@ -169,8 +169,38 @@ double train_step(Network& net, const Loss& loss, Optimizer& optimizer, const Ma
 
 // ---- the loop -----------------------------------------------------------------------------------
 
+namespace {
+
+std::vector<EpochStats> train_loop(Network& net, const Loss& loss, Optimizer& optimizer, const Matrix& X,
+                                   const Matrix& T, const ValidationSet* validation, Rng& rng,
+                                   const TrainOptions& options, Tracer& tracer, const EpochCallback& on_epoch);
+
+}  // namespace
+
 std::vector<EpochStats> train(Network& net, const Loss& loss, Optimizer& optimizer, const Matrix& X, const Matrix& T,
                               Rng& rng, const TrainOptions& options, Tracer& tracer, const EpochCallback& on_epoch) {
+  return train_loop(net, loss, optimizer, X, T, nullptr, rng, options, tracer, on_epoch);
+}
+
+std::vector<EpochStats> train(Network& net, const Loss& loss, Optimizer& optimizer, const Matrix& X, const Matrix& T,
+                              const ValidationSet& validation, Rng& rng, const TrainOptions& options, Tracer& tracer,
+                              const EpochCallback& on_epoch) {
+  return train_loop(net, loss, optimizer, X, T, &validation, rng, options, tracer, on_epoch);
+}
+
+namespace {
+
+// The number early stopping watches, from the epoch's stats.
+double monitored(const EpochStats& stats, const std::string& monitor) {
+  if (monitor == "val_loss") return *stats.val_loss;
+  if (monitor == "val_accuracy") return *stats.val_accuracy;
+  if (monitor == "accuracy") return *stats.accuracy;
+  return stats.loss;
+}
+
+std::vector<EpochStats> train_loop(Network& net, const Loss& loss, Optimizer& optimizer, const Matrix& X,
+                                   const Matrix& T, const ValidationSet* validation, Rng& rng,
+                                   const TrainOptions& options, Tracer& tracer, const EpochCallback& on_epoch) {
   if (X.rows() != T.rows())
     throw ShapeError(fmt::format("train: inputs {} and targets {} need one row per sample each", X.shape(), T.shape()));
   if (X.rows() == 0) throw ShapeError("train: no samples");
@@ -179,8 +209,28 @@ std::vector<EpochStats> train(Network& net, const Loss& loss, Optimizer& optimiz
                                  "are {}, targets {}",
                                  net.describe(), net.input_width(), net.output_width(),
                                  loss.target_columns(net.output_width()), loss.describe(), X.shape(), T.shape()));
+  if (validation) {
+    const ValidationSet& v = *validation;
+    if (v.X.rows() != v.T.rows() || v.X.rows() == 0 || v.X.cols() != X.cols() || v.T.cols() != T.cols())
+      throw ShapeError(fmt::format("train: the validation set's inputs {} and targets {} must be non-empty, one row "
+                                   "per sample, with the columns of the training set's {} and {}",
+                                   v.X.shape(), v.T.shape(), X.shape(), T.shape()));
+  }
+  std::optional<EarlyStopping> stopper;
+  if (options.early_stopping) {
+    stopper.emplace(*options.early_stopping);
+    const std::string& monitor = options.early_stopping->monitor;
+    if (monitor.rfind("val_", 0) == 0 && !validation)
+      throw std::invalid_argument(fmt::format("train: early stopping monitors {}, but there is no validation set",
+                                              monitor));
+    if (monitor.find("accuracy") != std::string::npos && !options.classification)
+      throw std::invalid_argument(fmt::format("train: early stopping monitors {}, which needs classification",
+                                              monitor));
+  }
   const std::size_t N = X.rows();
   const std::size_t B = options.batch_size == 0 ? N : std::min(options.batch_size, N);
+  // With restore_best_weights: a copy of every parameter and buffer at the end of the best epoch.
+  std::vector<Matrix> best_state;
 
   // The schedule: a copy, started on the optimizer's rate (which it may replace, as OneCycleLR does).
   std::unique_ptr<Schedule> schedule = options.schedule ? options.schedule->clone() : nullptr;
@@ -236,20 +286,51 @@ std::vector<EpochStats> train(Network& net, const Loss& loss, Optimizer& optimiz
                       fmt::format("epoch {}, evaluating the whole training set after step {}", epoch, step), true);
     stats.loss = e.loss;
     stats.accuracy = e.accuracy;
+    if (validation) {
+      const Evaluation v = evaluate(net, loss, validation->X, validation->T, options);
+      if (!std::isfinite(v.loss))
+        explain_forward(net, validation->X, validation->T, v.loss,
+                        fmt::format("epoch {}, evaluating the validation set after step {}", epoch, step), true);
+      stats.val_loss = v.loss;
+      stats.val_accuracy = v.accuracy;
+    }
     if (net.has_modes()) stats.mode = "eval";
     if (!net.penalties().empty()) stats.penalty = net.penalty();
+    if (stopper) {
+      const EarlyStopping::Verdict verdict = stopper->update(epoch, monitored(stats, options.early_stopping->monitor));
+      if (verdict.keep_weights) {
+        best_state.clear();
+        for (const Network::TensorRef& t : net.state()) best_state.push_back(t.value);
+      }
+      stats.early_stopping = EpochStats::EarlyStoppingState{stopper->best(), stopper->best_epoch(), stopper->wait(),
+                                                            verdict.stop, std::nullopt};
+    }
     if (tracer.wants(TraceLevel::summary)) tracer.record(TraceLevel::summary, epoch_event(stats));
     if (on_epoch) on_epoch(stats);
     history.push_back(stats);
     if (schedule && schedule->unit() == ScheduleUnit::epoch) {
-      // The metric a per-epoch schedule watches (ReduceLROnPlateau): the epoch's loss on the whole
-      // training set.
-      const double monitored = stats.loss;
-      optimizer.set_learning_rate(schedule->step(optimizer.learning_rate(), monitored));
+      // The metric a per-epoch schedule watches (ReduceLROnPlateau): the validation loss when there
+      // is a validation set, else the epoch's loss on the whole training set.
+      const double watched = stats.val_loss ? *stats.val_loss : stats.loss;
+      optimizer.set_learning_rate(schedule->step(optimizer.learning_rate(), watched));
     }
+    if (stats.early_stopping && stats.early_stopping->stop) break;
+  }
+  if (stopper) {
+    // Keras 3 restores the best weights at the end of training, whether it stopped early or not.
+    std::optional<std::size_t> restored;
+    if (!best_state.empty()) {
+      const std::vector<Network::TensorRef> state = net.state();
+      for (std::size_t i = 0; i < state.size(); ++i) state[i].value = best_state[i];
+      restored = stopper->best_epoch();
+      history.back().early_stopping->restored_epoch = restored;
+    }
+    if (tracer.wants(TraceLevel::summary)) tracer.record(TraceLevel::summary, stopper->event(history.size(), restored));
   }
   return history;
 }
+
+}  // namespace
 
 // ---- the size of the trace, before training ------------------------------------------------------
 
@@ -293,6 +374,15 @@ Json epoch_event(const EpochStats& stats) {
   e["loss"] = to_json(stats.loss);
   e["mean_batch_loss"] = to_json(stats.mean_batch_loss);
   if (stats.accuracy) e["accuracy"] = *stats.accuracy;
+  if (stats.val_loss) e["val_loss"] = to_json(*stats.val_loss);
+  if (stats.val_accuracy) e["val_accuracy"] = *stats.val_accuracy;
+  if (stats.early_stopping) {
+    const EpochStats::EarlyStoppingState& s = *stats.early_stopping;
+    e["early_stopping"] = Json{{"best", s.best ? to_json(*s.best) : Json(nullptr)},
+                               {"best_epoch", s.best_epoch},
+                               {"wait", s.wait},
+                               {"stop", s.stop}};
+  }
   if (stats.penalty) e["penalty"] = to_json(*stats.penalty);
   if (stats.learning_rate) e["learning_rate"] = to_json(*stats.learning_rate);
   if (stats.learning_rate_last) e["learning_rate_last"] = to_json(*stats.learning_rate_last);

@@ -42,6 +42,8 @@
 #include <string_view>
 #include <vector>
 
+#include "glassbox/data/dataset.hpp"
+#include "glassbox/data/validation.hpp"
 #include "glassbox/nn/dense.hpp"
 #include "glassbox/train/gradcheck.hpp"
 #include "glassbox/nn/initializers.hpp"
@@ -111,7 +113,8 @@ struct DataSpec {
   std::string label_column;                 // … or class labels, written as the loss takes them
   std::vector<std::string> classes;         // the label order, as given (empty: sorted labels)
 
-  bool standardize = false;  // x' = (x − μ)/σ per input column, μ and σ over all N samples
+  bool standardize = false;  // x' = (x − μ)/σ per input column, μ and σ over all N samples — or, with
+                             // training.validation, over the training part only (run_experiment)
 
   Matrix inputs;    // (N×in) as given or read
   Matrix targets;   // (N×out), or (N×1) class indices (target_columns())
@@ -136,7 +139,10 @@ struct Experiment {
   OptimizerSpec optimizer;
   ScheduleSpec schedule;
   DataSpec data;
-  TrainOptions training;
+  TrainOptions training;          // with training.early_stopping
+  // training.validation: how many samples to hold out (none if absent). The split draws from
+  // Rng::derived(seed, "validation"), stratified by class for classification (not multilabel).
+  std::optional<ValidationSize> validation;
   std::vector<std::string> frozen;  // parameter names, "layers[0].b"
   TraceSpec trace;
   GradCheckOptions gradcheck;       // h, max_elements, check_input; seed = the experiment's
@@ -212,9 +218,17 @@ TraceHeader trace_header(const Experiment& experiment, std::string program);
 
 struct RunResult {
   Network network;                  // after training
-  double initial_loss = 0;          // on all N samples at the initial weights
+  double initial_loss = 0;          // on the training samples (all N without a validation set), initial weights
   std::vector<EpochStats> history;  // one entry per epoch
-  Json to_json() const;             // the trace's "result"
+  std::optional<ValidationSplit> split;  // with training.validation: which samples were held out
+  // With data.standardize and a validation set: μ and σ, fit on the training part only and applied to
+  // both parts (without a validation set the inputs are standardized over all N, DataSpec::X).
+  std::optional<Standardizer> standardizer;
+  // The trace's "result": the numbers of the last epoch — or, when early stopping restored an
+  // earlier epoch's weights, of that epoch, the weights the network ends with.
+  Json to_json() const;
+  // The epoch whose weights the network ends with: the last, or the one early stopping restored.
+  const EpochStats& final_epoch() const;
 };
 
 // How far the loss on the whole training set may grow over its value at the start before a run is

@@ -8,7 +8,10 @@
 //   zero_grad → ŷ = forward(X_b) → L = loss(ŷ, T_b) → dL/dŷ = loss.gradient → backward → optimizer step
 //
 // After the epoch the whole training set is evaluated once more (forward only): that is the epoch's
-// loss (and accuracy) — the loss of the weights the epoch ended with, on every sample.
+// loss (and accuracy) — the loss of the weights the epoch ended with, on every sample. Given a
+// validation set (samples held out of training, data/validation.hpp), it is evaluated too: the
+// epoch's val_loss (and val_accuracy). With options.early_stopping, one of these numbers decides
+// after each epoch whether to go on (train/early_stopping.hpp: Keras' EarlyStopping rule).
 //
 // Mode (nn/layer.hpp): train() takes its steps in training mode and makes every whole-set
 // evaluation — evaluate(), predict(), the loss after each epoch — in evaluation mode, then gives
@@ -18,7 +21,9 @@
 // Tracing (each level includes the one before; nothing is built unless the tracer wants it):
 //   summary  "epoch"    per epoch: loss, accuracy (classification), mean loss of its batches, the
 //                       learning rate of its first step (and of its last, when a per-batch schedule
-//                       changed it within the epoch)
+//                       changed it within the epoch), val_loss and val_accuracy (with a validation
+//                       set), the early-stopping state
+//            "early_stopping"  once, at the end (with options.early_stopping): best epoch, why it stopped
 //   step     "step"     per update: loss of the batch, the learning rate it used, the gradient norm of
 //                       every parameter (after clipping); with penalties also data_loss and penalty
 //                       (loss = their sum); with clipping the norm before it and the coefficient, or
@@ -52,6 +57,7 @@
 
 #include "glassbox/nn/losses.hpp"
 #include "glassbox/nn/network.hpp"
+#include "glassbox/train/early_stopping.hpp"
 #include "glassbox/train/optimizers.hpp"
 #include "glassbox/train/schedules.hpp"
 #include "glassbox/core/random.hpp"
@@ -73,6 +79,15 @@ struct TrainOptions {
   // How the learning rate changes while training; none keeps the optimizer's rate. train() steps a
   // copy (clone()), so one schedule serves any number of runs and is never changed by them.
   std::shared_ptr<const Schedule> schedule = nullptr;
+  // Stop when the monitored number stops improving (early_stopping.hpp); a "val_" monitor needs a
+  // validation set, an accuracy needs classification.
+  std::optional<EarlyStoppingOptions> early_stopping{};
+};
+
+// Samples held out of training, evaluated after every epoch (data/validation.hpp splits them off).
+struct ValidationSet {
+  const Matrix& X;  // (V×in)
+  const Matrix& T;  // (V×target columns)
 };
 
 // Which update of which epoch (both counted from 1; step counts across epochs).
@@ -91,6 +106,18 @@ struct EpochStats {
   std::optional<double> learning_rate_last;  // η of its last step, when it differs from the first
   std::string mode;                 // "eval", the mode loss and accuracy were measured in, for a network
                                     // with mode-dependent layers; empty otherwise (and not traced)
+  std::optional<double> val_loss{};    // with a validation set: its loss after the epoch (evaluation mode)
+  std::optional<double> val_accuracy{};  // … and its accuracy, with classification
+  // With early stopping: its state after this epoch (EarlyStopping), and in the last epoch's stats,
+  // once training has ended, the epoch whose weights were restored (restore_best_weights).
+  struct EarlyStoppingState {
+    std::optional<double> best;
+    std::size_t best_epoch = 0;
+    std::size_t wait = 0;
+    bool stop = false;
+    std::optional<std::size_t> restored_epoch;
+  };
+  std::optional<EarlyStoppingState> early_stopping{};
   std::optional<double> penalty{};  // with penalties (Network::penalize): their value at the weights the
                                     // epoch ended with; `loss` is the data loss alone
 };
@@ -134,6 +161,13 @@ using EpochCallback = std::function<void(const EpochStats&)>;
 std::vector<EpochStats> train(Network& net, const Loss& loss, Optimizer& optimizer, const Matrix& X, const Matrix& T,
                               Rng& rng, const TrainOptions& options, Tracer& tracer = Tracer::none(),
                               const EpochCallback& on_epoch = {});
+// The same, measuring the validation set after every epoch too (val_loss, val_accuracy). Early
+// stopping may end training before options.epochs (the history is then shorter) and, with
+// restore_best_weights, gives the network back its parameters and buffers from the best epoch.
+// Throws std::invalid_argument for an early-stopping monitor the run does not measure.
+std::vector<EpochStats> train(Network& net, const Loss& loss, Optimizer& optimizer, const Matrix& X, const Matrix& T,
+                              const ValidationSet& validation, Rng& rng, const TrainOptions& options,
+                              Tracer& tracer = Tracer::none(), const EpochCallback& on_epoch = {});
 
 // About how many bytes train() writes to a trace at `level` for N = `samples`, from the shapes alone,
 // so that a program can refuse a run whose trace cannot fit before it starts (check_trace_estimate(),
