@@ -16,6 +16,7 @@
 // Plots: traces/ch10_optimizers.<name>.svg — gd (section 1), each surface (2), iris-defaults and
 // iris-tuned (3), schedules and lr-range-test (5).
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 #include <tuple>
@@ -354,10 +355,27 @@ void iris_section(course::Context& ctx, const Settings& s, const Iris& data, con
             "order of samples. \"Tuned\": the rate of {{{}}} with the least training loss after the last epoch.\n\n",
             start.describe(), s.epochs, fmt::join(grid, ", "));
   Table table({"optimizer", "default η", "loss", "test acc.", "tuned η", "loss", "test acc."});
-  svg::Plot defaults_plot("iris at PyTorch's default settings: training loss"), tuned_plot("iris at tuned learning rates: training loss");
-  for (svg::Plot* p : {&defaults_plot, &tuned_plot})
-    p->x_label("epoch").y_label("log₁₀ training loss").size(900, 520).legend(svg::Corner::bottom_left);
-  std::size_t k = 0;
+  // One panel per family, so that eleven curves do not tangle: the SGD family, the per-coordinate
+  // accumulators (Adagrad, Adadelta, RMSprop), the Adam family.
+  const std::vector<std::string> families{"SGD, with momentum and with Nesterov's look-ahead",
+                                          "Adagrad, Adadelta, RMSprop", "Adam and its variants"};
+  const auto family = [](const Choice& c) -> std::size_t {
+    if (c.name == "sgd") return 0;
+    if (c.name == "adagrad" || c.name == "adadelta" || c.name == "rmsprop") return 1;
+    return 2;
+  };
+  std::vector<svg::Plot> defaults_plots, tuned_plots;
+  for (const std::string& f : families) {
+    defaults_plots.emplace_back(fmt::format("iris at PyTorch's default settings: {}", f));
+    tuned_plots.emplace_back(fmt::format("iris at tuned learning rates: {}", f));
+  }
+  std::vector<std::size_t> in_family(families.size(), 0);
+  // the least and the most log₁₀ loss of each picture, for one y axis in all its panels
+  std::array<std::pair<double, double>, 2> spans{{{INFINITY, -INFINITY}, {INFINITY, -INFINITY}}};
+  const auto widen = [](std::pair<double, double>& span, const std::vector<double>& v) {
+    for (double y : v)
+      if (std::isfinite(y)) span = {std::min(span.first, y), std::max(span.second, y)};
+  };
   for (const Choice& c : optimizers()) {
     const double eta0 = default_rate(c);
     auto defaults = build(c, eta0);
@@ -374,14 +392,15 @@ void iris_section(course::Context& ctx, const Settings& s, const Iris& data, con
     }
     std::vector<double> epochs;
     for (std::size_t e = 1; e <= base.losses.size(); ++e) epochs.push_back(static_cast<double>(e));
+    const std::size_t f = family(c);
     svg::LineStyle style;
-    style.color = svg::palette()[k % svg::palette().size()];
-    style.dashed = k >= svg::palette().size();
-    ++k;
-    defaults_plot.line(fmt::format("{} (η = {})", c.label, number(eta0)), epochs, log10_of(base.losses), style);
+    style.color = svg::palette()[in_family[f]++ % svg::palette().size()];
+    defaults_plots[f].line(fmt::format("{} (η = {})", c.label, number(eta0)), epochs, log10_of(base.losses), style);
+    widen(spans[0], log10_of(base.losses));
+    widen(spans[1], log10_of(best.losses));
     std::vector<double> tuned_epochs;
     for (std::size_t e = 1; e <= best.losses.size(); ++e) tuned_epochs.push_back(static_cast<double>(e));
-    tuned_plot.line(fmt::format("{} (η = {})", c.label, number(best_eta)), tuned_epochs, log10_of(best.losses), style);
+    tuned_plots[f].line(fmt::format("{} (η = {})", c.label, number(best_eta)), tuned_epochs, log10_of(best.losses), style);
     const auto shown = [](const IrisRun& r, double x) { return r.failure.empty() ? number(x) : std::string("diverged"); };
     table.add_row({c.label, number(eta0), shown(base, base.loss), shown(base, base.test_accuracy), number(best_eta),
                    shown(best, best.loss), shown(best, best.test_accuracy)});
@@ -403,8 +422,18 @@ void iris_section(course::Context& ctx, const Settings& s, const Iris& data, con
   ctx.print("\nLosses after the last epoch on the {} training flowers; accuracy on the {} test flowers.\n",
             data.X.rows(), data.X_test.rows());
   if (course::plots_beside_trace(ctx)) {
-    defaults_plot.save(course::companion_path(ctx.tracer.path(), "iris-defaults.svg"));
-    tuned_plot.save(course::companion_path(ctx.tracer.path(), "iris-tuned.svg"));
+    // the same axes in every panel of a picture, so that the families compare at a glance
+    for (std::vector<svg::Plot>* plots : {&defaults_plots, &tuned_plots}) {
+      const bool tuned = plots == &tuned_plots;
+      const auto [low, high] = spans[tuned ? 1 : 0];
+      for (svg::Plot& p : *plots) {
+        p.x_label("epoch").y_label("log₁₀ training loss").size(900, 330).x_range(0, static_cast<double>(s.epochs));
+        if (low < high) p.y_range(std::floor((low - 0.1) * 2) / 2, std::ceil((high + 0.1) * 2) / 2);  // half units, a margin
+        p.legend(svg::Corner::bottom_left);
+      }
+      svg::save_svg(course::companion_path(ctx.tracer.path(), tuned ? "iris-tuned.svg" : "iris-defaults.svg"),
+               svg::render_column(*plots));
+    }
     ctx.print("plots: {} and iris-tuned.svg\n", course::companion_path(ctx.tracer.path(), "iris-defaults.svg").string());
   }
 }
