@@ -4,17 +4,19 @@
 // problem for the same number of gradient evaluations; every optimizer of the course — SGD with
 // momentum and Nesterov's look-ahead, Adagrad, Adadelta, RMSprop, Adam and AMSGrad, AdamW, Adamax,
 // NAdam — walking four test surfaces (a badly conditioned bowl, Rosenbrock's valley, a saddle,
-// Beale's function) and training one network on iris at PyTorch's defaults and at tuned rates; one
-// Adam step number by number; learning-rate schedules and the range test.
+// Beale's function) and training one network on iris at PyTorch's defaults and at tuned rates;
+// Adam's weight decay coupled (added to the gradient) and decoupled (AdamW); one Adam step number by
+// number; learning-rate schedules and the range test, on a deeper ReLU network where it diverges.
 // New in lib/: the optimizers of optimizers.hpp with their state in "update" events; schedules.hpp
 // and lr_finder.hpp; surfaces.hpp (test surfaces, a point stepped by any optimizer) and
 // io/contour.hpp (contour plots with paths).
 // Run: ch10_optimizers [--data data/iris.csv] [--epochs N] [--surface-steps N] [--trace PATH] [--trace-level …]
 // Trace: traces/ch10_optimizers.json — "gd_variant" per kind of gradient descent, "surface_run" per
-// optimizer and surface, "optimizer_run" per optimizer on iris, "adam_step" (and at level full the
-// "update" events of those steps), "schedule_rates" per schedule, "lr_range_test".
+// optimizer and surface, "optimizer_run" per optimizer on iris, "weight_decay_run" per decay,
+// "adam_step" (and at level full the "update" events of those steps), "schedule_rates" per
+// schedule, "lr_range_test".
 // Plots: traces/ch10_optimizers.<name>.svg — gd (section 1), each surface (2), iris-defaults and
-// iris-tuned (3), schedules and lr-range-test (5).
+// iris-tuned (3, a panel per family), schedules and lr-range-test (5).
 #include <algorithm>
 #include <array>
 #include <cmath>
