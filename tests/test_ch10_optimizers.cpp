@@ -3,10 +3,12 @@
 // beats the least loss possible; a surface run that claims to have reached its goal did; tuning
 // never does worse than a default it tried; the Adam step's numbers follow Adam's rule from its own
 // gradients and are the numbers of the "update" events and of the printed table; schedules give
-// the rates their formulas give; the range test's rates rise geometrically. And a missing data file
-// is a usage error that writes nothing.
+// the rates their formulas give; the range test's rates rise geometrically and it stops by its rule;
+// coupled and decoupled weight decay end in different weights. And a missing data file is a usage
+// error that writes nothing.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -204,6 +206,56 @@ TEST_CASE("ch10: the range test's rates rise geometrically from 1e-7 and its sug
   bool tried = false;
   for (const auto& x : rates) tried = tried || x == r["suggestions"]["valley"]["learning_rate"];
   CHECK(tried);
+}
+
+TEST_CASE("ch10: the range test stops when its smoothed loss passes 4× its best, and not before", "[ch10]") {
+  // smooth_i = avg_i/(1 − 0.98^(i+1)), avg_i = 0.98·avg_{i−1} + 0.02·loss_i: recomputed from the
+  // batch losses; every iteration but the last stays within 4× the least smoothed loss so far, and
+  // the last passes it — the chapter's network shows a real blow-up, not the end of the 100 batches.
+  const auto tests = events(trace(), "lr_range_test");
+  REQUIRE(tests.size() == 1);
+  const json& r = tests[0];
+  const auto& losses = r["losses"];
+  const auto& smoothed = r["smoothed"];
+  REQUIRE(losses.size() == smoothed.size());
+  REQUIRE(losses.size() >= 2);
+  CHECK(r["stopped"] == "diverged");
+  CHECK(losses.size() < 100);
+  double avg = 0, power = 1, best = INFINITY;
+  for (std::size_t i = 0; i < losses.size(); ++i) {
+    avg = 0.98 * avg + 0.02 * d(losses[i]);
+    power *= 0.98;
+    const double smooth = avg / (1 - power);
+    CHECK(d(smoothed[i]) == Approx(smooth).epsilon(1e-12));
+    best = std::min(best, smooth);
+    if (i + 1 < losses.size())
+      CHECK(smooth <= 4 * best);
+    else
+      CHECK(smooth > 4 * best);
+  }
+}
+
+TEST_CASE("ch10: Adam's coupled weight decay and AdamW's decoupled one, at the same λ, end in different weights", "[ch10]") {
+  const auto runs = events(trace(), "weight_decay_run");
+  REQUIRE(runs.size() == 3);
+  const json& none = runs[0];
+  const json& coupled = runs[1];
+  const json& decoupled = runs[2];
+  CHECK_THAT(none["optimizer"].get<std::string>(), Catch::StartsWith("Adam(") && !Catch::Contains("λ"));
+  CHECK_THAT(coupled["optimizer"].get<std::string>(), Catch::StartsWith("Adam(") && Catch::Contains("λ=0.1"));
+  CHECK_THAT(decoupled["optimizer"].get<std::string>(), Catch::StartsWith("AdamW(") && Catch::Contains("λ=0.1"));
+  // the norm of all parameters is the root of the sum of the squared norms of each
+  for (const json& r : runs) {
+    double sum = 0;
+    for (const auto& [name, n] : r["parameter_norms"].items()) sum += d(n) * d(n);
+    CHECK(d(r["norm"]) == Approx(std::sqrt(sum)).epsilon(1e-12));
+  }
+  // both decays shrink the weights; the coupled one, whose λθ is divided by √v̂ ≈ λ|θ| where the
+  // data's gradient is small, much more than AdamW's fixed fraction η·λ = 0.001 a step
+  CHECK(d(coupled["norm"]) < d(none["norm"]));
+  CHECK(d(decoupled["norm"]) < d(none["norm"]));
+  CHECK(d(coupled["norm"]) < 0.8 * d(decoupled["norm"]));
+  CHECK(d(coupled["final_loss"]) > d(decoupled["final_loss"]));
 }
 
 TEST_CASE("ch10: a missing iris file is an input error naming the path, and no trace is written", "[ch10]") {

@@ -161,3 +161,29 @@ TEST_CASE("a range test on a real network: deterministic, and the network and op
   // the loss at the valley's point is below the loss the test started from
   CHECK(a.suggestion("valley")->marked_loss < a.smoothed.front());
 }
+
+TEST_CASE("the range test trains as train() would: with the clipping its options ask for", "[train]") {
+  // Full batches (every iteration sees all 200 samples, so without any update every loss would be
+  // the same) and clip_grad_value = 1e-9: each gradient entry is clamped to at most 1e-9, so one SGD
+  // step moves a weight by at most η·1e-9 < 10·1e-9 = 1e-8, and 100 steps by less than 1e-6. The
+  // loss then barely moves from L₀ and the test runs its 100 iterations. Without the clipping the
+  // rate's rise to 10 moves the weights by whole units and the loss leaves L₀ far behind.
+  Rng data(3);
+  const synthetic::LabelledPoints moons = synthetic::make_moons(200, 0.1, data);
+  const Matrix T = moons.targets();
+  Rng rng(7);
+  Network net;
+  net.dense(2, 16, rng).activation("relu").dense(16, 1, rng).activation("sigmoid");
+  const BinaryCrossEntropy bce;
+  const double L0 = bce.value(net.forward(moons.X), T);
+  SGD sgd(0.1);
+  TrainOptions clipped;
+  clipped.clip_grad_value = 1e-9;
+  const LrFindResult r = find_learning_rate(net, bce, sgd, moons.X, T, rng, clipped);
+  CHECK(r.stopped == "num_it");
+  REQUIRE(r.losses.size() == 100);
+  for (double L : r.losses) CHECK(L == Approx(L0).margin(1e-5));
+
+  const LrFindResult free = find_learning_rate(net, bce, sgd, moons.X, T, rng, TrainOptions{});
+  CHECK(std::abs(free.losses.back() - L0) > 0.01);  // the same test unclipped does move
+}

@@ -4,18 +4,21 @@
 // problem for the same number of gradient evaluations; every optimizer of the course — SGD with
 // momentum and Nesterov's look-ahead, Adagrad, Adadelta, RMSprop, Adam and AMSGrad, AdamW, Adamax,
 // NAdam — walking four test surfaces (a badly conditioned bowl, Rosenbrock's valley, a saddle,
-// Beale's function) and training one network on iris at PyTorch's defaults and at tuned rates; one
-// Adam step number by number; learning-rate schedules and the range test.
+// Beale's function) and training one network on iris at PyTorch's defaults and at tuned rates;
+// Adam's weight decay coupled (added to the gradient) and decoupled (AdamW); one Adam step number by
+// number; learning-rate schedules and the range test, on a deeper ReLU network where it diverges.
 // New in lib/: the optimizers of optimizers.hpp with their state in "update" events; schedules.hpp
 // and lr_finder.hpp; surfaces.hpp (test surfaces, a point stepped by any optimizer) and
 // io/contour.hpp (contour plots with paths).
 // Run: ch10_optimizers [--data data/iris.csv] [--epochs N] [--surface-steps N] [--trace PATH] [--trace-level …]
 // Trace: traces/ch10_optimizers.json — "gd_variant" per kind of gradient descent, "surface_run" per
-// optimizer and surface, "optimizer_run" per optimizer on iris, "adam_step" (and at level full the
-// "update" events of those steps), "schedule_rates" per schedule, "lr_range_test".
+// optimizer and surface, "optimizer_run" per optimizer on iris, "weight_decay_run" per decay,
+// "adam_step" (and at level full the "update" events of those steps), "schedule_rates" per
+// schedule, "lr_range_test".
 // Plots: traces/ch10_optimizers.<name>.svg — gd (section 1), each surface (2), iris-defaults and
-// iris-tuned (3), schedules and lr-range-test (5).
+// iris-tuned (3, a panel per family), schedules and lr-range-test (5).
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 #include <tuple>
@@ -354,10 +357,27 @@ void iris_section(course::Context& ctx, const Settings& s, const Iris& data, con
             "order of samples. \"Tuned\": the rate of {{{}}} with the least training loss after the last epoch.\n\n",
             start.describe(), s.epochs, fmt::join(grid, ", "));
   Table table({"optimizer", "default η", "loss", "test acc.", "tuned η", "loss", "test acc."});
-  svg::Plot defaults_plot("iris at PyTorch's default settings: training loss"), tuned_plot("iris at tuned learning rates: training loss");
-  for (svg::Plot* p : {&defaults_plot, &tuned_plot})
-    p->x_label("epoch").y_label("log₁₀ training loss").size(900, 520).legend(svg::Corner::bottom_left);
-  std::size_t k = 0;
+  // One panel per family, so that eleven curves do not tangle: the SGD family, the per-coordinate
+  // accumulators (Adagrad, Adadelta, RMSprop), the Adam family.
+  const std::vector<std::string> families{"SGD, with momentum and with Nesterov's look-ahead",
+                                          "Adagrad, Adadelta, RMSprop", "Adam and its variants"};
+  const auto family = [](const Choice& c) -> std::size_t {
+    if (c.name == "sgd") return 0;
+    if (c.name == "adagrad" || c.name == "adadelta" || c.name == "rmsprop") return 1;
+    return 2;
+  };
+  std::vector<svg::Plot> defaults_plots, tuned_plots;
+  for (const std::string& f : families) {
+    defaults_plots.emplace_back(fmt::format("iris at PyTorch's default settings: {}", f));
+    tuned_plots.emplace_back(fmt::format("iris at tuned learning rates: {}", f));
+  }
+  std::vector<std::size_t> in_family(families.size(), 0);
+  // the least and the most log₁₀ loss of each picture, for one y axis in all its panels
+  std::array<std::pair<double, double>, 2> spans{{{INFINITY, -INFINITY}, {INFINITY, -INFINITY}}};
+  const auto widen = [](std::pair<double, double>& span, const std::vector<double>& v) {
+    for (double y : v)
+      if (std::isfinite(y)) span = {std::min(span.first, y), std::max(span.second, y)};
+  };
   for (const Choice& c : optimizers()) {
     const double eta0 = default_rate(c);
     auto defaults = build(c, eta0);
@@ -374,14 +394,15 @@ void iris_section(course::Context& ctx, const Settings& s, const Iris& data, con
     }
     std::vector<double> epochs;
     for (std::size_t e = 1; e <= base.losses.size(); ++e) epochs.push_back(static_cast<double>(e));
+    const std::size_t f = family(c);
     svg::LineStyle style;
-    style.color = svg::palette()[k % svg::palette().size()];
-    style.dashed = k >= svg::palette().size();
-    ++k;
-    defaults_plot.line(fmt::format("{} (η = {})", c.label, number(eta0)), epochs, log10_of(base.losses), style);
+    style.color = svg::palette()[in_family[f]++ % svg::palette().size()];
+    defaults_plots[f].line(fmt::format("{} (η = {})", c.label, number(eta0)), epochs, log10_of(base.losses), style);
+    widen(spans[0], log10_of(base.losses));
+    widen(spans[1], log10_of(best.losses));
     std::vector<double> tuned_epochs;
     for (std::size_t e = 1; e <= best.losses.size(); ++e) tuned_epochs.push_back(static_cast<double>(e));
-    tuned_plot.line(fmt::format("{} (η = {})", c.label, number(best_eta)), tuned_epochs, log10_of(best.losses), style);
+    tuned_plots[f].line(fmt::format("{} (η = {})", c.label, number(best_eta)), tuned_epochs, log10_of(best.losses), style);
     const auto shown = [](const IrisRun& r, double x) { return r.failure.empty() ? number(x) : std::string("diverged"); };
     table.add_row({c.label, number(eta0), shown(base, base.loss), shown(base, base.test_accuracy), number(best_eta),
                    shown(best, best.loss), shown(best, best.test_accuracy)});
@@ -403,10 +424,92 @@ void iris_section(course::Context& ctx, const Settings& s, const Iris& data, con
   ctx.print("\nLosses after the last epoch on the {} training flowers; accuracy on the {} test flowers.\n",
             data.X.rows(), data.X_test.rows());
   if (course::plots_beside_trace(ctx)) {
-    defaults_plot.save(course::companion_path(ctx.tracer.path(), "iris-defaults.svg"));
-    tuned_plot.save(course::companion_path(ctx.tracer.path(), "iris-tuned.svg"));
+    // the same axes in every panel of a picture, so that the families compare at a glance
+    for (std::vector<svg::Plot>* plots : {&defaults_plots, &tuned_plots}) {
+      const bool tuned = plots == &tuned_plots;
+      const auto [low, high] = spans[tuned ? 1 : 0];
+      for (svg::Plot& p : *plots) {
+        p.x_label("epoch").y_label("log₁₀ training loss").size(900, 330).x_range(0, static_cast<double>(s.epochs));
+        if (low < high) p.y_range(std::floor((low - 0.1) * 2) / 2, std::ceil((high + 0.1) * 2) / 2);  // half units, a margin
+        p.legend(svg::Corner::bottom_left);
+      }
+      svg::save_svg(course::companion_path(ctx.tracer.path(), tuned ? "iris-tuned.svg" : "iris-defaults.svg"),
+               svg::render_column(*plots));
+    }
     ctx.print("plots: {} and iris-tuned.svg\n", course::companion_path(ctx.tracer.path(), "iris-defaults.svg").string());
   }
+}
+
+// ---- 3b. weight decay, coupled and decoupled ----------------------------------------------------
+
+// Adam's weight_decay adds λθ to the gradient, so the decay goes through m and v and is divided by
+// √v̂ like the rest of the step; AdamW shrinks every weight by η·λ·θ before the Adam step, whatever
+// its gradient. The same network, data, order, η and λ for both, and Adam without decay beside them.
+void weight_decay_section(course::Context& ctx, const Settings& s, const Iris& data, const Network& start) {
+  ctx.heading("3b. Weight decay in Adam: coupled (added to the gradient) and decoupled (AdamW)");
+  const double eta = 0.01, lambda = 0.1;
+  const Rng order = ctx.rng;
+  AdamSettings none, coupled;
+  none.learning_rate = coupled.learning_rate = eta;
+  coupled.weight_decay = lambda;
+  AdamWSettings decoupled;
+  decoupled.learning_rate = eta;
+  decoupled.weight_decay = lambda;
+  struct Run {
+    std::string label;
+    std::unique_ptr<Optimizer> optimizer;
+  };
+  std::vector<Run> runs;
+  runs.push_back({"Adam, no decay", std::make_unique<Adam>(none)});
+  runs.push_back({fmt::format("Adam, weight_decay {} (coupled)", lambda), std::make_unique<Adam>(coupled)});
+  runs.push_back({fmt::format("AdamW, weight_decay {} (decoupled)", lambda), std::make_unique<AdamW>(decoupled)});
+  ctx.print("{} on iris as above, η = {}, {} epochs, from one start and in one order of samples:\n"
+            "  Adam:  g ← dθ + λ·θ, then Adam's step −η·m̂/(√v̂ + ε): the decay is averaged into m and v\n"
+            "  AdamW: θ ← θ − η·λ·θ, then Adam's step on g = dθ alone\n\n",
+            start.describe(), eta, s.epochs);
+  std::vector<std::string> headers{"optimizer", "loss", "test acc."};
+  for (const ParameterRef& p : Network(start).parameters()) headers.push_back("‖" + p.name + "‖");
+  headers.push_back("‖θ‖");
+  Table table(headers);
+  const SoftmaxCrossEntropy loss;
+  for (Run& run : runs) {
+    Network net = start;
+    Rng rng = order;
+    const auto stats = train(net, loss, *run.optimizer, data.X, data.T, rng,
+                             TrainOptions{.epochs = static_cast<std::size_t>(s.epochs), .batch_size = 16,
+                                          .classification = true});
+    const auto predicted = argmax_cols(predict(net, data.X_test));
+    std::size_t right = 0;
+    for (std::size_t n = 0; n < predicted.size(); ++n) right += predicted[n] == data.test_labels[n];
+    const double accuracy = static_cast<double>(right) / static_cast<double>(predicted.size());
+    std::vector<std::string> row{run.label, number(stats.back().loss), number(accuracy)};
+    Json norms = Json::object();
+    double total = 0;
+    for (const ParameterRef& p : net.parameters()) {
+      const double n = norm(p.value);  // ‖θ‖ = √Σθ², matrix.hpp
+      total += squared_norm(p.value);
+      row.push_back(number(n));
+      norms[p.name] = n;
+    }
+    row.push_back(number(std::sqrt(total)));
+    table.add_row(row);
+    ctx.tracer.record(TraceLevel::summary, Json{{"event", "weight_decay_run"},
+                                                {"label", run.label},
+                                                {"optimizer", run.optimizer->describe()},
+                                                {"final_loss", to_json(stats.back().loss)},
+                                                {"test_accuracy", accuracy},
+                                                {"parameter_norms", norms},
+                                                {"norm", std::sqrt(total)}});
+    ctx.result["weight_decay"][run.label] = Json{{"final_loss", to_json(stats.back().loss)}, {"norm", std::sqrt(total)}};
+  }
+  ctx.print(table);
+  ctx.print("\nThe loss is the data's cross-entropy alone. Coupled, λ·θ is part of g and goes through m and\n"
+            "v: where the data's gradient is small, g ≈ λ·θ and the step −η·m̂/(√v̂ + ε) is about η·sign(θ)\n"
+            "towards 0 — the decay is divided by √v̂ ≈ λ·|θ| and acts at full step size; where the data's\n"
+            "gradient is large, λ·θ is a small part of a step divided by that gradient's RMS. Decoupled,\n"
+            "every weight shrinks by the same fraction η·λ = {} a step, outside the division, which Adam's\n"
+            "steps of about η undo wherever the data pull. The same λ is a different regulariser in each.\n",
+            number(eta * lambda));
 }
 
 // ---- 4. one Adam step, number by number ---------------------------------------------------------
@@ -510,30 +613,52 @@ void schedules_section(course::Context& ctx, const Settings& s, const Iris& data
     ctx.print("plot: {}\n", course::companion_path(ctx.tracer.path(), "schedules.svg").string());
   }
 
-  // The range test: SGD on the iris network, the rate rising from 1e-7 to 10 over 100 mini-batches
-  Network net = start;
-  SGD sgd(eta0);
+  // The range test. On section 3's small tanh network SGD never makes the loss blow up within 100
+  // batches: tanh saturates and the smoothed loss trails the raw one by about 1/(1 − β) = 50 batches.
+  // A deeper ReLU network with momentum shows the whole curve — the loss falling, its valley, and the
+  // blow-up that stops the test at 4× the best smoothed loss.
+  Network deeper;
+  deeper.dense(4, 16, ctx.rng, make_initializer("glorot_uniform")).activation("relu");
+  deeper.dense(16, 16, ctx.rng, make_initializer("glorot_uniform")).activation("relu");
+  deeper.dense(16, 3, ctx.rng, make_initializer("glorot_uniform"));
+  SGDSettings momentum;
+  momentum.momentum = 0.9;
+  SGD sgd(eta0, momentum);
   const SoftmaxCrossEntropy loss;
+  Network net = deeper;
   const LrFindResult found = find_learning_rate(net, loss, sgd, data.X, data.T, ctx.rng,
                                                 TrainOptions{.batch_size = 16, .classification = true});
-  Json event{{"event", "lr_range_test"}, {"network", start.describe()}, {"optimizer", sgd.describe()}};
+  Json event{{"event", "lr_range_test"}, {"network", deeper.describe()}, {"optimizer", sgd.describe()}};
   const Json found_json = found.to_json();
   for (const auto& [key, value] : found_json.items()) event[key] = value;
   ctx.tracer.record(TraceLevel::summary, event);
-  ctx.print("\nThe range test (SGD on {}, batches of 16): {} iterations, stopped by {}.\n", start.describe(),
-            found.losses.size(), found.stopped);
+  double best = found.smoothed.front();
+  std::size_t best_at = 0;
+  for (std::size_t i = 0; i < found.smoothed.size(); ++i)
+    if (found.smoothed[i] < best) best = found.smoothed[i], best_at = i;
+  ctx.print("\nThe range test (SGD with momentum 0.9 on {}, batches of 16, η from {} to {}):\n"
+            "  the smoothed loss starts at {}, is least ({}) at iteration {} (η = {}), and the test stops after\n"
+            "  {} iterations, by {}: the last smoothed loss {} at η = {} (4× the best is {}).\n",
+            deeper.describe(), number(found.options.start_lr), number(found.options.end_lr), number(found.smoothed.front()),
+            number(best), best_at, number(found.learning_rates[best_at]), found.losses.size(), found.stopped,
+            number(found.smoothed.back()), number(found.learning_rates.back()), number(4 * best));
   for (const LrSuggestion& g : found.suggestions)
     ctx.print("  {:<8} η = {}  (marked at η = {}, smoothed loss {})\n", g.name, number(g.learning_rate),
               number(g.marked_rate), number(g.marked_loss));
   if (const LrSuggestion* valley = found.suggestion("valley")) {
-    SGD suggested(valley->learning_rate);
-    const IrisRun run = train_iris(start, suggested, data, s.epochs, ctx.rng);
-    ctx.print("SGD at the valley's η = {} for {} epochs: training loss {}, test accuracy {}.\n",
-              number(valley->learning_rate), s.epochs, number(run.loss), number(run.test_accuracy));
-    ctx.result["range_test"] = Json{{"valley", valley->learning_rate}, {"loss", to_json(run.loss)}};
+    SGD suggested(valley->learning_rate, momentum), slow(1e-3, momentum);
+    const IrisRun run = train_iris(deeper, suggested, data, s.epochs, ctx.rng);
+    const IrisRun slow_run = train_iris(deeper, slow, data, s.epochs, ctx.rng);
+    ctx.print("SGD with momentum at the valley's η = {} for {} epochs: training loss {}, test accuracy {}\n"
+              "(at η = 0.001: training loss {}, test accuracy {}).\n",
+              number(valley->learning_rate), s.epochs, number(run.loss), number(run.test_accuracy),
+              number(slow_run.loss), number(slow_run.test_accuracy));
+    ctx.result["range_test"] = Json{{"valley", valley->learning_rate}, {"loss", to_json(run.loss)},
+                                    {"stopped", found.stopped}, {"iterations", found.losses.size()}};
   }
   if (course::plots_beside_trace(ctx)) {
-    found.plot("learning-rate range test: SGD on iris").save(course::companion_path(ctx.tracer.path(), "lr-range-test.svg"));
+    found.plot("learning-rate range test: SGD with momentum on iris, two ReLU layers")
+        .save(course::companion_path(ctx.tracer.path(), "lr-range-test.svg"));
     ctx.print("plot: {}\n", course::companion_path(ctx.tracer.path(), "lr-range-test.svg").string());
   }
 }
@@ -572,6 +697,7 @@ int main(int argc, char** argv) {
     start.dense(4, 16, ctx.rng, make_initializer("glorot_uniform")).activation("tanh");
     start.dense(16, 3, ctx.rng, make_initializer("glorot_uniform"));
     iris_section(ctx, s, data, start);
+    weight_decay_section(ctx, s, data, start);
     adam_by_hand(ctx, X, T, linear);
     schedules_section(ctx, s, data, start);
   });

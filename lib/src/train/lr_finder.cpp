@@ -223,7 +223,8 @@ LrFindResult find_learning_rate(Network& net, const Loss& loss, const Optimizer&
         stepping->set_learning_rate(test.rate(test.iterations()));
         double L = kNaN;
         try {
-          L = train_step(net, loss, *stepping, Xb, Tb, {epoch, test.iterations() + 1});
+          // the step train() would take: with the penalties and the clipping the options ask for
+          L = train_step(net, loss, *stepping, Xb, Tb, {epoch, test.iterations() + 1}, Tracer::none(), training);
         } catch (const NonFiniteError&) {
           // the loss, a gradient or the weights after the update stopped being finite: recorded as NaN
         }

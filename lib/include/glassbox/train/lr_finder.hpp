@@ -103,7 +103,8 @@ std::optional<std::size_t> minimum_index(const std::vector<double>& losses);
 std::optional<std::size_t> steep_index(const std::vector<double>& rates, const std::vector<double>& losses);
 
 // The range test on (X, T) in mini-batches of options.batch_size (shuffled per epoch as train()
-// does, drawing from rng), stepping a copy of `optimizer` with the rising rate. The network's
+// does, drawing from rng), stepping a copy of `optimizer` with the rising rate and clipping the
+// gradients as `training` asks (clip_grad_norm, clip_grad_value), as train() would. The network's
 // parameters are restored afterwards, and its mode. Throws ShapeError as train() does.
 LrFindResult find_learning_rate(Network& net, const Loss& loss, const Optimizer& optimizer, const Matrix& X,
                                 const Matrix& T, Rng& rng, const TrainOptions& training,
