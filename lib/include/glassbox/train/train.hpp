@@ -46,6 +46,18 @@
 
 namespace glassbox {
 
+// One batch's numbers as train() computed them, before its update (for a progress line).
+struct BatchStats {
+  std::size_t epoch = 1;             // from 1
+  std::size_t step = 1;              // updates so far, all epochs, this one included
+  std::size_t batch = 1;             // this batch's place in the epoch, from 1
+  std::size_t batches = 1;           // batches per epoch: ⌈N / B⌉
+  std::size_t samples = 0;           // rows in this batch (the last may be smaller than B)
+  double loss = 0;                   // the batch's loss, as train_step returned it
+  std::optional<double> accuracy;    // with classification: on the batch, with the same outputs
+};
+using BatchCallback = std::function<void(const BatchStats&)>;
+
 struct TrainOptions {
   std::size_t epochs = 1;
   std::size_t batch_size = 0;   // B; 0 takes all N samples as one batch (full-batch gradient descent)
@@ -53,6 +65,7 @@ struct TrainOptions {
   bool classification = false;  // report accuracy (see accuracy())
   double threshold = 0.5;       // for a single output: the predicted class is ŷ ≥ threshold (0 for logits)
   bool multilabel = false;      // several independent yes/no outputs (see accuracy())
+  BatchCallback on_batch;       // called after every batch's update, if set (io/progress.hpp draws it)
 };
 
 // Which update of which epoch (both counted from 1; step counts across epochs).
