@@ -75,7 +75,10 @@ private:
     const char* message = gzerror(file_, &code);
     if (code == Z_ERRNO)
       throw InputError(fmt::format("{}: cannot read the file: {}", path_.string(), std::strerror(errno)));
-    throw InputError(fmt::format("{}: corrupt gzip stream: {}", path_.string(), message ? message : "unknown error"));
+    // zlib's message starts with the path itself ("<path>: unexpected end of file"); say it once.
+    std::string what = message ? message : "unknown error";
+    if (what.rfind(path_.string() + ": ", 0) == 0) what.erase(0, path_.string().size() + 2);
+    throw InputError(fmt::format("{}: corrupt gzip stream: {}", path_.string(), what));
   }
 
   std::filesystem::path path_;
