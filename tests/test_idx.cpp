@@ -115,6 +115,11 @@ TEST_CASE("idx: labels and images make a data set with named classes and pixel f
   CHECK(d.feature_names[0] == "px0_0");
   CHECK(d.feature_names[4] == "px1_1");  // row 1, column 1: 1·3 + 1 = 4
   CHECK(d.X(0, 1) == 51.0 / 255.0);
+  const Matrix T = label_column(d.labels);
+  CHECK(T.rows() == 2);
+  CHECK(T.cols() == 1);
+  CHECK(T(0, 0) == 2.0);
+  CHECK(T(1, 0) == 0.0);
 }
 
 TEST_CASE("idx: a missing file is named, with where Debian's package puts Fashion-MNIST", "[idx]") {

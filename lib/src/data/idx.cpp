@@ -216,6 +216,12 @@ Dataset load_idx_dataset(const std::filesystem::path& images_path, const std::fi
   return d;
 }
 
+Matrix label_column(const std::vector<std::size_t>& labels) {
+  Matrix T(labels.size(), 1);
+  for (std::size_t n = 0; n < labels.size(); ++n) T(n, 0) = static_cast<Scalar>(labels[n]);
+  return T;
+}
+
 const std::vector<std::string>& fashion_mnist_class_names() {
   static const std::vector<std::string> names{"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                                               "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};

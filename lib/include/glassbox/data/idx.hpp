@@ -71,6 +71,10 @@ IdxArray read_idx(const std::filesystem::path& path, std::uint32_t magic, std::s
 Dataset load_idx_dataset(const std::filesystem::path& images, const std::filesystem::path& labels,
                          std::vector<std::string> class_names, std::string name);
 
+// The labels as one column of class indices (N×1), the targets sparse_softmax_cross_entropy takes
+// (for one-hot targets: one_hot() in nn/losses.hpp).
+Matrix label_column(const std::vector<std::size_t>& labels);
+
 // Fashion-MNIST's ten classes, label 0 … 9: T-shirt/top, Trouser, Pullover, Dress, Coat, Sandal,
 // Shirt, Sneaker, Bag, Ankle boot.
 const std::vector<std::string>& fashion_mnist_class_names();

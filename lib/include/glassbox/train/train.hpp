@@ -65,7 +65,7 @@ struct TrainOptions {
   bool classification = false;  // report accuracy (see accuracy())
   double threshold = 0.5;       // for a single output: the predicted class is ŷ ≥ threshold (0 for logits)
   bool multilabel = false;      // several independent yes/no outputs (see accuracy())
-  BatchCallback on_batch;       // called after every batch's update, if set (io/progress.hpp draws it)
+  BatchCallback on_batch = {};  // called after every batch's update, if set (io/progress.hpp draws it)
 };
 
 // Which update of which epoch (both counted from 1; step counts across epochs).
