@@ -139,6 +139,45 @@ TEST_CASE("a small network learns XOR, and accuracy is reported each epoch", "[t
   CHECK(e.loss == history.back().loss);
 }
 
+TEST_CASE("on_batch: called once per batch with the batch's loss and accuracy, before its update", "[train]") {
+  Rng rng(2);
+  Network net = xor_network(rng);
+  SGD sgd(0.5);
+  TrainOptions options;
+  options.epochs = 2;
+  options.batch_size = 3;  // 4 samples: batches of 3 and 1, in file order
+  options.shuffle = false;
+  options.classification = true;
+  // The first batch is rows 0–2 with the weights as initialised: its loss and accuracy, computed here
+  // before training, are what the hook must report for it.
+  const Matrix X3{{0, 0}, {0, 1}, {1, 0}}, T3{{0}, {1}, {1}};
+  const double first_loss = BinaryCrossEntropy().value(predict(net, X3), T3);
+  const double first_accuracy = accuracy(predict(net, X3), T3);
+  std::vector<BatchStats> seen;
+  options.on_batch = [&](const BatchStats& b) { seen.push_back(b); };
+  const auto history = train(net, BinaryCrossEntropy(), sgd, kXorX, kXorT, rng, options);
+  REQUIRE(seen.size() == 4);  // 2 epochs × ⌈4/3⌉ = 2 batches
+  for (std::size_t i = 0; i < 4; ++i) {
+    CHECK(seen[i].epoch == i / 2 + 1);
+    CHECK(seen[i].step == i + 1);
+    CHECK(seen[i].batch == i % 2 + 1);
+    CHECK(seen[i].batches == 2);
+    CHECK(seen[i].samples == (i % 2 == 0 ? 3u : 1u));
+    CHECK(seen[i].accuracy.has_value());
+  }
+  CHECK(seen[0].loss == first_loss);
+  CHECK(*seen[0].accuracy == first_accuracy);
+  // The epoch's mean batch loss is the mean of the losses the hook saw, summed in the same order.
+  CHECK(history[0].mean_batch_loss == (seen[0].loss + seen[1].loss) / 2);
+  CHECK(history[1].mean_batch_loss == (seen[2].loss + seen[3].loss) / 2);
+  // Without classification there is no accuracy to report.
+  options.classification = false;
+  seen.clear();
+  train(net, BinaryCrossEntropy(), sgd, kXorX, kXorT, rng, options);
+  REQUIRE(seen.size() == 4);
+  CHECK_FALSE(seen[0].accuracy.has_value());
+}
+
 TEST_CASE("accuracy: argmax for several outputs, a threshold for one", "[train]") {
   CHECK(accuracy(Matrix{{0.1, 0.9}, {0.8, 0.2}, {0.3, 0.7}}, Matrix{{0, 1}, {0, 1}, {0, 1}}) == Approx(2.0 / 3));
   CHECK(accuracy(Matrix{{0.6}, {0.4}, {0.5}, {0.1}}, Matrix{{1}, {0}, {0}, {0}}) == 0.75);

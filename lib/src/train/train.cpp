@@ -268,8 +268,15 @@ std::vector<EpochStats> train_loop(Network& net, const Loss& loss, Optimizer& op
                    order.begin() + static_cast<std::ptrdiff_t>(std::min(N, first + B)));
       gather_rows_into(Xb, X, batch);
       gather_rows_into(Tb, T, batch);
-      batch_losses += train_step(net, loss, optimizer, Xb, Tb, {epoch, ++step}, tracer, options);
+      const double batch_loss = train_step(net, loss, optimizer, Xb, Tb, {epoch, ++step}, tracer, options);
+      batch_losses += batch_loss;
       ++batches;
+      if (options.on_batch) {  // the network still holds the batch's forward pass (before the update)
+        BatchStats b{epoch, step, batches, (N + B - 1) / B, Xb.rows(), batch_loss, std::nullopt};
+        if (options.classification)
+          b.accuracy = accuracy(net.layer_output(net.size() - 1), Tb, options.threshold, options.multilabel);
+        options.on_batch(b);
+      }
       last_rate = optimizer.learning_rate();
       if (schedule && schedule->unit() == ScheduleUnit::batch) optimizer.set_learning_rate(schedule->step(last_rate));
     }

@@ -65,6 +65,18 @@
 
 namespace glassbox {
 
+// One batch's numbers as train() computed them, before its update (for a progress line).
+struct BatchStats {
+  std::size_t epoch = 1;             // from 1
+  std::size_t step = 1;              // updates so far, all epochs, this one included
+  std::size_t batch = 1;             // this batch's place in the epoch, from 1
+  std::size_t batches = 1;           // batches per epoch: ⌈N / B⌉
+  std::size_t samples = 0;           // rows in this batch (the last may be smaller than B)
+  double loss = 0;                   // the batch's loss, as train_step returned it
+  std::optional<double> accuracy;    // with classification: on the batch, with the same outputs
+};
+using BatchCallback = std::function<void(const BatchStats&)>;
+
 struct TrainOptions {
   std::size_t epochs = 1;
   std::size_t batch_size = 0;   // B; 0 takes all N samples as one batch (full-batch gradient descent)
@@ -82,6 +94,7 @@ struct TrainOptions {
   // Stop when the monitored number stops improving (early_stopping.hpp); a "val_" monitor needs a
   // validation set, an accuracy needs classification.
   std::optional<EarlyStoppingOptions> early_stopping{};
+  BatchCallback on_batch = {};  // called after every batch's update, if set (io/progress.hpp draws it)
 };
 
 // Samples held out of training, evaluated after every epoch (data/validation.hpp splits them off).
