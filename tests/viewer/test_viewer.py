@@ -7,7 +7,9 @@ record and reads δ and ∂L/∂w5 from the commentary (docs/chapters/06-backpro
 and the unit o1 and reads their formulas, opens a gradient check, then loads two traces of the
 worked example whose specs differ in one initial weight (w6 = layers[2].W(0, 1): 0.45 and 0.46) and
 finds that weight as the first difference. Last, the page `glassbox view` writes opens with its trace
-inside. A screenshot of each view goes to --screenshots.
+inside. Last of all, every chapter's program writes its default trace, and each opens with every
+event indexed and every view drawn without an error in the browser's console. A screenshot of each
+view goes to --screenshots.
 
 Exit 0 when every check holds, 1 when one fails (with what was expected and what the page showed),
 2 when the browser or Selenium is missing (a failure too: configure with -DGLASSBOX_TEST_VIEWER=OFF
@@ -105,6 +107,13 @@ with open(trace_a) as f, open(extended, "w") as out:
         out.write(line)
 page = work / "a.html"
 run(bindir / "glassbox", "view", trace_a, "-o", page)
+# Every chapter's trace as the chapter writes it by default (its default level and settings).
+chapter_traces = []
+for program in sorted(bindir.glob("ch[0-9][0-9]_*")):
+    trace = work / "chapters" / f"{program.name}.json"
+    trace.parent.mkdir(exist_ok=True)
+    run(program, "--quiet", "--trace", trace)
+    chapter_traces.append(trace)
 
 # ---- the browser ------------------------------------------------------------------------------
 options = webdriver.ChromeOptions()
@@ -139,6 +148,13 @@ def open_files(*paths):
     driver.find_element(By.ID, "file").send_keys("\n".join(str(p) for p in paths))
 
 
+def step_next():
+    """Next record, and wait until the page shows it (the commentary changes)."""
+    before = text("#commentary")
+    driver.find_element(By.ID, "next").click()
+    wait.until(lambda d: d.find_element(By.ID, "commentary").text != before)
+
+
 def loaded(count):
     wait.until(lambda d: d.execute_script("return GB.traces.length") >= count)
 
@@ -155,8 +171,7 @@ try:
     for _ in range(6):
         if text("#commentary").startswith("backward"):
             break
-        driver.find_element(By.ID, "next").click()
-        time.sleep(0.05)
+        step_next()
     commentary = text("#commentary")
     check(commentary.startswith("backward through layers[2]"), "‘next’ reaches the first backward record, layers[2]", commentary)
     # δ_o1 = 0.138498562 and ∂E/∂w5 = 0.082167041 (the lesson, to 9 decimals).
@@ -252,8 +267,7 @@ try:
     for _ in range(10):
         if "layers[2].W" in text("#commentary") and text("#commentary").startswith("update"):
             break
-        driver.find_element(By.ID, "next").click()
-        time.sleep(0.05)
+        step_next()
     commentary = text("#commentary")
     check("state: velocity 7.5, step_count 1" in commentary,
           "an update with a state: the commentary names the state's values", commentary)
@@ -287,6 +301,24 @@ try:
         shot("large")
     errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
     check(not errors, "no errors in the browser's console", "; ".join(e["message"] for e in errors))
+
+    # Every chapter's default trace opens, and every view of it draws without an error in the console.
+    check(len(chapter_traces) >= 11, f"every chapter's program was found ({len(chapter_traces)})")
+    for trace in chapter_traces:
+        driver.get((source / "viewer" / "index.html").as_uri())
+        open_files(trace)
+        loaded(1)
+        wait.until(lambda d: d.find_element(By.ID, "commentary").text != "")
+        events = sum(1 for line in trace.open() if line.startswith('{"event":'))
+        count = driver.execute_script("return GB.traces[0].count")
+        for tab in ("curves", "gradcheck", "stats", "steps"):
+            buttons = driver.find_elements(By.CSS_SELECTOR, f'nav.tabs button[data-tab="{tab}"]')
+            if buttons:
+                buttons[0].click()
+                time.sleep(0.05)
+        trouble = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+        check(count == events and not trouble, f"{trace.name}: {events} events indexed, every view drawn without an error",
+              f"{count} events indexed; " + "; ".join(trouble))
 finally:
     driver.quit()
 

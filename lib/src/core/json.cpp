@@ -33,7 +33,7 @@ Json to_json(const std::vector<double>& v) {
   return out;
 }
 
-double number_from_json(const Json& j) {
+std::optional<double> maybe_number_from_json(const Json& j) {
   if (j.is_number()) return j.get<double>();
   if (j.is_string()) {
     const auto& s = j.get_ref<const std::string&>();
@@ -41,6 +41,11 @@ double number_from_json(const Json& j) {
     if (s == "inf") return std::numeric_limits<double>::infinity();
     if (s == "-inf") return -std::numeric_limits<double>::infinity();
   }
+  return std::nullopt;
+}
+
+double number_from_json(const Json& j) {
+  if (auto x = maybe_number_from_json(j)) return *x;
   throw InputError(fmt::format("expected a number (or \"nan\", \"inf\", \"-inf\"), got {}", clip(j.dump())));
 }
 

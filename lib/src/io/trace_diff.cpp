@@ -14,18 +14,6 @@ namespace glassbox {
 
 namespace {
 
-// A number as a trace holds it: a JSON number, or "nan", "inf", "-inf".
-std::optional<double> as_number(const Json& j) {
-  if (j.is_number()) return j.get<double>();
-  if (j.is_string()) {
-    const auto& s = j.get_ref<const std::string&>();
-    if (s == "nan") return std::numeric_limits<double>::quiet_NaN();
-    if (s == "inf") return std::numeric_limits<double>::infinity();
-    if (s == "-inf") return -std::numeric_limits<double>::infinity();
-  }
-  return std::nullopt;
-}
-
 // numpy.isclose's test with B as the reference; NaN agrees with NaN, ∞ with the same ∞.
 bool agree(double a, double b, const DiffOptions& o) {
   if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
@@ -43,7 +31,7 @@ std::string show(const Json& j) {
 }
 
 std::string type_name(const Json& j) {
-  if (as_number(j)) return "a number";
+  if (maybe_number_from_json(j)) return "a number";
   if (j.is_string()) return "text";
   if (j.is_boolean()) return "true/false";
   if (j.is_array()) return "an array";
@@ -87,7 +75,7 @@ struct Walker {
   }
 
   void compare(const Json& a, const Json& b, const std::string& field, std::vector<std::size_t> element) {
-    const auto na = as_number(a), nb = as_number(b);
+    const auto na = maybe_number_from_json(a), nb = maybe_number_from_json(b);
     if (na && nb) {
       if (!in_header) ++diff.values_compared;
       if (agree(*na, *nb, diff.options)) return;

@@ -24,6 +24,8 @@ Json to_json(const std::vector<double>& v);
 
 // Reads back what to_json wrote (numbers, or the strings for non-finite values). Throws InputError.
 double number_from_json(const Json& j);
+// The same, or nothing when j is not a number as a trace holds one (no exception).
+std::optional<double> maybe_number_from_json(const Json& j);
 Matrix matrix_from_json(const Json& j);
 
 }  // namespace glassbox
