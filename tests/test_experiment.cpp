@@ -143,7 +143,7 @@ TEST_CASE("unknown keys are errors, with the closest known key", "[experiment]")
   s = base_spec();
   s["netwrok"] = s["network"];
   CHECK(error_of(s) == "netwrok: unknown key (did you mean \"network\"?); known keys: name, description, seed, "
-                       "network, loss, optimizer, schedule, data, training, frozen, trace, gradcheck");
+                       "network, loss, optimizer, schedule, data, training, frozen, trace, gradcheck, save");
   s = base_spec();
   s["network"]["layers"][0]["unit"] = 2;
   CHECK(error_of(s) == "network.layers[0].unit: unknown key (did you mean \"units\"?); known keys: units, activation, "

@@ -1,5 +1,6 @@
 // glassbox/experiment/data_sources.cpp — the data section of a spec: where the samples come from (inline
-// rows, a CSV file — csv_data.cpp — or a generator), and targets as the loss takes them.
+// rows, a CSV file — csv_data.cpp —, a generator, IDX files or a named data set), and targets as the
+// loss takes them.
 //
 // N = samples, in = the network's inputs, out = its outputs, K = classes.
 #include "glassbox/experiment/experiment.hpp"
@@ -11,6 +12,7 @@
 
 #include "glassbox/core/text.hpp"
 #include "glassbox/data/dataset.hpp"
+#include "glassbox/data/idx.hpp"
 #include "glassbox/data/synthetic.hpp"
 #include "spec_reading.hpp"
 
@@ -174,11 +176,91 @@ void read_generated_data(const SpecValue& data, const SpecValue& name, Experimen
   d.targets = label_targets(labels, 2, e);
 }
 
+// A path as written in the spec, resolved against the spec's folder when relative.
+std::filesystem::path spec_relative(const Experiment& e, const std::string& written) {
+  const std::filesystem::path p(written);
+  return (p.is_absolute() ? p : std::filesystem::path(e.source).parent_path() / p).lexically_normal();
+}
+
+// The network's classes: one per output, or two for one output.
+std::size_t network_classes(const Experiment& e) { return e.outputs() == 1 ? 2 : e.outputs(); }
+
+// N images of rows·cols pixels, and their labels, into e.data; the inputs must be rows·cols wide.
+void take_images(const IdxImages& images, const std::vector<std::size_t>& labels, const SpecValue& where,
+                 Experiment& e) {
+  DataSpec& d = e.data;
+  if (images.pixels.cols() != e.inputs)
+    where.fail(fmt::format("images of {}×{} = {} pixels, but network.inputs = {}", images.rows, images.cols,
+                           images.pixels.cols(), e.inputs));
+  if (labels.size() != images.count())
+    where.fail(fmt::format("{} images but {} labels: one label per image", images.count(), labels.size()));
+  d.inputs = images.pixels;
+  d.targets = label_targets(labels, network_classes(e), e);
+}
+
+// data.idx: {"images": PATH, "labels": PATH}, any IDX files (data/idx.hpp).
+void read_idx_data(const SpecValue& idx, Experiment& e) {
+  DataSpec& d = e.data;
+  d.source = DataSpec::Source::idx;
+  const SpecObject o = idx.object({"images", "labels"});
+  const SpecValue images = o.required("images", "the path of an IDX images file");
+  const SpecValue labels = o.required("labels", "the path of an IDX labels file");
+  d.idx_images = images.string();
+  d.idx_labels = labels.string();
+  d.idx_images_path = spec_relative(e, d.idx_images);
+  d.idx_labels_path = spec_relative(e, d.idx_labels);
+  const std::size_t K = network_classes(e);
+  d.class_names.clear();
+  for (std::size_t k = 0; k < K; ++k) d.class_names.push_back(std::to_string(k));
+  IdxImages read_images;
+  std::vector<std::size_t> read_labels;
+  try {
+    read_images = read_idx_images(d.idx_images_path);
+  } catch (const InputError& error) {
+    images.fail(error.what());
+  }
+  try {
+    read_labels = read_idx_labels(d.idx_labels_path, K);
+  } catch (const InputError& error) {
+    labels.fail(fmt::format("{} (the network has {} classes: {})", error.what(), K, last_units(e)));
+  }
+  take_images(read_images, read_labels, idx, e);
+}
+
+// data.dataset: a named data set, one part of it, from data.folder or where Debian installs it.
+void read_named_dataset(const SpecObject& o, const SpecValue& name, Experiment& e) {
+  DataSpec& d = e.data;
+  d.source = DataSpec::Source::dataset;
+  d.dataset = name.choice({"fashion-mnist"}, "a data set");
+  d.part = "train";
+  if (auto part = o.optional("part")) d.part = part->choice({"train", "test"}, "a part of the data set");
+  std::filesystem::path folder = fashion_mnist_debian_folder;
+  if (auto f = o.optional("folder")) {
+    d.folder = f->string();
+    folder = spec_relative(e, d.folder);
+  }
+  if (e.outputs() != 10)
+    name.fail(fmt::format("fashion-mnist has 10 classes, but the network has {} ({})",
+                          count_of(e.outputs(), "output", "outputs"), last_units(e)));
+  Dataset set;
+  try {
+    set = load_fashion_mnist(folder, d.part);
+  } catch (const InputError& error) {
+    (o.optional("folder") ? *o.optional("folder") : name).fail(error.what());
+  }
+  d.class_names = set.class_names;
+  IdxImages images;
+  images.pixels = std::move(set.X);
+  images.rows = images.cols = 28;
+  take_images(images, set.labels, name, e);
+}
+
 }  // namespace
 
 void detail::read_data(const SpecObject& spec, Experiment& e) {
-  std::vector<std::string> keys{"inputs", "targets", "csv", "input_columns", "target_columns", "label_column",
-                                "classes", "generator", "standardize"};
+  std::vector<std::string> keys{"inputs",  "targets",   "csv",   "input_columns", "target_columns", "label_column",
+                                "classes", "generator", "idx",   "dataset",       "part",           "folder",
+                                "standardize"};
   for (const auto& g : generator_table())
     for (const std::string& key : g.settings)
       if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
@@ -191,6 +273,8 @@ void detail::read_data(const SpecObject& spec, Experiment& e) {
   // One source of samples, and only its keys.
   const std::vector<std::string> inline_keys{"inputs", "targets"};
   const std::vector<std::string> csv_keys{"csv", "input_columns", "target_columns", "label_column", "classes"};
+  const std::vector<std::string> idx_keys{"idx"};
+  const std::vector<std::string> dataset_keys{"dataset", "part", "folder"};
   std::vector<std::string> generator_keys{"generator"};
   for (const auto& g : generator_table())
     generator_keys.insert(generator_keys.end(), g.settings.begin(), g.settings.end());
@@ -204,16 +288,33 @@ void detail::read_data(const SpecObject& spec, Experiment& e) {
   if (auto generator = o.optional("generator")) {
     refuse(inline_keys, "not with data.generator: the samples come from one source");
     refuse(csv_keys, "only used with data.csv");
+    refuse(idx_keys, "not with data.generator: the samples come from one source");
+    refuse(dataset_keys, "only used with data.dataset");
     read_generated_data(o.value(), *generator, e);
   } else if (auto csv = o.optional("csv")) {
     refuse(inline_keys, "not with data.csv: the samples come from one source");
     refuse(generator_keys, "only used with data.generator");
+    refuse(idx_keys, "not with data.csv: the samples come from one source");
+    refuse(dataset_keys, "only used with data.dataset");
     read_csv_data(o, *csv, e);
+  } else if (auto idx = o.optional("idx")) {
+    refuse(inline_keys, "not with data.idx: the samples come from one source");
+    refuse(csv_keys, "only used with data.csv");
+    refuse(generator_keys, "only used with data.generator");
+    refuse(dataset_keys, "only used with data.dataset");
+    read_idx_data(*idx, e);
+  } else if (auto dataset = o.optional("dataset")) {
+    refuse(inline_keys, "not with data.dataset: the samples come from one source");
+    refuse(csv_keys, "only used with data.csv");
+    refuse(generator_keys, "only used with data.generator");
+    read_named_dataset(o, *dataset, e);
   } else {
     refuse(csv_keys, "only used with data.csv");
     refuse(generator_keys, "only used with data.generator");
+    refuse(dataset_keys, "only used with data.dataset");
     if (!given(inline_keys))
-      o.value().fail("expected the samples: inline \"inputs\" and \"targets\", a \"csv\" file or a \"generator\"");
+      o.value().fail("expected the samples: inline \"inputs\" and \"targets\", a \"csv\" file, a \"generator\", "
+                     "\"idx\" files or a \"dataset\"");
     d.source = DataSpec::Source::inline_values;
     const SpecValue inputs =
         o.required("inputs", fmt::format("rows of {} (network.inputs)", count_of(e.inputs, "number", "numbers")));

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "glassbox/data/dataset.hpp"
+#include "glassbox/nn/batch_norm.hpp"
 #include "glassbox/train/divergence.hpp"
 
 namespace glassbox {
@@ -19,6 +20,11 @@ Network build_network(const Experiment& e, Rng& rng) {
       net.dropout(l.p, Rng::derived(e.seed, fmt::format("dropout layers[{}]", net.size())));
     } else if (l.type == LayerSpec::Type::batch_norm) {
       net.batch_norm(l.momentum, l.eps);
+      auto& bn = dynamic_cast<BatchNorm&>(net.layer(net.size() - 1));
+      if (l.gamma) bn.gamma = *l.gamma;
+      if (l.beta) bn.beta = *l.beta;
+      if (l.running_mean) bn.running_mean = *l.running_mean;
+      if (l.running_var) bn.running_var = *l.running_var;
     } else {
       Matrix W(l.units, in), b(1, l.units);
       if (!(l.weights && l.biases)) make_initializer(l.init, l.init_options)(W, b, rng);
@@ -50,6 +56,7 @@ std::unique_ptr<Schedule> make_schedule(const Experiment& e) {
 TraceHeader trace_header(const Experiment& e, std::string program) {
   Json hyperparameters = to_json(e, false);
   hyperparameters.erase("trace");  // where the trace goes does not change its numbers
+  hyperparameters.erase("save");   // nor where the model goes
   Rng rng = e.rng_at_start;
   return TraceHeader{std::move(program), 0, e.seed, std::move(hyperparameters), build_network(e, rng).describe()};
 }

@@ -144,10 +144,28 @@ LayerSpec read_shaping_layer(const SpecValue& v, const std::string& type, std::s
                                   layer.p == 1 ? "; p = 1 would drop every unit" : ""));
     if (auto a = o.optional("activation")) read_activation(*a, layer);
   } else {
-    const SpecObject o = v.object({"type", "momentum", "eps", "activation"});
+    const SpecObject o =
+        v.object({"type", "momentum", "eps", "activation", "gamma", "beta", "running_mean", "running_var"});
     layer.type = LayerSpec::Type::batch_norm;
     if (auto m = o.optional("momentum")) layer.momentum = m->number_in(0, 1);
     if (auto eps = o.optional("eps")) layer.eps = eps->positive_number();
+    // γ, β and the running statistics, one number per feature: what a saved model carries.
+    const auto row = [&](const char* key) -> std::optional<Matrix> {
+      auto x = o.optional(key);
+      if (!x) return std::nullopt;
+      Matrix m(1, in);
+      read_row(*x, in, fmt::format("the features: the previous layer's {}", in), m.data());
+      return m;
+    };
+    layer.gamma = row("gamma");
+    layer.beta = row("beta");
+    layer.running_mean = row("running_mean");
+    layer.running_var = row("running_var");
+    if (layer.running_var)
+      for (std::size_t j = 0; j < in; ++j)
+        if (!((*layer.running_var)(0, j) >= 0))
+          throw SpecError(o.optional("running_var")->child_path(j),
+                          fmt::format("expected a variance ≥ 0, got {}", (*layer.running_var)(0, j)));
     if (auto a = o.optional("activation")) read_activation(*a, layer);
   }
   return layer;
@@ -568,7 +586,8 @@ Experiment parse_experiment(const Json& spec, std::string source_name) {
   Experiment e;
   e.source = std::move(source_name);
   const SpecObject top = SpecValue(spec, "").object({"name", "description", "seed", "network", "loss", "optimizer",
-                                                     "schedule", "data", "training", "frozen", "trace", "gradcheck"});
+                                                     "schedule", "data", "training", "frozen", "trace", "gradcheck",
+                                                     "save"});
   if (auto v = top.optional("name")) {
     e.name = v->string();
     if (!is_file_name(e.name))
@@ -609,6 +628,7 @@ Experiment parse_experiment(const Json& spec, std::string source_name) {
   read_frozen(top, e);
   read_trace(top, e);
   read_gradcheck(top, e);
+  if (auto v = top.optional("save")) e.save = v->string();
   return e;
 }
 

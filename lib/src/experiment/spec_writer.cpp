@@ -34,6 +34,10 @@ Json to_json(const Experiment& e, bool samples) {
       layer["type"] = "batch_norm";
       layer["momentum"] = l.momentum;
       layer["eps"] = l.eps;
+      if (l.gamma) layer["gamma"] = to_json(l.gamma->values());
+      if (l.beta) layer["beta"] = to_json(l.beta->values());
+      if (l.running_mean) layer["running_mean"] = to_json(l.running_mean->values());
+      if (l.running_var) layer["running_var"] = to_json(l.running_var->values());
     } else {
       layer["units"] = l.units;
     }
@@ -77,6 +81,12 @@ Json to_json(const Experiment& e, bool samples) {
     } else {
       data["target_columns"] = d.target_columns;
     }
+  } else if (d.source == DataSpec::Source::idx) {
+    data["idx"] = Json{{"images", d.idx_images}, {"labels", d.idx_labels}};
+  } else if (d.source == DataSpec::Source::dataset) {
+    data["dataset"] = d.dataset;
+    data["part"] = d.part;
+    if (!d.folder.empty()) data["folder"] = d.folder;
   } else if (samples) {
     data["inputs"] = matrix_json(d.inputs);
     data["targets"] = matrix_json(d.targets);
@@ -114,6 +124,7 @@ Json to_json(const Experiment& e, bool samples) {
   trace["level"] = std::string(to_string(e.trace.level));
   trace["max_bytes"] = e.trace.max_bytes;
   spec["trace"] = std::move(trace);
+  if (!e.save.empty()) spec["save"] = e.save;
 
   spec["gradcheck"] = Json{{"h", e.gradcheck.h},
                            {"max_elements", e.gradcheck.max_elements},

@@ -77,6 +77,9 @@ struct LayerSpec {
   double p = 0.5;                            // dropout: the probability of dropping a unit
   double momentum = 0.1;                     // batch_norm: the weight of the batch's statistics
   double eps = 1e-5;                         // batch_norm: ε in √(σ² + ε)
+  std::optional<Matrix> gamma, beta;         // batch_norm: γ and β (1×units), replacing 1 and 0
+  std::optional<Matrix> running_mean;        // batch_norm: the running statistics (1×units), replacing
+  std::optional<Matrix> running_var;         //   0 and 1 (what a saved model carries)
 };
 
 struct LossSpec {
@@ -98,7 +101,7 @@ struct ScheduleSpec {
 
 // Where the samples come from, and the samples.
 struct DataSpec {
-  enum class Source { inline_values, csv, generator };
+  enum class Source { inline_values, csv, generator, idx, dataset };
   Source source = Source::inline_values;
 
   // A generator (generator_table()): its name and settings, every default written out.
@@ -113,13 +116,22 @@ struct DataSpec {
   std::string label_column;                 // … or class labels, written as the loss takes them
   std::vector<std::string> classes;         // the label order, as given (empty: sorted labels)
 
+  // IDX files (data/idx.hpp): images and labels, paths as written (relative to the spec's folder)
+  // and as resolved; the K classes are the network's outputs (2 for one output), named "0" … "K−1".
+  std::string idx_images, idx_labels;
+  std::filesystem::path idx_images_path, idx_labels_path;
+
+  // A named data set: "fashion-mnist", its part ("train" or "test") and the folder it is read from
+  // (as written; empty: where Debian's package installs it, fashion_mnist_debian_folder).
+  std::string dataset, part, folder;
+
   bool standardize = false;  // x' = (x − μ)/σ per input column, μ and σ over all N samples — or, with
                              // training.validation, over the training part only (run_experiment)
 
   Matrix inputs;    // (N×in) as given or read
   Matrix targets;   // (N×out), or (N×1) class indices (target_columns())
   Matrix X;         // (N×in) what the network sees: `inputs`, standardised if asked
-  std::vector<std::string> class_names;  // with label_column: the name of class k
+  std::vector<std::string> class_names;  // with label_column, IDX files or a data set: the name of class k
 };
 
 struct TraceSpec {
@@ -145,6 +157,7 @@ struct Experiment {
   std::optional<ValidationSize> validation;
   std::vector<std::string> frozen;  // parameter names, "layers[0].b"
   TraceSpec trace;
+  std::string save;                 // where `glassbox run` writes the trained model (empty: nowhere)
   GradCheckOptions gradcheck;       // h, max_elements, check_input; seed = the experiment's
   std::size_t gradcheck_samples = 0;  // the first this many samples; 0: all
   // The run's one random generator as the run starts: seeded with `seed`, past the draws that
@@ -183,6 +196,33 @@ Experiment load_experiment(const std::filesystem::path& path);
 // same experiment. With samples = false, inline data is summarised ({"samples": N}) instead of
 // listed: the form the trace header records.
 Json to_json(const Experiment& experiment, bool samples = true);
+
+// ---- saved models (lib/src/experiment/model.cpp) ------------------------------------------------
+
+// A trained model is its spec with the learned numbers written in: every dense layer's "weights"
+// and "biases" (its "init" left out), every batch_norm layer's "gamma", "beta", "running_mean" and
+// "running_var"; the "save" key is left out. Doubles are written in the shortest form that reads
+// back to the same double, so a loaded model computes bit for bit what the saved one did.
+// UsageError for a network with an activation that learns parameters (prelu), which a spec cannot
+// hold. `trained` is the network run_experiment() returned, built from `experiment`.
+Json model_json(const Experiment& experiment, Network& trained);
+// The model as text: a row of numbers on one line, everything else one item a line.
+std::string model_text(const Json& model);
+// model_text(model_json()) written atomically (io/output_file.hpp): OutputError "model: …".
+void save_model(const Experiment& experiment, Network& trained, const std::filesystem::path& path);
+
+// A model file may be larger than a spec (read_json_file's max_spec_bytes): 512 MiB.
+inline constexpr std::size_t kMaxModelBytes = std::size_t{512} << 20;
+
+struct Model {
+  Experiment experiment;
+  Network network;  // rebuilt from the saved numbers, in evaluation mode
+};
+// Reads a saved model: parse_experiment() (so its data is read too), then every dense and batch_norm
+// layer must have its numbers — SpecError "network.layers[k]: not a trained model: no …" otherwise.
+// A malformed or truncated file throws InputError "file:line:column: …" (read_json_file).
+Model load_model(const std::filesystem::path& path);
+Model load_model(const Json& model, std::string source_name);
 
 // ---- the names a spec may use -------------------------------------------------------------------
 
