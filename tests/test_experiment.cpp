@@ -4,11 +4,14 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <bit>
+#include <cstdint>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -128,7 +131,8 @@ TEST_CASE("data whose width does not fit the network", "[experiment]") {
   s = base_spec();
   s["data"] = Json::object();
   CHECK(error_of(s) ==
-        "data: expected the samples: inline \"inputs\" and \"targets\", a \"csv\" file or a \"generator\"");
+        "data: expected the samples: inline \"inputs\" and \"targets\", a \"csv\" file, a \"generator\", \"idx\" "
+        "files or a \"dataset\"");
   s["data"] = Json{{"inputs", Json::parse("[[0, 0]]")}};
   CHECK(error_of(s) ==
         "data.targets: missing; expected rows of 1 number (the network's outputs: network.layers[1].units = 1)");
@@ -1237,4 +1241,291 @@ TEST_CASE("with a validation set, standardization learns μ and σ from the trai
     T(i, 0) = e.data.targets(result.split->train[i], 0);
   }
   CHECK(result.initial_loss == Approx(evaluate(start, *make_loss(e), X, T).loss).epsilon(1e-5));
+}
+
+// ---- IDX data, named data sets ------------------------------------------------------------------
+
+namespace {
+
+void put_be32(std::string& bytes, std::uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) bytes += static_cast<char>((v >> shift) & 0xff);
+}
+
+// An uncompressed IDX file of unsigned bytes: magic, sizes (big-endian), data (data/idx.hpp).
+fs::path write_idx(const fs::path& path, std::uint32_t magic, const std::vector<std::uint32_t>& sizes,
+                   const std::vector<std::uint8_t>& data) {
+  std::string bytes;
+  put_be32(bytes, magic);
+  for (std::uint32_t s : sizes) put_be32(bytes, s);
+  bytes.append(data.begin(), data.end());
+  std::ofstream out(path, std::ios::binary);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  REQUIRE(out);
+  return path;
+}
+
+// Three 2×2 images (4 inputs) and their labels 2, 0, 1, for a network of 3 softmax outputs.
+Json idx_spec(const fs::path& dir, const std::vector<std::uint8_t>& labels = {2, 0, 1}) {
+  write_idx(dir / "images.idx", 0x00000803, {3, 2, 2}, {0, 51, 102, 255, 255, 0, 0, 0, 153, 204, 51, 0});
+  write_idx(dir / "labels.idx", 0x00000801, {static_cast<std::uint32_t>(labels.size())}, labels);
+  Json s = base_spec();
+  s["network"] = Json::parse(R"({"inputs": 4, "layers": [{"units": 3, "activation": "identity"}]})");
+  s["loss"] = "sparse_softmax_cross_entropy";
+  s["data"] = Json{{"idx", {{"images", "images.idx"}, {"labels", "labels.idx"}}}};
+  s["training"]["classification"] = true;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("data.idx: images scaled by 1/255 as the inputs, labels as class indices, paths from the spec's folder",
+          "[experiment]") {
+  const fs::path dir = fresh_dir("idx_data");
+  const Experiment e = parse_experiment(idx_spec(dir), (dir / "spec.json").string());
+  CHECK(e.data.source == DataSpec::Source::idx);
+  REQUIRE(e.data.X.rows() == 3);
+  REQUIRE(e.data.X.cols() == 4);
+  // Image 0 is 0, 51, 102, 255 → 0, 0.2, 0.4, 1 (51 = 255/5); image 2 is 153, 204, 51, 0 → 0.6, 0.8, 0.2, 0.
+  CHECK(e.data.X(0, 1) == 51.0 / 255);
+  CHECK(e.data.X(0, 3) == 1.0);
+  CHECK(e.data.X(2, 1) == 204.0 / 255);
+  CHECK(e.data.targets(0, 0) == 2);  // a column of class indices for sparse_softmax_cross_entropy
+  CHECK(e.data.targets(1, 0) == 0);
+  CHECK(e.data.targets(2, 0) == 1);
+  CHECK(e.data.class_names == std::vector<std::string>{"0", "1", "2"});
+  // Written back as given, and read back the same.
+  const Json back = to_json(e);
+  CHECK(back["data"]["idx"] == Json{{"images", "images.idx"}, {"labels", "labels.idx"}});
+  CHECK(parse_experiment(back, e.source).data.X == e.data.X);
+}
+
+TEST_CASE("data.idx: missing files, a label out of range, counts and widths that differ name the JSON path",
+          "[experiment]") {
+  const fs::path dir = fresh_dir("idx_errors");
+  const std::string source = (dir / "spec.json").string();
+  Json s = idx_spec(dir);
+  s["data"]["idx"]["images"] = "nowhere.idx";
+  CHECK_THAT(error_of(s, source), Catch::StartsWith("data.idx.images: ") && Catch::Contains("nowhere.idx"));
+  // Label 3 with 3 classes (0, 1, 2).
+  CHECK_THAT(error_of(idx_spec(dir, {2, 3, 1}), source),
+             Catch::StartsWith("data.idx.labels: ") && Catch::Contains("(the network has 3 classes"));
+  CHECK(error_of(idx_spec(dir, {2, 0}), source) == "data.idx: 3 images but 2 labels: one label per image");
+  s = idx_spec(dir);
+  s["network"]["inputs"] = 5;
+  CHECK(error_of(s, source) == "data.idx: images of 2×2 = 4 pixels, but network.inputs = 5");
+  s = idx_spec(dir);
+  s["data"]["idx"]["extra"] = 1;
+  CHECK_THAT(error_of(s, source), Catch::StartsWith("data.idx.extra: unknown key"));
+  s = idx_spec(dir);
+  s["data"]["csv"] = "x.csv";
+  CHECK(error_of(s, source) == "data.idx: not with data.csv: the samples come from one source");
+  s = idx_spec(dir);
+  s["data"]["part"] = "test";
+  CHECK(error_of(s, source) == "data.part: only used with data.dataset");
+}
+
+TEST_CASE("data.dataset: fashion-mnist's files found in data.folder, refused with the path when missing",
+          "[experiment]") {
+  const fs::path dir = fresh_dir("named_dataset");
+  // Two 28×28 images, labels 9 (Ankle boot) and 0 (T-shirt/top), uncompressed under the package's names.
+  std::vector<std::uint8_t> pixels(2 * 784, 0);
+  pixels[0] = 255;
+  pixels[784 + 783] = 51;
+  write_idx(dir / "t10k-images-idx3-ubyte", 0x00000803, {2, 28, 28}, pixels);
+  write_idx(dir / "t10k-labels-idx1-ubyte", 0x00000801, {2}, {9, 0});
+  Json s = base_spec();
+  s["network"] = Json::parse(R"({"inputs": 784, "layers": [{"units": 10, "activation": "identity"}]})");
+  s["loss"] = "sparse_softmax_cross_entropy";
+  s["data"] = Json{{"dataset", "fashion-mnist"}, {"part", "test"}, {"folder", "."}};
+  const Experiment e = parse_experiment(s, (dir / "spec.json").string());
+  CHECK(e.data.source == DataSpec::Source::dataset);
+  REQUIRE(e.data.X.rows() == 2);
+  CHECK(e.data.X(0, 0) == 1.0);
+  CHECK(e.data.X(1, 783) == 0.2);  // 51/255
+  CHECK(e.data.targets(0, 0) == 9);
+  CHECK(e.data.class_names.at(9) == "Ankle boot");
+  CHECK(to_json(e)["data"] == Json{{"dataset", "fashion-mnist"}, {"part", "test"}, {"folder", "."},
+                                   {"standardize", false}});
+  // The training part is not there.
+  s["data"]["part"] = "train";
+  CHECK_THAT(error_of(s, (dir / "spec.json").string()),
+             Catch::StartsWith("data.folder: ") && Catch::Contains("train-images-idx3-ubyte"));
+  s["data"]["part"] = "validation";
+  CHECK_THAT(error_of(s, (dir / "spec.json").string()), Catch::StartsWith("data.part: "));
+  s["data"]["part"] = "test";
+  s["network"]["layers"][0]["units"] = 3;
+  CHECK(error_of(s, (dir / "spec.json").string()) ==
+        "data.dataset: fashion-mnist has 10 classes, but the network has 3 outputs (network.layers[0].units = 3)");
+}
+
+// ---- saved models -------------------------------------------------------------------------------
+
+namespace {
+
+// The trained network's outputs in evaluation mode, and the loaded model's, for the same samples.
+void check_round_trip(const Json& spec) {
+  Experiment e = parse_experiment(spec, "model_spec.json");
+  RunResult result = run_experiment(e);
+  const Json model = model_json(e, result.network);
+  // Through the text, as a file holds it.
+  const Json read_back = parse_json_text(model_text(model), "model.json");
+  CHECK(read_back == model);
+  Model loaded = load_model(read_back, "model.json");
+  result.network.eval();
+  const Matrix expected = result.network.forward(e.data.X);
+  const Matrix& got = loaded.network.forward(e.data.X);
+  REQUIRE(got.rows() == expected.rows());
+  for (std::size_t n = 0; n < got.rows(); ++n)
+    for (std::size_t j = 0; j < got.cols(); ++j) CHECK(std::bit_cast<std::uint64_t>(got(n, j)) ==
+                                                       std::bit_cast<std::uint64_t>(expected(n, j)));
+  // Every parameter and buffer, bit for bit.
+  const auto a = result.network.state(), b = loaded.network.state();
+  REQUIRE(a.size() == b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    INFO(a[i].name);
+    CHECK(a[i].name == b[i].name);
+    CHECK(a[i].value == b[i].value);
+  }
+  CHECK_FALSE(model.contains("save"));
+}
+
+}  // namespace
+
+TEST_CASE("a saved model's numbers read back bit for bit, with and without batch normalization", "[experiment]") {
+  Json s = base_spec();
+  s["training"]["epochs"] = 30;
+  s["save"] = "somewhere/model.json";
+  check_round_trip(s);
+  Json bn = Json::parse(R"({"name": "bn", "seed": 2,
+    "network": {"inputs": 2, "layers": [{"units": 4, "activation": "identity"},
+                                        {"type": "batch_norm", "activation": "tanh"},
+                                        {"units": 1, "activation": "identity"}]},
+    "loss": "bce_with_logits", "optimizer": {"name": "adam", "learning_rate": 0.01},
+    "data": {"generator": "make_moons", "samples": 40, "noise": 0.1},
+    "training": {"epochs": 3, "batch_size": 8, "classification": true}})");
+  check_round_trip(bn);
+}
+
+TEST_CASE("doubles written by model_text read back bit for bit (nlohmann's shortest round-trip form)",
+          "[experiment]") {
+  // Numbers whose shortest decimal form is long, the smallest subnormal, the largest double, −0.
+  const std::vector<double> awkward{0.1 + 0.2, 1.0 / 3, -2.0 / 3, 5e-324, 1.7976931348623157e308, -0.0,
+                                    0.30000000000000004, 123456789.12345679, std::nextafter(1.0, 2.0)};
+  const Json written = Json{{"x", awkward}};
+  const Json back = parse_json_text(model_text(written), "numbers.json");
+  for (std::size_t i = 0; i < awkward.size(); ++i) {
+    INFO(i);
+    CHECK(std::bit_cast<std::uint64_t>(back["x"][i].get<double>()) == std::bit_cast<std::uint64_t>(awkward[i]));
+  }
+}
+
+TEST_CASE("a model file without its numbers, with numbers of the wrong shape, or truncated is refused",
+          "[experiment]") {
+  Experiment e = parse_experiment(base_spec(), "model_spec.json");
+  RunResult result = run_experiment(e);
+  const Json model = model_json(e, result.network);
+  const auto load_error = [](const Json& m) -> std::string {
+    try {
+      load_model(m, "model.json");
+    } catch (const InputError& error) {
+      return error.what();
+    }
+    return "(no error)";
+  };
+  CHECK(load_error(model) == "(no error)");
+  CHECK(load_error(base_spec()) ==
+        "network.layers[0]: not a trained model: no \"weights\" (a model is what glassbox run --save writes)");
+  Json m = model;
+  m["network"]["layers"][1].erase("biases");
+  m["network"]["layers"][1]["init"] = "zeros";
+  CHECK(load_error(m) ==
+        "network.layers[1]: not a trained model: no \"biases\" (a model is what glassbox run --save writes)");
+  m = model;
+  m["network"]["layers"][0]["weights"][0].erase(1);
+  CHECK_THAT(load_error(m), Catch::StartsWith("network.layers[0].weights[0]: "));
+  // A batch_norm layer without its running statistics.
+  Json bn = base_spec();
+  bn["network"]["layers"] = Json::parse(R"([{"units": 2, "activation": "identity", "weights": [[1, 0], [0, 1]],
+      "biases": [0, 0]}, {"type": "batch_norm", "gamma": [1, 1], "beta": [0, 0], "running_mean": [0, 0]},
+      {"units": 1, "activation": "sigmoid", "weights": [[1, 1]], "biases": [0]}])");
+  CHECK(load_error(bn) == "network.layers[1]: not a trained model: no \"gamma\", \"beta\", \"running_mean\" and "
+                          "\"running_var\" (a model is what glassbox run --save writes)");
+  bn["network"]["layers"][1]["running_var"] = Json::array({1, -1});
+  CHECK(load_error(bn) == "network.layers[1].running_var[1]: expected a variance ≥ 0, got -1");
+  bn["network"]["layers"][1]["running_var"] = Json::array({1, 2, 3});
+  CHECK_THAT(load_error(bn), Catch::StartsWith("network.layers[1].running_var: "));
+  // A truncated file: the place where the JSON stops.
+  const fs::path dir = fresh_dir("truncated_model");
+  const std::string text = model_text(model);
+  {
+    std::ofstream out(dir / "model.json");
+    out << text.substr(0, text.size() / 2);
+  }
+  try {
+    load_model(dir / "model.json");
+    FAIL("a truncated model loaded");
+  } catch (const InputError& error) {
+    CHECK_THAT(error.what(), Catch::StartsWith((dir / "model.json").string() + ":") &&
+                                 Catch::Contains("invalid JSON"));
+  }
+}
+
+TEST_CASE("save_model writes the model atomically, and it loads from the file", "[experiment]") {
+  Experiment e = parse_experiment(base_spec(), "model_spec.json");
+  RunResult result = run_experiment(e);
+  const fs::path dir = fresh_dir("saved_model");
+  save_model(e, result.network, dir / "models" / "tiny.json");
+  REQUIRE(fs::exists(dir / "models" / "tiny.json"));
+  for (const auto& entry : fs::directory_iterator(dir / "models"))  // no partial file left beside it
+    CHECK(entry.path().filename() == "tiny.json");
+  Model m = load_model(dir / "models" / "tiny.json");
+  result.network.eval();
+  CHECK(m.network.forward(e.data.X) == result.network.forward(e.data.X));
+}
+
+// ---- the trace window ---------------------------------------------------------------------------
+
+TEST_CASE("trace.steps and trace.every_epoch: a window of steps at level full, read, written and checked",
+          "[experiment]") {
+  Json s = base_spec();
+  s["training"]["batch_size"] = 2;  // 2 steps an epoch, 10 in all
+  s["trace"] = Json{{"level", "full"}, {"steps", {3, 4}}, {"every_epoch", true}};
+  const Experiment e = parse_experiment(s, "spec.json");
+  REQUIRE(e.training.trace_window);
+  CHECK(e.training.trace_window->first == 3);
+  CHECK(e.training.trace_window->last == 4);
+  CHECK(e.training.trace_window->every_epoch);
+  CHECK(to_json(e)["trace"]["steps"] == Json::array({3, 4}));
+  // Steps 3, 4 and each epoch's first (1, 3, 5, 7, 9): step 3 counted once, 6 steps.
+  CHECK(e.training.trace_window->count(10, 2) == 6);
+  // Steps 3..4 alone: 2; steps past the run's end are not counted: a window 9..20 of 10 steps holds 2.
+  CHECK((TrainOptions::TraceWindow{3, 4, false}.count(10, 2)) == 2);
+  CHECK((TrainOptions::TraceWindow{9, 20, false}.count(10, 2)) == 2);
+  s["trace"]["level"] = "summary";
+  CHECK(error_of(s) == "trace.steps: a window of steps traced in full needs trace.level \"full\", got \"summary\"");
+  s["trace"] = Json{{"level", "full"}, {"steps", {4, 3}}};
+  CHECK(error_of(s) == "trace.steps[1]: the window's last step must be ≥ its first, 4");
+  s["trace"] = Json{{"level", "full"}, {"steps", {0, 3}}};
+  CHECK_THAT(error_of(s), Catch::StartsWith("trace.steps[0]: "));
+  s["trace"] = Json{{"level", "full"}, {"steps", {1, 2, 3}}};
+  CHECK_THAT(error_of(s), Catch::StartsWith("trace.steps: expected [A, B]"));
+}
+
+TEST_CASE("the trace estimate counts only the window's steps at level full", "[experiment]") {
+  // 60 epochs of 1000 samples in batches of 10: 6000 steps. In full every sample's activations are
+  // traced (about 60 · 1000 · widths · 8 bytes); a window of 2 steps traces 2 batches of 10.
+  const std::vector<LayerWidths> layers{{784, 256}, {256, 256}, {256, 10}};
+  const std::size_t parameters = 784 * 256 + 256 + 256 * 10 + 10;
+  TrainOptions options;
+  options.epochs = 60;
+  options.batch_size = 10;
+  const double all = estimated_trace_bytes(layers, parameters, 1000, options, TraceLevel::full);
+  options.trace_window = TrainOptions::TraceWindow{5, 6, false};
+  const double window = estimated_trace_bytes(layers, parameters, 1000, options, TraceLevel::full);
+  const double summary = estimated_trace_bytes(layers, parameters, 1000, options, TraceLevel::summary);
+  // widths = (784 + 512) + (256 + 512) + (256 + 20) = 2340; a full step: its step event
+  // 80 + 38·3, 10 samples · 2340 · 8, 3 · parameters · 8 and 100 · 9 of keys.
+  const double step = 80 + 38.0 * 3 + 10.0 * 2340 * 8 + 3.0 * static_cast<double>(parameters) * 8 + 900;
+  CHECK(window == Approx(summary + 2 * step));
+  CHECK(all > 1000 * window);
 }

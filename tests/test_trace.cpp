@@ -445,8 +445,9 @@ TEST_CASE("a trace stops at its size limit, saying how to raise it or record les
       message = e.what();
     }
     CHECK(message == fmt::format("trace: {}: the trace would pass its limit of 2 kB (2000 bytes) at level full; "
-                                 "record less with a lower --trace-level (step or summary; trace.level in a spec) "
-                                 "or fewer epochs, or raise the limit with --trace-max-size SIZE (trace.max_bytes "
+                                 "record less with a lower --trace-level (step or summary; trace.level in a spec), "
+                                 "a window of steps traced in full (--trace-steps A:B or --trace-every-epoch; "
+                                 "trace.steps or trace.every_epoch in a spec) or fewer epochs, or raise the limit with --trace-max-size SIZE (trace.max_bytes "
                                  "in a spec)",
                                  (dir / "sub" / "t.json").string()));
     CHECK(t.events_recorded() > 0);

@@ -6,7 +6,10 @@
 // holds the classic worked example, XOR, two circles, iris from its CSV file and a ReLU kink as specs.
 // Uses lib/: glassbox/experiment/experiment.hpp (parsing, checking and running specs) and spec.hpp (JSON
 // read with errors that name the path), on top of network, train and gradcheck.
-// Run: glassbox run SPEC [--trace PATH] [--trace-level LEVEL] [--seed N] [--quiet]
+// Run: glassbox run SPEC [--trace PATH] [--trace-level LEVEL] [--seed N] [--quiet] [--save MODEL]
+//                       [--data FOLDER] [--trace-steps A:B] [--trace-every-epoch]
+//      glassbox evaluate MODEL [DATA] [--mistakes N]   (evaluate.cpp: a saved model's report)
+//      glassbox predict MODEL INPUT [-o FILE]          (evaluate.cpp: its predictions for a CSV or IDX file)
 //      glassbox gradcheck SPEC [...]
 //      glassbox lr-find SPEC [--svg FILE] [--start-lr X] [--end-lr X] [--num-it N] [--seed N]
 //      glassbox view TRACE [-o FILE]   (view.cpp: a trace as one HTML page)
@@ -15,6 +18,10 @@
 // train.hpp) and traces/<name>.gradcheck.json for gradcheck (one "gradcheck" event), so a gradient
 // check never replaces the trace of a run. lr-find writes no trace: it prints the range test's
 // suggestions and draws it (--svg, by default traces/<name>.lr_find.svg).
+// A run shows a progress line (io/progress.hpp) while each epoch runs when stdout is a terminal; the
+// table of epochs is printed either way, so a log gets plain lines only; --quiet prints nothing.
+// With --save (or the spec's "save") the trained model is written as its spec with the learned
+// numbers (experiment.hpp, "saved models").
 // Exit codes: 0 done (gradcheck: passed; diff: the traces agree); 1 the run failed (a NaN or Inf, a
 // write), the gradient check did not pass, or the traces differ; 2 a bad command line, spec or
 // trace — then nothing is written.
@@ -24,25 +31,30 @@
 #include <cstring>
 #include <exception>
 #include <filesystem>
+#include <iostream>
 #include <new>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "glassbox/io/cli.hpp"
+#include "glassbox/io/progress.hpp"
 #include "glassbox/io/trace_diff.hpp"
 #include "glassbox/io/training_curves.hpp"
 #include "glassbox/experiment/experiment.hpp"
 #include "glassbox/core/table.hpp"
 #include "glassbox/core/text.hpp"
+#include "evaluate.hpp"
 #include "view.hpp"
 
 using namespace glassbox;
 
 namespace {
 
-const std::vector<std::string> kCommands = {"run", "gradcheck", "lr-find", "view", "diff"};  // view (view.cpp), diff: dispatched first
+// view (view.cpp), diff, evaluate and predict (evaluate.cpp): dispatched first
+const std::vector<std::string> kCommands = {"run", "gradcheck", "lr-find", "view", "diff", "evaluate", "predict"};
 
 // The range test's settings from the command line (lr_finder.hpp).
 struct LrFindFlags {
@@ -64,6 +76,45 @@ struct Output {
     fmt::print("\n{}\n{}\n", title, rule);
   }
 };
+
+// What `glassbox run` takes besides the standard options.
+struct RunFlags {
+  std::string save;         // --save MODEL
+  std::string data;         // --data FOLDER: where the named data set is
+  std::string trace_steps;  // --trace-steps A:B
+  bool trace_every_epoch = false;
+};
+
+// "A:B" with 1 ≤ A ≤ B, both whole numbers. Throws UsageError naming the option.
+Json trace_steps(const std::string& text) {
+  const auto colon = text.find(':');
+  const auto whole = [&](std::string_view part, std::uint64_t& out) {
+    const auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), out);
+    return ec == std::errc() && ptr == part.data() + part.size() && !part.empty() && out >= 1;
+  };
+  std::uint64_t a = 0, b = 0;
+  if (colon == std::string::npos || !whole(std::string_view(text).substr(0, colon), a) ||
+      !whole(std::string_view(text).substr(colon + 1), b) || b < a)
+    throw UsageError(fmt::format("--trace-steps: expected A:B, the first and the last step traced in full (whole "
+                                 "numbers, 1 ≤ A ≤ B), got \"{}\"",
+                                 text));
+  return Json::array({a, b});
+}
+
+// --save, --data, --trace-steps and --trace-every-epoch take the place of the spec's "save",
+// data.folder (for a named data set), trace.steps and trace.every_epoch; a window of steps without
+// --trace-level traces at level full.
+void apply_run_overrides(Json& spec, const CommandLine& cli, const RunFlags& flags) {
+  if (!spec.is_object()) return;
+  if (cli.given("save")) spec["save"] = flags.save;
+  if (cli.given("data") && spec.contains("data") && spec["data"].is_object()) spec["data"]["folder"] = flags.data;
+  const bool window = cli.given("trace-steps") || flags.trace_every_epoch;
+  if (!window) return;
+  if (spec.contains("trace") && !spec["trace"].is_object()) return;
+  if (cli.given("trace-steps")) spec["trace"]["steps"] = trace_steps(flags.trace_steps);
+  if (flags.trace_every_epoch) spec["trace"]["every_epoch"] = true;
+  if (!cli.given("trace-level")) spec["trace"]["level"] = "full";
+}
 
 // The command line's --seed, --trace, --trace-level and --trace-max-size take the place of the spec's.
 void apply_overrides(Json& spec, const CommandLine& cli) {
@@ -89,7 +140,10 @@ void describe(const Experiment& e, const Output& out) {
   out.print("optimizer  {}\n", make_optimizer(e)->describe());
   const std::string source = e.data.source == DataSpec::Source::csv         ? "from " + e.data.csv_path.string()
                              : e.data.source == DataSpec::Source::generator ? "from " + e.data.generator
-                                                                              : std::string("inline");
+                             : e.data.source == DataSpec::Source::idx       ? "from " + e.data.idx_images_path.string()
+                             : e.data.source == DataSpec::Source::dataset
+                                 ? fmt::format("from {} ({})", e.data.dataset, e.data.part)
+                                 : std::string("inline");
   out.print("data       {} sample{} {}{}\n", e.data.X.rows(), e.data.X.rows() == 1 ? "" : "s", source,
             e.data.standardize ? ", standardised" : "");
   out.print("schedule   {} epoch{}, batch size {}, {}\n", e.training.epochs, e.training.epochs == 1 ? "" : "s",
@@ -107,8 +161,22 @@ void describe(const Experiment& e, const Output& out) {
               es->restore_best_weights ? ", restoring the best weights" : "");
 }
 
-int run(const Experiment& e, Tracer& tracer, const Output& out) {
+int run(Experiment& e, Tracer& tracer, const Output& out) {
   describe(e, out);
+  // On a terminal: the progress line while an epoch runs, cleared before the epoch's row.
+  std::optional<Progress> progress;
+  if (progress_mode_for(stdout, out.quiet) == ProgressMode::terminal) {
+    progress.emplace(std::cout, ProgressMode::terminal, e.training.epochs);
+    e.training.on_batch = [&](const BatchStats& b) {
+      if (b.batch == 1) progress->start_epoch(b.epoch, b.batches);
+      progress->batch(b.batch, b.loss, b.accuracy, b.samples);
+    };
+  }
+  const auto clear_progress = [&] {
+    if (progress && progress->redraws() > 0) {
+      std::cout << "\r\x1b[K" << std::flush;
+    }
+  };
   // Every epoch when there are few; otherwise about twenty lines, always the first and the last.
   const std::size_t every = std::max<std::size_t>(1, e.training.epochs / 20);
   out.heading("Epochs");
@@ -116,6 +184,7 @@ int run(const Experiment& e, Tracer& tracer, const Output& out) {
   out.print("{:>8}  {:>8}  {:>14}{}{}{}\n", "epoch", "steps", "loss", classes ? "  accuracy" : "",
             held_out ? "        val_loss" : "", held_out && classes ? "  val_accuracy" : "");
   const auto on_epoch = [&](const EpochStats& s) {
+    clear_progress();
     const bool stops = s.early_stopping && s.early_stopping->stop;
     if (s.epoch != 1 && s.epoch % every != 0 && s.epoch != e.training.epochs && !stops) return;
     out.print("{:>8}  {:>8}  {:>14.9g}", s.epoch, s.steps, s.loss);
@@ -124,7 +193,7 @@ int run(const Experiment& e, Tracer& tracer, const Output& out) {
     if (s.val_accuracy) out.print("  {:>12.4f}", *s.val_accuracy);
     out.print("\n");
   };
-  const RunResult result = run_experiment(e, tracer, on_epoch);
+  RunResult result = run_experiment(e, tracer, on_epoch);
   const EpochStats& final = result.final_epoch();
   if (const auto& es = result.history.back().early_stopping) {
     if (es->stop)
@@ -146,6 +215,10 @@ int run(const Experiment& e, Tracer& tracer, const Output& out) {
       !std::filesystem::is_fifo(target)) {
     const auto curves = curves_path(tracer.path());
     if (write_training_curves(tracer.path(), curves, e.name)) out.print("\ncurves: {}\n", curves.string());
+  }
+  if (!e.save.empty()) {
+    save_model(e, result.network, e.save);
+    out.print("\nmodel: {}\n", e.save);
   }
   return 0;
 }
@@ -287,6 +360,8 @@ int diff(int argc, char** argv) {
 int main(int argc, char** argv) {
   if (argc >= 2 && std::string_view(argv[1]) == "view") return view_command(argc - 1, argv + 1);
   if (argc > 1 && std::string_view(argv[1]) == "diff") return diff(argc, argv);
+  if (argc > 1 && std::string_view(argv[1]) == "evaluate") return evaluate_command(argc - 1, argv + 1);
+  if (argc > 1 && std::string_view(argv[1]) == "predict") return predict_command(argc - 1, argv + 1);
   std::string command, spec_path;
   CommandLine cli({.name = "glassbox",
                    .chapter = 0,
@@ -301,7 +376,11 @@ int main(int argc, char** argv) {
                               "               over --num-it batches; prints the suggested rates and draws the loss\n"
                               "               against the rate (--svg); writes no trace\n"
                               "  view         glassbox view TRACE [-o FILE]: the trace as one HTML page (view --help)\n"
-                              "  diff A B     compare two traces event by event (glassbox diff --help)",
+                              "  diff A B     compare two traces event by event (glassbox diff --help)\n"
+                              "  evaluate     glassbox evaluate MODEL [DATA]: a saved model's accuracy, per-class\n"
+                              "               precision, recall and F1, confusion matrix and most confident mistakes\n"
+                              "  predict      glassbox predict MODEL INPUT [-o FILE]: its predictions for the samples\n"
+                              "               of a CSV or IDX file",
                    .default_trace_level = TraceLevel::summary});
   LrFindFlags lr_flags;
   cli.positional("COMMAND", command, "run, gradcheck or lr-find");
@@ -310,6 +389,15 @@ int main(int argc, char** argv) {
   cli.option("start-lr", lr_flags.start_lr, 1e-12, 1e3, "lr-find: the first learning rate (default 1e-7)");
   cli.option("end-lr", lr_flags.end_lr, 1e-12, 1e6, "lr-find: the rate the test rises towards (default 10)");
   cli.option("num-it", lr_flags.num_it, 6, 100000, "lr-find: the number of mini-batches (default 100)");
+  RunFlags run_flags;
+  cli.option("save", run_flags.save, {}, "run: where to write the trained model, in place of the spec's \"save\"",
+             "MODEL");
+  cli.option("data", run_flags.data, {},
+             "the folder of a named data set (data.dataset), in place of the spec's data.folder", "FOLDER");
+  cli.option("trace-steps", run_flags.trace_steps, {},
+             "run: trace steps A to B (from 1) at level full and the others at summary (trace.steps)", "A:B");
+  cli.flag("trace-every-epoch", run_flags.trace_every_epoch,
+           "run: trace each epoch's first step at level full, the others at summary (trace.every_epoch)");
   cli.set_help("seed", "seed of the random generator, in place of the spec's \"seed\"");
   cli.set_help("trace", "where to write the trace, in place of the spec's trace.path (default traces/<name>.json,\n"
                         "                           for gradcheck traces/<name>.gradcheck.json)");
@@ -339,6 +427,7 @@ int main(int argc, char** argv) {
   try {
     Json spec = read_json_file(spec_path);
     apply_overrides(spec, cli);
+    apply_run_overrides(spec, cli, run_flags);
     experiment = parse_experiment(spec, spec_path);
     if (command == "run") check_trace_estimate(experiment);  // a trace that cannot fit: refused now
   } catch (const UsageError& e) {

@@ -525,7 +525,7 @@ void read_trace(const SpecObject& spec, Experiment& e) {
   e.trace = TraceSpec{};
   auto v = spec.optional("trace");
   if (!v) return;
-  const SpecObject o = v->object({"path", "level", "max_bytes"});
+  const SpecObject o = v->object({"path", "level", "max_bytes", "steps", "every_epoch"});
   if (auto p = o.optional("path")) e.trace.path = p->string();
   if (auto l = o.optional("level"))
     e.trace.level = *parse_trace_level(l->choice({"off", "summary", "step", "full"}, "a trace level"));
@@ -540,6 +540,25 @@ void read_trace(const SpecObject& spec, Experiment& e) {
       e.trace.max_bytes = *bytes;
     }
   }
+  // A window of steps at level full, the rest at summary (train.hpp's TraceWindow).
+  TrainOptions::TraceWindow window;
+  if (auto steps = o.optional("steps")) {
+    const auto ends = steps->array(2);
+    if (ends.size() != 2) steps->fail_expected("[A, B]: the first and the last step traced in full, from 1");
+    window.first = ends[0].whole(1);
+    window.last = ends[1].whole(1);
+    if (window.last < window.first)
+      ends[1].fail(fmt::format("the window's last step must be ≥ its first, {}", window.first));
+  }
+  if (auto every = o.optional("every_epoch")) window.every_epoch = every->boolean();
+  if (window.first != 0 || window.every_epoch) {
+    if (e.trace.level != TraceLevel::full)
+      (o.has("steps") ? *o.optional("steps") : *o.optional("every_epoch"))
+          .fail(fmt::format("a window of steps traced in full needs trace.level \"full\", got \"{}\"",
+                            to_string(e.trace.level)));
+    e.trace.window = window;
+  }
+  e.training.trace_window = e.trace.window;
 }
 
 void read_gradcheck(const SpecObject& spec, Experiment& e) {

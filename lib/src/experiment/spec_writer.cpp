@@ -123,6 +123,9 @@ Json to_json(const Experiment& e, bool samples) {
   if (!e.trace.path.empty()) trace["path"] = e.trace.path;
   trace["level"] = std::string(to_string(e.trace.level));
   trace["max_bytes"] = e.trace.max_bytes;
+  if (e.trace.window && e.trace.window->first != 0)
+    trace["steps"] = Json::array({e.trace.window->first, e.trace.window->last});
+  if (e.trace.window && e.trace.window->every_epoch) trace["every_epoch"] = true;
   spec["trace"] = std::move(trace);
   if (!e.save.empty()) spec["save"] = e.save;
 

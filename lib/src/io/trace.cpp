@@ -35,7 +35,9 @@ namespace {
 // How to record less at `level`: a lower level, or (at the lowest) fewer epochs.
 std::string narrower(TraceLevel level) {
   switch (level) {
-    case TraceLevel::full: return "a lower --trace-level (step or summary; trace.level in a spec) or fewer epochs";
+    case TraceLevel::full:
+      return "a lower --trace-level (step or summary; trace.level in a spec), a window of steps traced in full "
+             "(--trace-steps A:B or --trace-every-epoch; trace.steps or trace.every_epoch in a spec) or fewer epochs";
     case TraceLevel::step: return "--trace-level summary (trace.level in a spec) or fewer epochs";
     default: return "fewer epochs";
   }

@@ -268,6 +268,9 @@ std::vector<EpochStats> train_loop(Network& net, const Loss& loss, Optimizer& op
                    order.begin() + static_cast<std::ptrdiff_t>(std::min(N, first + B)));
       gather_rows_into(Xb, X, batch);
       gather_rows_into(Tb, T, batch);
+      if (options.trace_window)  // inside the window: full; outside: the epoch events only
+        tracer.restrict_to(options.trace_window->contains(step + 1, first == 0) ? TraceLevel::full
+                                                                                : TraceLevel::summary);
       const double batch_loss = train_step(net, loss, optimizer, Xb, Tb, {epoch, ++step}, tracer, options);
       batch_losses += batch_loss;
       ++batches;
@@ -281,6 +284,7 @@ std::vector<EpochStats> train_loop(Network& net, const Loss& loss, Optimizer& op
       if (schedule && schedule->unit() == ScheduleUnit::batch) optimizer.set_learning_rate(schedule->step(last_rate));
     }
 
+    if (options.trace_window) tracer.restrict_to(TraceLevel::full);
     EpochStats stats;
     stats.learning_rate = first_rate;
     if (last_rate != first_rate) stats.learning_rate_last = last_rate;
@@ -341,6 +345,21 @@ std::vector<EpochStats> train_loop(Network& net, const Loss& loss, Optimizer& op
 
 // ---- the size of the trace, before training ------------------------------------------------------
 
+std::size_t TrainOptions::TraceWindow::count(std::size_t steps, std::size_t steps_per_epoch) const {
+  std::size_t n = 0;
+  if (first != 0 && first <= steps) n += std::min(last, steps) - first + 1;
+  if (every_epoch && steps_per_epoch > 0) {
+    const std::size_t epochs = (steps + steps_per_epoch - 1) / steps_per_epoch;
+    n += epochs;
+    // an epoch's first step inside the range counted once
+    for (std::size_t e = 0; e < epochs && first != 0; ++e) {
+      const std::size_t s = e * steps_per_epoch + 1;
+      if (s >= first && s <= last && s <= steps) --n;
+    }
+  }
+  return n;
+}
+
 double estimated_trace_bytes(const Network& net, std::size_t samples, const TrainOptions& options, TraceLevel level) {
   std::vector<LayerWidths> layers;
   for (std::size_t i = 0; i < net.size(); ++i)
@@ -361,6 +380,18 @@ double estimated_trace_bytes(const std::vector<LayerWidths>& layers, std::size_t
   const double tensors = static_cast<double>(layers.size());  // about: a Dense layer has 2, an activation 0
   bytes += steps * (80 + (30 + number) * tensors);  // a "step" event: loss, norms
   if (level == TraceLevel::step) return bytes;
+  if (options.trace_window) {
+    // Only the window's steps at full (and at step: the step events of the others are not written).
+    const std::size_t per_epoch = static_cast<std::size_t>(std::ceil(N / B));
+    const double full = static_cast<double>(
+        options.trace_window->count(static_cast<std::size_t>(steps), per_epoch));
+    bytes = epochs * 100 + full * (80 + (30 + number) * tensors);
+    double widths = 0;
+    for (const LayerWidths& l : layers) widths += static_cast<double>(l.in + 2 * l.out);
+    bytes += full * B * widths * number;
+    bytes += full * (3 * static_cast<double>(parameters) * number + 100 * (2 * tensors + tensors));
+    return bytes;
+  }
   // Per sample, each layer's input and output (forward) and the gradient at its output (backward);
   // per step, each parameter's gradient, update and value after the update, and each event's keys.
   double widths = 0;

@@ -138,6 +138,9 @@ struct TraceSpec {
   std::string path;  // relative to the current folder; empty: Experiment::trace_path()'s default
   TraceLevel level = TraceLevel::summary;
   std::uint64_t max_bytes = kDefaultTraceMaxBytes;  // the Tracer's limit (trace.hpp)
+  // trace.steps [A, B] and trace.every_epoch: the steps traced at level full, the rest at summary
+  // (also in Experiment::training.trace_window, where train() reads it). Only with level full.
+  std::optional<TrainOptions::TraceWindow> window;
 };
 
 struct Experiment {

@@ -95,6 +95,19 @@ struct TrainOptions {
   // validation set, an accuracy needs classification.
   std::optional<EarlyStoppingOptions> early_stopping{};
   BatchCallback on_batch = {};  // called after every batch's update, if set (io/progress.hpp draws it)
+  // A window of steps traced at level full, the others at summary (the tracer's level must be full
+  // for the window to show): steps first … last (from 1, counted over all epochs), and/or, with
+  // every_epoch, each epoch's first step. Unset: every step at the tracer's level.
+  struct TraceWindow {
+    std::size_t first = 0, last = 0;  // 0, 0: no range
+    bool every_epoch = false;
+    bool contains(std::size_t step, bool epoch_first_step) const {
+      return (first != 0 && step >= first && step <= last) || (every_epoch && epoch_first_step);
+    }
+    // How many of `steps` steps (steps_per_epoch in each epoch) it holds.
+    std::size_t count(std::size_t steps, std::size_t steps_per_epoch) const;
+  };
+  std::optional<TraceWindow> trace_window{};
 };
 
 // Samples held out of training, evaluated after every epoch (data/validation.hpp splits them off).
