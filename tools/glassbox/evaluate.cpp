@@ -9,7 +9,7 @@
 // confusion matrix and the most confident mistakes (train/classification_report.hpp).
 // predict: INPUT is a CSV file (its header names the columns; the model's input_columns are taken
 // if it names them, else every column but the model's target or label columns) or, for any other
-// name, an IDX images file (data/idx.hpp). One CSV line per sample: for a classifier its class and
+// name, an IDX images file (data/idx.hpp); standardized with the model's μ and σ if it has them. One CSV line per sample: for a classifier its class and
 // the probability given to it, otherwise the network's outputs.
 // Exit codes: 0 done; 1 a write failed; 2 a bad command line, model, data or input file.
 #include "evaluate.hpp"
@@ -65,7 +65,14 @@ Json inference_spec(Json model, const Json* data) {
   }
   model.erase("save");
   model["trace"] = Json{{"level", "off"}};
-  if (data) model["data"] = *data;
+  if (data) {
+    // The model's μ and σ go with it: DATA's samples are standardized as the training ones were.
+    const Json standardize = model.contains("data") && model["data"].is_object() && model["data"].contains("standardize")
+                                 ? model["data"]["standardize"]
+                                 : Json();
+    model["data"] = *data;
+    if (model["data"].is_object() && standardize.is_object()) model["data"]["standardize"] = standardize;
+  }
   return model;
 }
 
@@ -85,10 +92,10 @@ Model load_for_inference(const std::string& model_path, const std::string& data_
 }
 
 void refuse_standardized(const Model& m, const std::string& model_path) {
-  if (m.experiment.data.standardize)
-    throw UsageError(fmt::format("{}: data.standardize: the model standardizes its inputs, and the saved model does "
-                                 "not hold the μ and σ it was trained with; evaluate and predict take models of "
-                                 "unstandardized inputs",
+  if (m.experiment.data.standardize && !m.experiment.data.fixed_standardizer)
+    throw UsageError(fmt::format("{}: data.standardize: the model standardizes its inputs but does not hold the μ "
+                                 "and σ it was trained with (data.standardize: {{\"mean\": …, \"scale\": …}}, as "
+                                 "glassbox run --save writes it)",
                                  model_path));
 }
 
@@ -347,6 +354,7 @@ int predict_command(int argc, char** argv) {
     m = load_for_inference(files[0], "");
     refuse_standardized(m, files[0]);
     X = read_input(files[1], m.experiment);
+    if (m.experiment.data.fixed_standardizer) X = m.experiment.data.fixed_standardizer->transform(X);
   } catch (const SpecError& e) {
     std::fflush(stdout);
     fmt::print(stderr, "glassbox predict: error: {}: {}\n", files[0], e.what());

@@ -217,7 +217,7 @@ int run(Experiment& e, Tracer& tracer, const Output& out) {
     if (write_training_curves(tracer.path(), curves, e.name)) out.print("\ncurves: {}\n", curves.string());
   }
   if (!e.save.empty()) {
-    save_model(e, result.network, e.save);
+    save_model(e, result.network, e.save, result.standardizer ? &*result.standardizer : nullptr);
     out.print("\nmodel: {}\n", e.save);
   }
   return 0;

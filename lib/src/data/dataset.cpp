@@ -157,6 +157,17 @@ Split stratified_split(const Dataset& data, double test_fraction, Rng& rng) {
 
 // ---- standardisation ------------------------------------------------------------------------------
 
+void Standardizer::set(Matrix mean, Matrix scale) {
+  if (mean.rows() != 1 || mean.shape() != scale.shape())
+    throw ShapeError(fmt::format("Standardizer::set: μ {} and σ {} must both be (1×in)", mean.shape(), scale.shape()));
+  for (std::size_t j = 0; j < scale.cols(); ++j)
+    if (!(scale(0, j) > 0))
+      throw std::invalid_argument(fmt::format("Standardizer::set: σ[{}] = {} must be > 0", j, scale(0, j)));
+  mean_ = std::move(mean);
+  scale_ = std::move(scale);
+  constant_.clear();
+}
+
 void Standardizer::fit(const Matrix& X) {
   if (X.rows() == 0 || X.cols() == 0)
     throw ShapeError(fmt::format("Standardizer::fit: {}: no samples to fit", X.shape()));

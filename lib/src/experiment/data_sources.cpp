@@ -332,9 +332,27 @@ void detail::read_data(const SpecObject& spec, Experiment& e) {
         if (auto problem = target_problem(e, d.targets(n, j)))
           (rows[n].is_array() ? SpecValue(rows[n].json().at(j), rows[n].child_path(j)) : rows[n]).fail(*problem);
   }
-  if (auto s = o.optional("standardize")) d.standardize = s->boolean();
+  if (auto s = o.optional("standardize")) {
+    if (s->is_object()) {  // μ and σ as given
+      const SpecObject st = s->object({"mean", "scale"});
+      const std::string why = fmt::format("network.inputs = {}", e.inputs);
+      Matrix mean(1, e.inputs), scale(1, e.inputs);
+      read_row(st.required("mean", "μ, one number per input"), e.inputs, why, mean.data());
+      const SpecValue sv = st.required("scale", "σ, one number > 0 per input");
+      read_row(sv, e.inputs, why, scale.data());
+      for (std::size_t j = 0; j < e.inputs; ++j)
+        if (!(scale(0, j) > 0)) throw SpecError(sv.child_path(j), fmt::format("expected σ > 0, got {}", scale(0, j)));
+      d.standardize = true;
+      d.fixed_standardizer.emplace();
+      d.fixed_standardizer->set(std::move(mean), std::move(scale));
+    } else {
+      d.standardize = s->boolean();
+    }
+  }
   d.X = d.inputs;
-  if (d.standardize) {
+  if (d.fixed_standardizer) {
+    d.X = d.fixed_standardizer->transform(d.inputs);
+  } else if (d.standardize) {
     Standardizer standardizer;
     standardizer.fit(d.inputs);
     d.X = standardizer.transform(d.inputs);

@@ -55,9 +55,18 @@ void write_json(std::string& out, const Json& j, int indent) {
 
 }  // namespace
 
-Json model_json(const Experiment& e, Network& trained) {
+Json model_json(const Experiment& e, Network& trained, const Standardizer* standardizer) {
   Json spec = to_json(e);
   spec.erase("save");  // running the saved model again does not overwrite it
+  if (e.data.standardize && !e.data.fixed_standardizer) {
+    Standardizer fitted;
+    if (!standardizer) {
+      fitted.fit(e.data.inputs);  // as read_data() fit it
+      standardizer = &fitted;
+    }
+    spec["data"]["standardize"] = Json{{"mean", to_json(standardizer->mean().values())},
+                                       {"scale", to_json(standardizer->scale().values())}};
+  }
   Json& layers = spec["network"]["layers"];
   std::size_t position = 0;  // the spec layer's first layer in the Network
   for (std::size_t k = 0; k < e.layers.size(); ++k) {
@@ -94,8 +103,26 @@ std::string model_text(const Json& model) {
   return text;
 }
 
-void save_model(const Experiment& e, Network& trained, const std::filesystem::path& path) {
-  const std::string text = model_text(model_json(e, trained));
+void save_model(const Experiment& e, Network& trained, const std::filesystem::path& path,
+                const Standardizer* standardizer) {
+  Json model = model_json(e, trained, standardizer);
+  // A relative data path, resolved from the spec's folder, made relative to the model's.
+  const std::filesystem::path model_folder = std::filesystem::absolute(path).parent_path();
+  const auto relocate = [&](Json& field, const std::string& written, const std::filesystem::path& resolved) {
+    if (written.empty() || std::filesystem::path(written).is_absolute()) return;
+    field = std::filesystem::absolute(resolved).lexically_relative(model_folder).string();
+  };
+  Json& data = model["data"];
+  const std::filesystem::path spec_folder = std::filesystem::path(e.source).parent_path();
+  relocate(data["csv"], e.data.csv, e.data.csv_path);
+  if (e.data.source == DataSpec::Source::idx) {
+    relocate(data["idx"]["images"], e.data.idx_images, e.data.idx_images_path);
+    relocate(data["idx"]["labels"], e.data.idx_labels, e.data.idx_labels_path);
+  }
+  relocate(data["folder"], e.data.folder, (spec_folder / e.data.folder).lexically_normal());
+  for (const char* key : {"csv", "folder"})
+    if (data.contains(key) && data[key].is_null()) data.erase(key);
+  const std::string text = model_text(model);
   OutputFile file(path, "model");
   if (std::fwrite(text.data(), 1, text.size(), file.get()) != text.size())
     throw OutputError(fmt::format("model: writing {} failed", path.string()));

@@ -135,7 +135,10 @@ RunResult run_experiment(const Experiment& e, Tracer& tracer, const EpochCallbac
   ValidationData parts = apply_split(*result.split, e.data.inputs, e.data.targets);
   if (e.data.standardize) {
     result.standardizer.emplace();
-    result.standardizer->fit(parts.X_train);
+    if (e.data.fixed_standardizer)
+      result.standardizer = e.data.fixed_standardizer;
+    else
+      result.standardizer->fit(parts.X_train);
     parts.X_train = result.standardizer->transform(parts.X_train);
     parts.X_validation = result.standardizer->transform(parts.X_validation);
   }

@@ -93,7 +93,11 @@ Json to_json(const Experiment& e, bool samples) {
   } else {
     data["samples"] = d.inputs.rows();
   }
-  data["standardize"] = d.standardize;
+  if (d.fixed_standardizer)
+    data["standardize"] = Json{{"mean", to_json(d.fixed_standardizer->mean().values())},
+                               {"scale", to_json(d.fixed_standardizer->scale().values())}};
+  else
+    data["standardize"] = d.standardize;
   spec["data"] = std::move(data);
 
   Json training{{"epochs", e.training.epochs},

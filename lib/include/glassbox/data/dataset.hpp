@@ -78,6 +78,9 @@ class Standardizer {
 public:
   // Fits μ and σ to the rows of X (N×in), N ≥ 1. Throws ShapeError for an empty matrix.
   void fit(const Matrix& X);
+  // Takes μ and σ as given (1×in each, every σ > 0): a saved model's. Throws ShapeError if they differ
+  // in shape, std::invalid_argument for a σ that is not > 0.
+  void set(Matrix mean, Matrix scale);
   // (X − μ) / σ, row by row. Throws std::logic_error before fit(), ShapeError if the columns differ.
   Matrix transform(const Matrix& X) const;
   bool fitted() const noexcept { return !mean_.empty(); }

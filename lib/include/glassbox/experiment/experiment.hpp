@@ -127,6 +127,9 @@ struct DataSpec {
 
   bool standardize = false;  // x' = (x − μ)/σ per input column, μ and σ over all N samples — or, with
                              // training.validation, over the training part only (run_experiment)
+  // data.standardize given as {"mean": […], "scale": […]} (what a saved model carries): μ and σ used
+  // as given, never fitted.
+  std::optional<Standardizer> fixed_standardizer;
 
   Matrix inputs;    // (N×in) as given or read
   Matrix targets;   // (N×out), or (N×1) class indices (target_columns())
@@ -207,12 +210,18 @@ Json to_json(const Experiment& experiment, bool samples = true);
 // "running_var"; the "save" key is left out. Doubles are written in the shortest form that reads
 // back to the same double, so a loaded model computes bit for bit what the saved one did.
 // UsageError for a network with an activation that learns parameters (prelu), which a spec cannot
-// hold. `trained` is the network run_experiment() returned, built from `experiment`.
-Json model_json(const Experiment& experiment, Network& trained);
+// hold. `trained` is the network run_experiment() returned, built from `experiment`. With
+// data.standardize, μ and σ are written in too (data.standardize: {"mean", "scale"}): those of
+// `standardizer` (RunResult::standardizer, fit on the training part) or, without it, those fit over
+// all N samples, as DataSpec::X has them.
+Json model_json(const Experiment& experiment, Network& trained, const Standardizer* standardizer = nullptr);
 // The model as text: a row of numbers on one line, everything else one item a line.
 std::string model_text(const Json& model);
-// model_text(model_json()) written atomically (io/output_file.hpp): OutputError "model: …".
-void save_model(const Experiment& experiment, Network& trained, const std::filesystem::path& path);
+// model_text(model_json()) written atomically (io/output_file.hpp): OutputError "model: …". The
+// data's relative paths (data.csv, data.idx, data.folder) are rewritten relative to the model's
+// folder, so the model finds its data wherever it is saved.
+void save_model(const Experiment& experiment, Network& trained, const std::filesystem::path& path,
+                const Standardizer* standardizer = nullptr);
 
 // A model file may be larger than a spec (read_json_file's max_spec_bytes): 512 MiB.
 inline constexpr std::size_t kMaxModelBytes = std::size_t{512} << 20;
