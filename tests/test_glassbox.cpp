@@ -2,7 +2,12 @@
 // write and which exit code they give, read back from their traces.
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <set>
+#include <sstream>
 #include <string>
+
+#include <fmt/format.h>
 
 #include "chapter_run.hpp"
 #include "svg_check.hpp"
@@ -294,4 +299,178 @@ TEST_CASE("glassbox run draws the learning curves beside its trace, and gradchec
   std::filesystem::path none = check.trace;
   none.replace_extension(".curves.svg");
   CHECK_FALSE(std::filesystem::exists(none));
+}
+
+// ---- saved models: run --save, evaluate, predict -------------------------------------------------
+
+namespace {
+
+std::string text_of(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+TEST_CASE("glassbox run --save, then evaluate and predict the saved model in fresh processes", "[glassbox]") {
+  namespace fs = std::filesystem;
+  const fs::path folder = fs::absolute("experiment_test_output/saved_iris");
+  const auto run = glassbox::testing::run_in_fresh_folder(
+      "glassbox", folder, "run " + spec("examples/iris.json") + " --save models/iris.json --trace t.json > run.txt");
+  INFO(run.stderr_text);
+  REQUIRE(run.exit_code == 0);
+  REQUIRE(fs::exists(folder / "models/iris.json"));
+  const auto trace = nlohmann::json::parse(text_of(folder / "t.json"));
+  const double accuracy = trace["result"]["accuracy"].get<double>();  // on the 150 samples, eval mode
+
+  // evaluate: the same accuracy, read from a fresh process that loads the model, and the report's parts.
+  const auto cd = "cd '" + folder.string() + "' && " GLASSBOX_BINARY_DIR "/bin/glassbox ";
+  REQUIRE(std::system((cd + "evaluate models/iris.json --mistakes 2 > report.txt 2> report.err").c_str()) == 0);
+  const std::string report = text_of(folder / "report.txt");
+  const auto correct = static_cast<long>(std::lround(accuracy * 150));
+  CHECK_THAT(report, Catch::Contains(fmt::format("accuracy {:.4f} ({} of 150)", accuracy, correct)));
+  CHECK_THAT(report, Catch::Contains("setosa") && Catch::Contains("virginica") && Catch::Contains("f1-score") &&
+                         Catch::Contains("confusion matrix") && Catch::Contains("most confident mistakes"));
+
+  // predict: on the iris file itself (the species column is the model's label column, left out), one
+  // line a sample; the lines whose class name is the sample's species are the correct ones evaluate counted.
+  REQUIRE(std::system((cd + "predict models/iris.json " GLASSBOX_SOURCE_DIR "/data/iris.csv -o p/pred.csv").c_str()) ==
+          0);
+  std::ifstream predictions(folder / "p/pred.csv"), samples(GLASSBOX_SOURCE_DIR "/data/iris.csv");
+  std::string line, sample;
+  std::getline(predictions, line);
+  CHECK(line == "index,class,name,probability");
+  std::getline(samples, sample);  // the header
+  long lines = 0, agree = 0;
+  while (std::getline(predictions, line) && std::getline(samples, sample)) {
+    ++lines;
+    const std::string species = sample.substr(sample.rfind(',') + 1);
+    if (line.find("," + species + ",") != std::string::npos) ++agree;
+  }
+  CHECK(lines == 150);
+  CHECK(agree == correct);
+}
+
+TEST_CASE("glassbox evaluate and predict: bad input gets a clear message, exit 2 and nothing written", "[glassbox]") {
+  namespace fs = std::filesystem;
+  const fs::path folder = fs::absolute("experiment_test_output/model_errors");
+  fs::remove_all(folder);
+  fs::create_directories(folder);
+  const auto cd = "cd '" + folder.string() + "' && " GLASSBOX_BINARY_DIR "/bin/glassbox ";
+  const auto exit_of = [&](const std::string& args) {
+    const int status = std::system((cd + args + " > out.txt 2> err.txt").c_str());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  };
+  // A spec that was never trained is not a model.
+  CHECK(exit_of("evaluate " + spec("examples/xor.json")) == 2);
+  CHECK_THAT(text_of(folder / "err.txt"), Catch::Contains("network.layers[0]: not a trained model: no \"weights\""));
+  {
+    std::ofstream out(folder / "truncated.json");
+    out << R"({"name": "x", "network": {"inputs": 2, "layers": [{"units": 1, "weights": [[0.5,)";
+  }
+  CHECK(exit_of("evaluate truncated.json") == 2);
+  CHECK_THAT(text_of(folder / "err.txt"), Catch::StartsWith("glassbox evaluate: error: truncated.json:1:"));
+  CHECK(exit_of("evaluate missing.json") == 2);
+  CHECK_THAT(text_of(folder / "err.txt"), Catch::Contains("missing.json"));
+  CHECK(exit_of("evaluate") == 2);
+  CHECK(exit_of("evaluate a.json b.json c.json") == 2);
+  CHECK(exit_of("evaluate truncated.json --mistakes -1") == 2);
+  CHECK_THAT(text_of(folder / "err.txt"), Catch::Contains("--mistakes: expected a whole number"));
+  CHECK(exit_of("predict truncated.json") == 2);
+  CHECK(exit_of("predict truncated.json x.csv --bogus") == 2);
+  CHECK_THAT(text_of(folder / "err.txt"), Catch::Contains("unknown option \"--bogus\""));
+
+  // A trained model, and inputs it cannot take.
+  REQUIRE(exit_of("run " + spec("examples/xor.json") + " --save xor.json --trace-level off") == 0);
+  {
+    std::ofstream out(folder / "bad.csv");
+    out << "a,b\n0,1\n1,x\n";
+  }
+  CHECK(exit_of("predict xor.json bad.csv -o written.csv") == 2);
+  CHECK(text_of(folder / "err.txt") == "glassbox predict: error: bad.csv:3:3: column \"b\": expected a number, found "
+                                       "\"x\"\n");
+  {
+    std::ofstream out(folder / "wide.csv");
+    out << "a,b,c\n0,1,2\n";
+  }
+  CHECK(exit_of("predict xor.json wide.csv -o written.csv") == 2);
+  CHECK(text_of(folder / "err.txt") == "glassbox predict: error: wide.csv: 3 columns (besides the model's targets), "
+                                       "but the model takes 2 inputs (network.inputs)\n");
+  CHECK(exit_of("predict xor.json not_idx_images -o written.csv") == 2);
+  CHECK_THAT(text_of(folder / "err.txt"), Catch::Contains("not_idx_images"));
+  CHECK_FALSE(fs::exists(folder / "written.csv"));
+  // … and ones it can: XOR's four corners, each class with its probability.
+  {
+    std::ofstream out(folder / "corners.csv");
+    out << "x1,x2\n0,0\n0,1\n1,0\n1,1\n";
+  }
+  REQUIRE(exit_of("predict xor.json corners.csv") == 0);
+  CHECK_THAT(text_of(folder / "out.txt"), Catch::StartsWith("index,class,name,probability\n0,0,0,") &&
+                                              Catch::Contains("\n1,1,1,") && Catch::Contains("\n2,1,1,") &&
+                                              Catch::Contains("\n3,0,0,"));
+}
+
+// ---- the trace window, the progress line ---------------------------------------------------------
+
+TEST_CASE("glassbox run --trace-steps A:B and --trace-every-epoch trace those steps in full, the rest in summary",
+          "[glassbox]") {
+  // iris: 150 samples in batches of 16, 10 steps an epoch, 50 epochs.
+  const auto run = run_chapter("glassbox", "iris_window",
+                               "run " + spec("examples/iris.json") + " --trace-steps 3:4 --trace-every-epoch");
+  INFO(run.stderr_text);
+  REQUIRE(run.exit_code == 0);
+  const auto trace = run.document();
+  CHECK(trace["trace_level"] == "full");
+  std::set<long> full_steps, step_steps;
+  long epochs = 0;
+  for (const auto& e : trace["events"]) {
+    if (e["event"] == "forward" || e["event"] == "backward" || e["event"] == "update")
+      full_steps.insert(e["step"].get<long>());
+    if (e["event"] == "step") step_steps.insert(e["step"].get<long>());
+    if (e["event"] == "epoch") ++epochs;
+  }
+  std::set<long> expected{3, 4};
+  for (long epoch = 0; epoch < 50; ++epoch) expected.insert(epoch * 10 + 1);  // 1, 11, …, 491
+  CHECK(full_steps == expected);
+  CHECK(step_steps == expected);
+  CHECK(epochs == 50);  // every epoch event, as at level summary
+
+  // A window needs the full level.
+  const auto refused = run_chapter("glassbox", "iris_window_summary",
+                                   "run " + spec("examples/iris.json") + " --trace-steps 3:4 --trace-level summary");
+  CHECK(refused.exit_code == 2);
+  CHECK_THAT(refused.stderr_text, Catch::Contains("trace.steps: a window of steps traced in full needs trace.level"));
+  CHECK_FALSE(refused.trace_written);
+  const auto bad = run_chapter("glassbox", "iris_window_bad", "run " + spec("examples/iris.json") + " --trace-steps 4:3");
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.stderr_text, Catch::Contains("--trace-steps: expected A:B"));
+}
+
+TEST_CASE("glassbox run: the trace estimate counts only the window, and the refusal names the window options",
+          "[glassbox]") {
+  // iris at level full with a limit of 1 MB: every step traced (about 3.6 MB estimated: 50 epochs of 150
+  // samples) would not fit; two steps (about 57 kB written) do.
+  const auto refused =
+      run_chapter("glassbox", "iris_full_limit", "run " + spec("examples/iris.json") + " --trace-level full --trace-max-size 1M");
+  CHECK(refused.exit_code == 2);
+  CHECK_THAT(refused.stderr_text, Catch::Contains("--trace-steps A:B or --trace-every-epoch"));
+  const auto window = run_chapter("glassbox", "iris_window_limit",
+                                  "run " + spec("examples/iris.json") + " --trace-steps 1:2 --trace-max-size 1M");
+  INFO(window.stderr_text);
+  CHECK(window.exit_code == 0);
+}
+
+TEST_CASE("glassbox run: output that is not a terminal gets plain lines, no progress line", "[glassbox]") {
+  namespace fs = std::filesystem;
+  const fs::path folder = fs::absolute("experiment_test_output/plain_progress");
+  const auto run = glassbox::testing::run_in_fresh_folder("glassbox", folder,
+                                                          "run " + spec("examples/iris.json") + " > out.txt");
+  REQUIRE(run.exit_code == 0);
+  const std::string out = text_of(folder / "out.txt");
+  CHECK_THAT(out, Catch::Contains("epoch") && Catch::Contains("accuracy"));
+  CHECK(out.find('\r') == std::string::npos);
+  CHECK(out.find('\x1b') == std::string::npos);
+  CHECK(out.find("batch 1/10") == std::string::npos);  // the progress line's text
 }
