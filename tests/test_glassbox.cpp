@@ -410,6 +410,30 @@ TEST_CASE("glassbox evaluate and predict: bad input gets a clear message, exit 2
   CHECK_THAT(text_of(folder / "out.txt"), Catch::StartsWith("index,class,name,probability\n0,0,0,") &&
                                               Catch::Contains("\n1,1,1,") && Catch::Contains("\n2,1,1,") &&
                                               Catch::Contains("\n3,0,0,"));
+  const std::string from_csv = text_of(folder / "out.txt");
+  // The same corners as an IDX file of four 1×2 images (grey 0 → 0, 255 → 1): the same lines.
+  {
+    std::ofstream out(folder / "corners-idx3-ubyte", std::ios::binary);
+    const unsigned char bytes[] = {0, 0, 8, 3, 0, 0, 0, 4, 0, 0, 0, 1, 0, 0, 0, 2,  // magic, 4 images of 1×2
+                                   0, 0, 0, 255, 255, 0, 255, 255};
+    out.write(reinterpret_cast<const char*>(bytes), sizeof bytes);
+  }
+  REQUIRE(exit_of("predict xor.json corners-idx3-ubyte") == 0);
+  CHECK(text_of(folder / "out.txt") == from_csv);
+
+  // evaluate on a DATA file: the corners (XOR's own data) and, refused with DATA's name, one too wide.
+  {
+    std::ofstream out(folder / "corners.json");
+    out << R"({"inputs": [[0, 0], [0, 1], [1, 0], [1, 1]], "targets": [0, 1, 1, 0]})";
+  }
+  REQUIRE(exit_of("evaluate xor.json corners.json") == 0);
+  CHECK_THAT(text_of(folder / "out.txt"), Catch::Contains("accuracy 1.0000 (4 of 4)") && Catch::Contains("no mistakes"));
+  {
+    std::ofstream out(folder / "wide.json");
+    out << R"({"inputs": [[0, 0, 0]], "targets": [0]})";
+  }
+  CHECK(exit_of("evaluate xor.json wide.json") == 2);
+  CHECK_THAT(text_of(folder / "err.txt"), Catch::StartsWith("glassbox evaluate: error: wide.json: data.inputs[0]: "));
 }
 
 // ---- the trace window, the progress line ---------------------------------------------------------
