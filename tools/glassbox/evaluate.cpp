@@ -55,14 +55,18 @@ const char* const kPredictHelp =
     "  --help              this text\n\n"
     "exit codes: 0 done, 1 the output could not be written, 2 a bad command line, model or input\n";
 
-// The model's spec made ready for inference: no held-out part, no early stopping, no trace, nothing
+// The model's spec made ready for inference: no held-out part, no early stopping, one batch, no
+// schedule or gradient-check settings (which depend on the training samples), no trace, nothing
 // saved; DATA's data object in place of the model's when given.
 Json inference_spec(Json model, const Json* data) {
   if (!model.is_object()) return model;  // parse_experiment reports it
   if (model.contains("training") && model["training"].is_object()) {
     model["training"].erase("validation");
     model["training"].erase("early_stopping");
+    model["training"]["batch_size"] = 0;
   }
+  model.erase("schedule");
+  model.erase("gradcheck");
   model.erase("save");
   model["trace"] = Json{{"level", "off"}};
   if (data) {
