@@ -147,7 +147,7 @@ TEST_CASE("unknown keys are errors, with the closest known key", "[experiment]")
   s = base_spec();
   s["netwrok"] = s["network"];
   CHECK(error_of(s) == "netwrok: unknown key (did you mean \"network\"?); known keys: name, description, seed, "
-                       "network, loss, optimizer, schedule, data, training, frozen, trace, gradcheck, save");
+                       "network, loss, optimizer, schedule, data, training, frozen, trace, gradcheck, save, test");
   s = base_spec();
   s["network"]["layers"][0]["unit"] = 2;
   CHECK(error_of(s) == "network.layers[0].unit: unknown key (did you mean \"units\"?); known keys: units, activation, "
@@ -1528,4 +1528,42 @@ TEST_CASE("the trace estimate counts only the window's steps at level full", "[e
   const double step = 80 + 38.0 * 3 + 10.0 * 2340 * 8 + 3.0 * static_cast<double>(parameters) * 8 + 900;
   CHECK(window == Approx(summary + 2 * step));
   CHECK(all > 1000 * window);
+}
+
+// ---- test samples -------------------------------------------------------------------------------
+
+TEST_CASE("test: samples kept apart, read as data is, with their own JSON paths in messages", "[experiment]") {
+  Json s = base_spec();
+  s["test"] = Json{{"inputs", {{1, 1}, {0, 1}}}, {"targets", {0, 1}}};
+  const Experiment e = parse_experiment(s, "spec.json");
+  REQUIRE(e.test);
+  CHECK(e.test->inputs == Matrix{{1, 1}, {0, 1}});
+  CHECK(e.test->targets == Matrix{{0}, {1}});
+  CHECK(e.data.inputs.rows() == 4);  // the training data is untouched
+  CHECK(to_json(e)["test"] == Json{{"inputs", {{1.0, 1.0}, {0.0, 1.0}}}, {"targets", {{0.0}, {1.0}}}});
+  CHECK(parse_experiment(to_json(e), "spec.json").test->inputs == e.test->inputs);
+
+  s["test"]["inputs"][1] = Json::array({0, 1, 2});
+  CHECK(error_of(s) == "test.inputs[1]: expected 2 numbers (network.inputs = 2), got 3 numbers");
+  s["test"] = Json{{"generator", "make_moons"}};
+  CHECK_THAT(error_of(s), Catch::StartsWith("test.generator: not in test: a generator draws"));
+  s["test"] = Json{{"inputs", {{1, 1}}}, {"targets", {0}}, {"standardize", true}};
+  CHECK_THAT(error_of(s), Catch::StartsWith("test.standardize: not in test"));
+  s["test"] = Json{{"inputs", {{1, 1}}}, {"targets", {2}}};
+  CHECK_THAT(error_of(s), Catch::StartsWith("test.targets[0]: bce takes targets from 0 to 1"));
+}
+
+TEST_CASE("test_inputs: the test samples standardized with the training data's μ and σ", "[experiment]") {
+  Json s = base_spec();
+  // Training inputs' columns: μ = 0.5 and σ = 0.5 each (0, 0, 1, 1); so x' = (x − 0.5)/0.5 = 2x − 1.
+  s["data"]["standardize"] = true;
+  s["test"] = Json{{"inputs", {{1, 0}, {0.5, 2}}}, {"targets", {1, 0}}};
+  const Experiment e = parse_experiment(s, "spec.json");
+  const RunResult result = run_experiment(e);
+  CHECK(test_inputs(e, result) == Matrix{{1, -1}, {0, 3}});
+  // A saved model carries μ and σ and its test samples: the same inputs from the loaded model.
+  Network trained = result.network;
+  const Model m = load_model(model_json(e, trained), "model.json");
+  REQUIRE(m.experiment.test);
+  CHECK(test_inputs(m.experiment, RunResult{}) == Matrix{{1, -1}, {0, 3}});
 }

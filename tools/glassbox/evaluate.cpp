@@ -4,7 +4,8 @@
 // N = samples, in = the network's inputs, K = classes (the outputs, or 2 for one output).
 //
 // evaluate: DATA is a JSON file holding one data object in any form a spec's "data" takes (paths in
-// it relative to its own folder); without DATA, the model's own data. It prints the accuracy,
+// it relative to its own folder); without DATA, the model's test samples ("test") if it has them,
+// else its own data. It prints the accuracy,
 // scikit-learn's classification report (precision, recall, F1 per class, with the class names), the
 // confusion matrix and the most confident mistakes (train/classification_report.hpp).
 // predict: INPUT is a CSV file (its header names the columns; the model's input_columns are taken
@@ -38,7 +39,8 @@ const char* const kEvaluateHelp =
     "usage: glassbox evaluate MODEL [DATA] [--mistakes N]\n\n"
     "Loads a model saved by `glassbox run --save` and reports on DATA (a JSON file holding one data\n"
     "object, as a spec's \"data\": {\"dataset\": \"fashion-mnist\", \"part\": \"test\"}, {\"idx\": …}, {\"csv\": …};\n"
-    "without it, the model's own data): accuracy, precision, recall and F1 per class, the confusion\n"
+    "without it, the model's \"test\" samples, or its data): accuracy, precision, recall and F1 per class, the\n"
+    "confusion\n"
     "matrix, and the most confident mistakes.\n\n"
     "options:\n"
     "  --mistakes N   how many of the most confident mistakes to list (default 10, 0 for none)\n"
@@ -76,7 +78,14 @@ Json inference_spec(Json model, const Json* data) {
                                  : Json();
     model["data"] = *data;
     if (model["data"].is_object() && standardize.is_object()) model["data"]["standardize"] = standardize;
+  } else if (model.contains("test") && model["test"].is_object() && model.contains("data") &&
+             model["data"].is_object()) {
+    // Without DATA: the model's test samples, if it has them, standardized as its data is.
+    Json test = model["test"];
+    if (model["data"].contains("standardize")) test["standardize"] = model["data"]["standardize"];
+    model["data"] = std::move(test);
   }
+  model.erase("test");
   return model;
 }
 

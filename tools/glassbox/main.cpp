@@ -206,6 +206,12 @@ int run(Experiment& e, Tracer& tracer, const Output& out) {
   if (final.val_loss) out.print("validation loss {:.9g}", *final.val_loss);
   if (final.val_accuracy) out.print(", accuracy {:.4f}", *final.val_accuracy);
   if (final.val_loss) out.print("\n");
+  if (e.test) {  // the weights the network ends with, on the samples kept apart
+    const Evaluation t = evaluate(result.network, *make_loss(e), test_inputs(e, result), e.test->targets, e.training);
+    out.print("test loss {:.9g}", t.loss);
+    if (t.accuracy) out.print(", accuracy {:.4f}", *t.accuracy);
+    out.print(" ({} samples)\n", e.test->inputs.rows());
+  }
   Json summary = result.to_json();
   tracer.finish(summary);
   // The learning curves beside the trace, read back from its epoch events (not beside a device).

@@ -359,4 +359,36 @@ void detail::read_data(const SpecObject& spec, Experiment& e) {
   }
 }
 
+// "test": read as "data" is (the same forms, checks and messages, with "test" as the path), then
+// kept apart; e.data is the training data again afterwards.
+void detail::read_test_data(const SpecObject& spec, Experiment& e) {
+  e.test.reset();
+  auto v = spec.optional("test");
+  if (!v) return;
+  if (v->is_object()) {
+    if (v->json().contains("generator"))
+      SpecValue(v->json().at("generator"), v->child_path("generator"))
+          .fail("not in test: a generator draws from the run's random generator; give the test samples inline or "
+                "from a file");
+    if (v->json().contains("standardize"))
+      SpecValue(v->json().at("standardize"), v->child_path("standardize"))
+          .fail("not in test: the test samples are standardized as the training data is (data.standardize)");
+  }
+  const Json wrapper{{"data", v->json()}};
+  DataSpec training = std::move(e.data);
+  try {
+    read_data(SpecValue(wrapper, "").object({"data"}), e);
+  } catch (const SpecError& error) {
+    e.data = std::move(training);
+    const std::string what = error.what();
+    // "data.csv: …" → "test.csv: …", "data: …" → "test: …"
+    const std::size_t colon = what.find(": ");
+    std::string path = what.substr(0, colon);
+    if (path.starts_with("data")) path = "test" + path.substr(4);
+    throw SpecError(path, what.substr(colon + 2));
+  }
+  e.test = std::move(e.data);
+  e.data = std::move(training);
+}
+
 }  // namespace glassbox

@@ -112,16 +112,19 @@ void save_model(const Experiment& e, Network& trained, const std::filesystem::pa
     if (written.empty() || std::filesystem::path(written).is_absolute()) return;
     field = std::filesystem::absolute(resolved).lexically_relative(model_folder).string();
   };
-  Json& data = model["data"];
   const std::filesystem::path spec_folder = std::filesystem::path(e.source).parent_path();
-  relocate(data["csv"], e.data.csv, e.data.csv_path);
-  if (e.data.source == DataSpec::Source::idx) {
-    relocate(data["idx"]["images"], e.data.idx_images, e.data.idx_images_path);
-    relocate(data["idx"]["labels"], e.data.idx_labels, e.data.idx_labels_path);
-  }
-  relocate(data["folder"], e.data.folder, (spec_folder / e.data.folder).lexically_normal());
-  for (const char* key : {"csv", "folder"})
-    if (data.contains(key) && data[key].is_null()) data.erase(key);
+  const auto relocate_all = [&](Json& data, const DataSpec& d) {
+    relocate(data["csv"], d.csv, d.csv_path);
+    if (d.source == DataSpec::Source::idx) {
+      relocate(data["idx"]["images"], d.idx_images, d.idx_images_path);
+      relocate(data["idx"]["labels"], d.idx_labels, d.idx_labels_path);
+    }
+    relocate(data["folder"], d.folder, (spec_folder / d.folder).lexically_normal());
+    for (const char* key : {"csv", "folder"})
+      if (data.contains(key) && data[key].is_null()) data.erase(key);
+  };
+  relocate_all(model["data"], e.data);
+  if (e.test) relocate_all(model["test"], *e.test);
   const std::string text = model_text(model);
   OutputFile file(path, "model");
   if (std::fwrite(text.data(), 1, text.size(), file.get()) != text.size())

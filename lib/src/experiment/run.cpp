@@ -77,6 +77,16 @@ void check_trace_estimate(const Experiment& e) {
   check_trace_estimate(e.trace_path("run"), e.trace.level, bytes, e.trace.max_bytes);
 }
 
+Matrix test_inputs(const Experiment& e, const RunResult& result) {
+  if (!e.test) return {};
+  if (!e.data.standardize) return e.test->inputs;
+  if (result.standardizer) return result.standardizer->transform(e.test->inputs);
+  if (e.data.fixed_standardizer) return e.data.fixed_standardizer->transform(e.test->inputs);
+  Standardizer standardizer;
+  standardizer.fit(e.data.inputs);  // as read_data() fit it for DataSpec::X
+  return standardizer.transform(e.test->inputs);
+}
+
 const EpochStats& RunResult::final_epoch() const {
   const EpochStats& last = history.back();
   if (last.early_stopping && last.early_stopping->restored_epoch) return history.at(*last.early_stopping->restored_epoch - 1);

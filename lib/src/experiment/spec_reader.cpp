@@ -606,7 +606,7 @@ Experiment parse_experiment(const Json& spec, std::string source_name) {
   e.source = std::move(source_name);
   const SpecObject top = SpecValue(spec, "").object({"name", "description", "seed", "network", "loss", "optimizer",
                                                      "schedule", "data", "training", "frozen", "trace", "gradcheck",
-                                                     "save"});
+                                                     "save", "test"});
   if (auto v = top.optional("name")) {
     e.name = v->string();
     if (!is_file_name(e.name))
@@ -626,6 +626,7 @@ Experiment parse_experiment(const Json& spec, std::string source_name) {
   read_optimizer(top, e);
   read_training(top, e);
   read_data(top, e);
+  read_test_data(top, e);
   {
     // The data (inputs, what the network sees, targets) and the network for a batch, together.
     const std::size_t N = e.data.X.rows();

@@ -29,6 +29,8 @@ Matrix read_rows(const SpecValue& v, std::optional<std::size_t> rows, std::size_
 
 // The spec's "data" object into e.data (data_sources.cpp); the network and the loss are read.
 void read_data(const SpecObject& spec, Experiment& e);
+// The spec's "test" object into e.test, read as read_data() reads "data" (data_sources.cpp).
+void read_test_data(const SpecObject& spec, Experiment& e);
 // The data section's samples from the CSV file `csv` names (csv_data.cpp).
 void read_csv_data(const SpecObject& data, const SpecValue& csv, Experiment& e);
 

@@ -98,7 +98,15 @@ Json to_json(const Experiment& e, bool samples) {
                                {"scale", to_json(d.fixed_standardizer->scale().values())}};
   else
     data["standardize"] = d.standardize;
-  spec["data"] = std::move(data);
+  spec["data"] = data;
+  if (e.test) {
+    // The same writer for the test samples: "data" of an experiment holding them.
+    Experiment only_test;
+    only_test.data = *e.test;
+    Json test = to_json(only_test, samples)["data"];
+    test.erase("standardize");
+    spec["test"] = std::move(test);
+  }
 
   Json training{{"epochs", e.training.epochs},
                 {"batch_size", e.training.batch_size},

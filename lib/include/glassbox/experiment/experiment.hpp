@@ -162,6 +162,9 @@ struct Experiment {
   // Rng::derived(seed, "validation"), stratified by class for classification (not multilabel).
   std::optional<ValidationSize> validation;
   std::vector<std::string> frozen;  // parameter names, "layers[0].b"
+  // "test": samples kept apart for the end, in any form "data" takes but a generator, and without
+  // "standardize" (they are standardized with the training data's μ and σ): test_inputs().
+  std::optional<DataSpec> test;
   TraceSpec trace;
   std::string save;                 // where `glassbox run` writes the trained model (empty: nowhere)
   GradCheckOptions gradcheck;       // h, max_elements, check_input; seed = the experiment's
@@ -286,6 +289,11 @@ struct RunResult {
 // How far the loss on the whole training set may grow over its value at the start before a run is
 // stopped as diverging: four orders of magnitude, far beyond the noise of a run that learns.
 inline constexpr double kMaxLossGrowth = 1e4;
+
+// The test samples (Experiment::test) as the network sees them: standardized with the training
+// data's μ and σ when data.standardize — result's standardizer (fit on the training part), else the
+// data's own (given, or fit over all N) — else as read.
+Matrix test_inputs(const Experiment& experiment, const RunResult& result);
 
 // Trains as the spec says (train() in train.hpp), recording its events in `tracer`.
 // Throws NonFiniteError naming where a number first became NaN or ±Inf, and DivergenceError when the
