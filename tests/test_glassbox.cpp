@@ -434,6 +434,19 @@ TEST_CASE("glassbox evaluate and predict: bad input gets a clear message, exit 2
   }
   CHECK(exit_of("evaluate xor.json wide.json") == 2);
   CHECK_THAT(text_of(folder / "err.txt"), Catch::StartsWith("glassbox evaluate: error: wide.json: data.inputs[0]: "));
+
+  // A spec's test samples: printed after the run, kept in the model, what evaluate reports on.
+  {
+    std::ifstream in(GLASSBOX_SOURCE_DIR "/examples/xor.json");
+    nlohmann::json xor_spec = nlohmann::json::parse(in);
+    xor_spec["test"] = nlohmann::json::parse(R"({"inputs": [[1, 1], [0, 1], [1, 0]], "targets": [0, 1, 1]})");
+    std::ofstream out(folder / "xor_test.json");
+    out << xor_spec.dump();
+  }
+  REQUIRE(exit_of("run xor_test.json --save xor_test_model.json --trace-level off") == 0);
+  CHECK_THAT(text_of(folder / "out.txt"), Catch::Contains("accuracy 1.0000 (3 samples)"));
+  REQUIRE(exit_of("evaluate xor_test_model.json") == 0);
+  CHECK_THAT(text_of(folder / "out.txt"), Catch::Contains("3 samples") && Catch::Contains("accuracy 1.0000 (3 of 3)"));
 }
 
 // ---- the trace window, the progress line ---------------------------------------------------------
