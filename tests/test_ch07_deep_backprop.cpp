@@ -243,7 +243,8 @@ TEST_CASE("ch07: the h sweep drawn log–log beside the trace, its best h where 
   CHECK(has("10⁻¹²"));  // a logarithmic h axis down to the smallest h swept
   CHECK(has("model: truncation |f‴|·h²/6, slope 2"));
   // Each sweep's best h, read from the trace's h_sweep events: the row with the smallest error.
-  for (const auto& event : run.document()["events"]) {
+  const nlohmann::json document = run.document();  // kept alive for the loop over its events
+  for (const auto& event : document["events"]) {
     if (event["event"] != "h_sweep") continue;
     double best_h = 0, best = INFINITY;
     for (const auto& row : event["rows"])

@@ -252,3 +252,29 @@ TEST_CASE("ch11: the batch-norm numbers the program prints are those of the trac
       }
   CHECK(found == rows.size());
 }
+
+TEST_CASE("ch11: with fewer epochs the L2 table lists only epochs the runs have", "[ch11]") {
+  // The table's rows are epochs 1, 100, 200, 400 and the last; a run of 150 epochs has only 1, 100
+  // and 150 (reading epoch 200 of a 150-epoch history was out of bounds).
+  const std::filesystem::path folder = "chapter_test_output/ch11_short_run";
+  const auto run = glassbox::testing::run_in_fresh_folder("ch11_regularization", folder,
+                                                          "--epochs 150 --trace t.json > out.txt");
+  REQUIRE(run.exit_code == 0);
+  std::ifstream in(folder / "out.txt");
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string out = text.str();
+  const auto from = out.find("3. L2 penalty"), to = out.find("4. L1 penalty");
+  REQUIRE(from != std::string::npos);
+  REQUIRE(to != std::string::npos);
+  std::istringstream section(out.substr(from, to - from));
+  std::vector<int> epochs;
+  for (std::string line; std::getline(section, line);) {
+    std::istringstream cells(line);
+    int epoch = 0;
+    std::string rest;
+    // a row: the epoch right-aligned under its header (the section's heading "3. …" starts the line)
+    if (!line.empty() && line[0] == ' ' && cells >> epoch >> rest) epochs.push_back(epoch);
+  }
+  CHECK(epochs == std::vector<int>{1, 100, 150});
+}

@@ -270,7 +270,12 @@ Run l2_penalty(course::Context& ctx, const Settings& s, const Data& d, const Run
             s.l2, s.l2, s.l2);
   Run run = train_run(ctx, s, d, "l2", base_options(s), std::move(net));
   Table table({"epoch", "‖W‖ without", "‖W‖ with l2", "validation loss without", "validation loss with l2"});
-  for (std::size_t epoch : {std::size_t{1}, std::size_t{100}, std::size_t{200}, std::size_t{400}, run.history.size()})
+  // Rows at epochs 1, 100, 200, 400 and the last: those the run has (a shorter --epochs has fewer).
+  std::vector<std::size_t> rows;
+  for (std::size_t epoch : {std::size_t{1}, std::size_t{100}, std::size_t{200}, std::size_t{400}})
+    if (epoch < run.history.size()) rows.push_back(epoch);
+  rows.push_back(run.history.size());
+  for (std::size_t epoch : rows)
     table.add_row({std::to_string(epoch), norm_at(overfit, epoch), norm_at(run, epoch),
                    number(*overfit.history[epoch - 1].val_loss), number(*run.history[epoch - 1].val_loss)});
   ctx.print(table);
