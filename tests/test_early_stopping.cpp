@@ -14,8 +14,10 @@
 #include "glassbox/core/random.hpp"
 #include "glassbox/train/early_stopping.hpp"
 #include "glassbox/train/train.hpp"
+#include "test_files.hpp"
 
 using namespace glassbox;
+using glassbox::testing::validates;
 
 namespace {
 
@@ -24,12 +26,6 @@ std::size_t stop_epoch(EarlyStopping& es, const std::vector<double>& values) {
   for (std::size_t i = 0; i < values.size(); ++i)
     if (es.update(i + 1, values[i]).stop) return i + 1;
   return 0;
-}
-
-bool validates(const std::filesystem::path& trace) {
-  const std::string command = std::string("/usr/bin/python3 ") + GLASSBOX_SOURCE_DIR + "/scripts/validate_trace.py " +
-                              GLASSBOX_SOURCE_DIR + "/docs/trace.schema.json " + trace.string();
-  return std::system(command.c_str()) == 0;
 }
 
 EarlyStoppingOptions with(std::string monitor, double min_delta, std::size_t patience) {

@@ -15,6 +15,7 @@
 
 #include "glassbox/train/gradcheck.hpp"
 #include "glassbox/train/train.hpp"
+#include "test_files.hpp"
 
 using namespace glassbox;
 namespace fs = std::filesystem;
@@ -366,7 +367,5 @@ TEST_CASE("traces record the mode only for a network with mode-dependent layers"
   CHECK(with_eval == 2);
   CHECK(with_train == 2 * (2 + 2 + 1));  // per step: 2 forward, 2 backward, 1 step
   CHECK(updates == 2 * 2);
-  const std::string command = std::string("/usr/bin/python3 ") + GLASSBOX_SOURCE_DIR + "/scripts/validate_trace.py " +
-                              GLASSBOX_SOURCE_DIR + "/docs/trace.schema.json " + path.string();
-  CHECK(std::system(command.c_str()) == 0);
+  CHECK(glassbox::testing::validates(path));
 }

@@ -16,8 +16,10 @@
 #include "glassbox/io/svg.hpp"
 #include "glassbox/io/trace.hpp"
 #include "svg_check.hpp"
+#include "test_files.hpp"
 
 using namespace glassbox;
+using glassbox::testing::read_text;
 using glassbox::testing::count_of;
 using glassbox::testing::read_svg;
 namespace fs = std::filesystem;
@@ -29,13 +31,6 @@ fs::path fresh_dir(const std::string& name) {
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
-}
-
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 bool contains(const nlohmann::json& list, const std::string& text) {

@@ -22,8 +22,10 @@
 #include <fmt/format.h>
 
 #include "glassbox/io/trace.hpp"
+#include "test_files.hpp"
 
 using namespace glassbox;
+using glassbox::testing::read_text;
 namespace fs = std::filesystem;
 
 namespace {
@@ -42,13 +44,6 @@ Json read_json(const fs::path& p) {
 }
 
 TraceHeader header() { return {"test_trace", 0, 42, Json{{"lr", 0.5}, {"epochs", 3}}, "Dense(2→1, sigmoid)"}; }
-
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // The names in a folder, sorted.
 std::vector<std::string> names_in(const fs::path& dir) {

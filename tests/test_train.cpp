@@ -12,8 +12,11 @@
 #include "glassbox/data/examples.hpp"
 #include "glassbox/train/gradcheck.hpp"
 #include "glassbox/train/train.hpp"
+#include "test_files.hpp"
 
 using namespace glassbox;
+using glassbox::testing::read_text;
+using glassbox::testing::validates;
 namespace fs = std::filesystem;
 
 namespace {
@@ -27,19 +30,6 @@ Json read_json(const fs::path& p) {
   std::ifstream in(p);
   REQUIRE(in);
   return Json::parse(in);
-}
-
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-bool validates(const fs::path& trace) {
-  const std::string command = std::string("/usr/bin/python3 ") + GLASSBOX_SOURCE_DIR + "/scripts/validate_trace.py " +
-                              GLASSBOX_SOURCE_DIR + "/docs/trace.schema.json " + trace.string();
-  return std::system(command.c_str()) == 0;
 }
 
 // XOR: four samples, one output.
