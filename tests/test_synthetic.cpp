@@ -134,3 +134,23 @@ TEST_CASE("make_circles and make_moons refuse a negative noise or a factor outsi
   CHECK_THROWS_WITH(make_moons(10, -1, rng), Catch::Contains("make_moons"));
   CHECK(make_circles(0, 0.1, 0.5, rng).X.rows() == 0);
 }
+
+TEST_CASE("make_disc: uniform points in the square, class 1 exactly inside x² + y² < 2/π", "[synthetic]") {
+  Rng rng(5), same(5);
+  const auto d = make_disc(2000, rng);
+  REQUIRE(d.X.rows() == 2000);
+  REQUIRE(d.X.cols() == 2);
+  // The points are Matrix::uniform's draws, row by row.
+  CHECK(d.X == Matrix::uniform(2000, 2, same, -1, 1));
+  std::size_t inside = 0;
+  for (std::size_t i = 0; i < d.X.rows(); ++i) {
+    const double x = d.X(i, 0), y = d.X(i, 1);
+    CHECK(std::abs(x) <= 1.0);
+    CHECK(std::abs(y) <= 1.0);
+    CHECK(d.labels[i] == (x * x + y * y < 2.0 / std::numbers::pi ? 1u : 0u));
+    inside += d.labels[i];
+  }
+  // The disc covers half the square: about 1000 of 2000 (σ ≈ 22).
+  CHECK(inside > 900);
+  CHECK(inside < 1100);
+}

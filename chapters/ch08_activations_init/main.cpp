@@ -26,6 +26,7 @@
 #include <fmt/format.h>
 
 #include "course.hpp"
+#include "glassbox/data/synthetic.hpp"
 #include "glassbox/nn/activations.hpp"
 #include "glassbox/nn/initializers.hpp"
 #include "glassbox/nn/losses.hpp"
@@ -255,10 +256,8 @@ struct Data {
   Matrix X, T;
 };
 Data disc_data(std::size_t n, Rng& rng) {
-  Data d{Matrix::uniform(n, 2, rng, -1, 1), Matrix(n, 1)};
-  const double r2 = 2.0 / M_PI;
-  for (std::size_t i = 0; i < n; ++i) d.T(i, 0) = d.X(i, 0) * d.X(i, 0) + d.X(i, 1) * d.X(i, 1) < r2 ? 1 : 0;
-  return d;
+  synthetic::LabelledPoints disc = synthetic::make_disc(n, rng);
+  return {std::move(disc.X), disc.targets()};
 }
 
 // ---- 3. constant initialization keeps units symmetric --------------------------------------------

@@ -406,10 +406,8 @@ struct Disc {
 Disc disc_data(course::Context& ctx, const Settings& s) {
   Rng rng = Rng::derived(ctx.cli.seed, "disc");
   const auto n = static_cast<std::size_t>(s.deep_samples);
-  Disc d{Matrix::uniform(n, 2, rng, -1, 1), Matrix(n, 1)};
-  const double r2 = 2.0 / M_PI;
-  for (std::size_t i = 0; i < n; ++i) d.T(i, 0) = d.X(i, 0) * d.X(i, 0) + d.X(i, 1) * d.X(i, 1) < r2 ? 1 : 0;
-  return d;
+  synthetic::LabelledPoints disc = synthetic::make_disc(n, rng);
+  return {std::move(disc.X), disc.targets()};
 }
 
 // depth dense layers of `units`, the activation after each hidden one — with batch_norm, a

@@ -98,4 +98,14 @@ LabelledPoints make_moons(std::size_t n, double noise, Rng& rng, bool shuffle) {
   return finish(std::move(xs), std::move(ys), outer, noise, rng, shuffle);
 }
 
+LabelledPoints make_disc(std::size_t n, Rng& rng) {
+  LabelledPoints points{Matrix::uniform(n, 2, rng, -1, 1), std::vector<std::size_t>(n)};
+  const double r2 = 2.0 / std::numbers::pi;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double x = points.X(i, 0), y = points.X(i, 1);
+    points.labels[i] = x * x + y * y < r2 ? 1 : 0;
+  }
+  return points;
+}
+
 }  // namespace glassbox::synthetic

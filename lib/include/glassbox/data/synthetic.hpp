@@ -11,6 +11,9 @@
 // make_moons(N, noise): two interleaving half circles.
 //   N_out = N // 2 points on the upper half of the unit circle (class 0, angles 0 … π, both ends
 //   included), N_in on a lower half circle shifted to centre (1, 0.5) (class 1); shuffle; noise.
+// make_disc(N): N points uniform in [−1, 1]² (x then y, row by row); class 1 inside the circle of
+//   area 2 centred at the origin (x² + y² < 2/π), so the classes are about equal. No noise: the
+//   boundary is exact. (Not scikit-learn's; chapters 08 and 11 train deep networks on it.)
 //
 // The construction is scikit-learn's, step for step; the numbers differ from numpy's because the
 // random generator does (glassbox::Rng: the same numbers on every machine for a seed).
@@ -39,5 +42,6 @@ std::vector<double> linspace(double start, double stop, std::size_t n, bool endp
 LabelledPoints make_circles(std::size_t n, double noise, double factor, Rng& rng, bool shuffle = true);
 // std::invalid_argument for noise < 0.
 LabelledPoints make_moons(std::size_t n, double noise, Rng& rng, bool shuffle = true);
+LabelledPoints make_disc(std::size_t n, Rng& rng);
 
 }  // namespace glassbox::synthetic
