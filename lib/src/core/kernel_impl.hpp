@@ -17,6 +17,7 @@
 // kernel.hpp's inline functions; everything is in an unnamed namespace or in the width's own one.
 #include <cstddef>
 #include <cstring>
+#include <utility>
 
 #include "kernel_widths.hpp"
 
@@ -104,29 +105,38 @@ void pack_b(Strided b, std::size_t p0, std::size_t depth, std::size_t j0, std::s
   }
 }
 
-// The register tile: C(r, c) += Σ_p a(r, p)·b(p, c) for r < kTileRows, c < kTileCols, p = 0 …
-// depth−1 in increasing order. a and b are packed panels; C is row-major with row stride ldc.
+// The register tile: C(r, c) += Σ_p a(r, p)·b(p, c) for r < Rows, c < kTileCols, p = 0 … depth−1 in
+// increasing order. a and b are packed panels (a's kTileRows rows apart, of which the first Rows
+// are used); C is row-major with row stride ldc. Rows < kTileRows serves the last rows of C.
+template <std::size_t Rows>
 void multiply_tile(std::size_t depth, const Scalar* a, const Scalar* b, Scalar* c, std::size_t ldc) {
-  Lanes sum[kTileRows][kTileVecs];
-  for (std::size_t r = 0; r < kTileRows; ++r)
+  Lanes sum[Rows][kTileVecs];
+  for (std::size_t r = 0; r < Rows; ++r)
     for (std::size_t v = 0; v < kTileVecs; ++v) sum[r][v] = load_lanes(c + r * ldc + v * kLanes);
   for (std::size_t p = 0; p < depth; ++p, a += kTileRows, b += kTileCols) {
     Lanes b_row[kTileVecs];
     for (std::size_t v = 0; v < kTileVecs; ++v) b_row[v] = load_lanes(b + v * kLanes);
-    for (std::size_t r = 0; r < kTileRows; ++r)
+    for (std::size_t r = 0; r < Rows; ++r)
       for (std::size_t v = 0; v < kTileVecs; ++v) sum[r][v] += a[r] * b_row[v];  // a[r] fills every lane
   }
-  for (std::size_t r = 0; r < kTileRows; ++r)
+  for (std::size_t r = 0; r < Rows; ++r)
     for (std::size_t v = 0; v < kTileVecs; ++v) store_lanes(c + r * ldc + v * kLanes, sum[r][v]);
 }
 
-// A tile cut by the edge of C (rows < kTileRows or cols < kTileCols) goes through a full-size copy.
+// A tile of full width but only `rows` rows (the last rows of C): a register tile of that height.
+template <std::size_t... Rows>
+void multiply_short_tile(std::size_t rows, std::size_t depth, const Scalar* a, const Scalar* b, Scalar* c,
+                         std::size_t ldc, std::index_sequence<Rows...>) {
+  ((rows == Rows + 1 ? multiply_tile<Rows + 1>(depth, a, b, c, ldc) : void()), ...);
+}
+
+// A tile cut by the right edge of C (cols < kTileCols) goes through a full-size copy.
 void multiply_edge_tile(std::size_t depth, const Scalar* a, const Scalar* b, Scalar* c, std::size_t ldc,
                         std::size_t rows, std::size_t cols) {
   Scalar tile[kTileRows][kTileCols] = {};
   for (std::size_t r = 0; r < rows; ++r)
     for (std::size_t j = 0; j < cols; ++j) tile[r][j] = c[r * ldc + j];
-  multiply_tile(depth, a, b, &tile[0][0], kTileCols);
+  multiply_tile<kTileRows>(depth, a, b, &tile[0][0], kTileCols);
   for (std::size_t r = 0; r < rows; ++r)
     for (std::size_t j = 0; j < cols; ++j) c[r * ldc + j] = tile[r][j];
 }
@@ -153,11 +163,13 @@ void gemm(std::size_t n, std::size_t m, std::size_t k, Strided a, Strided b, Sca
             const Scalar* a_panel = a_packed + i * depth;
             const Scalar* b_panel = b_packed + j * depth;
             Scalar* c_tile = c + (i0 + i) * ldc + j0 + j;
-            if (i + kTileRows <= rows && j + kTileCols <= cols)
-              multiply_tile(depth, a_panel, b_panel, c_tile, ldc);
+            if (j + kTileCols > cols)
+              multiply_edge_tile(depth, a_panel, b_panel, c_tile, ldc, lesser(kTileRows, rows - i), cols - j);
+            else if (i + kTileRows <= rows)
+              multiply_tile<kTileRows>(depth, a_panel, b_panel, c_tile, ldc);
             else
-              multiply_edge_tile(depth, a_panel, b_panel, c_tile, ldc, lesser(kTileRows, rows - i),
-                                 lesser(kTileCols, cols - j));
+              multiply_short_tile(rows - i, depth, a_panel, b_panel, c_tile, ldc,
+                                  std::make_index_sequence<kTileRows - 1>{});
           }
       }
     }
