@@ -144,7 +144,7 @@ TEST_CASE("every SIMD width gives the textbook loop's bits", "[kernel]") {
   }
 }
 
-TEST_CASE("1, 2, 3 and 4 threads give the textbook loop's bits", "[kernel]") {
+TEST_CASE("one to four threads give the textbook loop's bits", "[kernel]") {
   // Above kParallelWork, so the products are split: by columns where m ≥ n, by rows otherwise,
   // into blocks that do not divide evenly (m = 130, n = 203).
   const std::tuple<std::size_t, std::size_t, std::size_t> shapes[] = {
