@@ -57,50 +57,39 @@ void store_lanes(Scalar* p, Lanes v) { std::memcpy(p, &v, sizeof v); }
 
 // Packs A(i0 + i, p0 + p) for i < rows, p < depth into panels of kTileRows rows: panel t holds, for
 // each p in turn, the kTileRows values A(i0 + t·kTileRows + r, p0 + p), r = 0 … kTileRows−1. Rows
-// past the edge are zeros (their results are computed and thrown away). A row-major A (col_stride 1)
-// is read along its rows, one contiguous run per row of the panel; otherwise down its columns.
+// past the edge are zeros (their results are computed and thrown away). The panel is written in
+// order, whatever A's strides (reading a row-major A along its rows instead, in contiguous runs,
+// was measured slower: docs/performance.md).
 void pack_a(Strided a, std::size_t i0, std::size_t rows, std::size_t p0, std::size_t depth, Scalar* out) {
   const std::size_t rs = a.row_stride, cs = a.col_stride;
-  for (std::size_t t = 0; t < rows; t += kTileRows, out += kTileRows * depth) {
+  for (std::size_t t = 0; t < rows; t += kTileRows) {
     const std::size_t valid = lesser(kTileRows, rows - t);
-    if (cs == 1) {
-      for (std::size_t r = 0; r < kTileRows; ++r) {
-        const Scalar* from = a.data + (i0 + t + r) * rs + p0;
-        if (r < valid)
-          for (std::size_t p = 0; p < depth; ++p) out[p * kTileRows + r] = from[p];
-        else
-          for (std::size_t p = 0; p < depth; ++p) out[p * kTileRows + r] = Scalar{0};
-      }
-    } else {
-      for (std::size_t p = 0; p < depth; ++p) {
-        const Scalar* from = a.data + (i0 + t) * rs + (p0 + p) * cs;
-        for (std::size_t r = 0; r < kTileRows; ++r) out[p * kTileRows + r] = r < valid ? from[r * rs] : Scalar{0};
-      }
+    for (std::size_t p = 0; p < depth; ++p, out += kTileRows) {
+      const Scalar* from = a.data + (i0 + t) * rs + (p0 + p) * cs;
+      for (std::size_t r = 0; r < kTileRows; ++r) out[r] = r < valid ? from[r * rs] : Scalar{0};
     }
   }
 }
 
 // Packs B(p0 + p, j0 + j) for p < depth, j < cols into panels of kTileCols columns: panel t holds,
-// for each p in turn, B(p0 + p, j0 + t·kTileCols + c), c = 0 … kTileCols−1. A row-major B is read
-// along its rows; a transposed one (row_stride 1, as Wᵀ in Z = X·Wᵀ) along its columns, which are
-// the contiguous runs there.
+// for each p in turn, B(p0 + p, j0 + t·kTileCols + c), c = 0 … kTileCols−1. A transposed B (row
+// stride 1, as Wᵀ in Z = X·Wᵀ) is read kRun values down each column at a time — contiguous runs —
+// into a block of kRun panel rows that stays in L1; any other B row by row.
 void pack_b(Strided b, std::size_t p0, std::size_t depth, std::size_t j0, std::size_t cols, Scalar* out) {
+  constexpr std::size_t kRun = 8;
   const std::size_t rs = b.row_stride, cs = b.col_stride;
-  for (std::size_t t = 0; t < cols; t += kTileCols, out += kTileCols * depth) {
+  for (std::size_t t = 0; t < cols; t += kTileCols) {
     const std::size_t valid = lesser(kTileCols, cols - t);
-    if (rs == 1 && cs != 1) {
-      for (std::size_t c = 0; c < kTileCols; ++c) {
-        const Scalar* from = b.data + p0 + (j0 + t + c) * cs;
-        if (c < valid)
-          for (std::size_t p = 0; p < depth; ++p) out[p * kTileCols + c] = from[p];
-        else
-          for (std::size_t p = 0; p < depth; ++p) out[p * kTileCols + c] = Scalar{0};
-      }
-    } else {
-      for (std::size_t p = 0; p < depth; ++p) {
-        const Scalar* from = b.data + (p0 + p) * rs + (j0 + t) * cs;
-        for (std::size_t c = 0; c < kTileCols; ++c) out[p * kTileCols + c] = c < valid ? from[c * cs] : Scalar{0};
-      }
+    std::size_t p = 0;
+    if (rs == 1 && cs != 1 && valid == kTileCols)
+      for (; p + kRun <= depth; p += kRun, out += kRun * kTileCols)
+        for (std::size_t c = 0; c < kTileCols; ++c) {
+          const Scalar* from = b.data + p0 + p + (j0 + t + c) * cs;
+          for (std::size_t q = 0; q < kRun; ++q) out[q * kTileCols + c] = from[q];
+        }
+    for (; p < depth; ++p, out += kTileCols) {
+      const Scalar* from = b.data + (p0 + p) * rs + (j0 + t) * cs;
+      for (std::size_t c = 0; c < kTileCols; ++c) out[c] = c < valid ? from[c * cs] : Scalar{0};
     }
   }
 }
