@@ -235,7 +235,11 @@ int main(int argc, char** argv) {
     if (arg == "--quick") {
       quick = true;
       timing = {0.002, 0.01};
-    } else if (arg == "--threads" && i + 1 < argc) {
+    } else if (arg == "--threads") {
+      if (i + 1 >= argc) {
+        fmt::print(stderr, "bench_matmul: --threads needs a value: a whole number from 1 to {}\n", kernel::kMaxThreads);
+        return 2;
+      }
       const std::string value = argv[++i];
       char* end = nullptr;
       const unsigned long n = std::strtoul(value.c_str(), &end, 10);
