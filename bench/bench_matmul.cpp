@@ -3,16 +3,19 @@
 // Prints GFLOP/s (2·n·k·m floating-point operations per product, divided by the time it takes) of
 // the three products the course uses — C = A·B, A·Bᵀ and Aᵀ·B — for square matrices and for the
 // shapes of a 784→128→10 MLP on a mini-batch of 32, computed four ways:
-//   glassbox   matmul_into / matmul_abt_into / matmul_atb_into (lib/src/core/matrix.cpp, the kernel in kernel.cpp)
+//   glassbox   matmul_into / matmul_abt_into / matmul_atb_into (lib/src/core/matrix.cpp, the kernel in
+//              kernel.cpp), once per SIMD width this processor runs (forced with kernel::set_width)
 //   naive      the i-j-k triple loop a learner writes first: C(i, j) = Σ_k A(i, k)·B(k, j)
 //   Eigen      Eigen 3 products over the same row-major data      (when libeigen3-dev is installed)
-//   OpenBLAS   cblas_dgemm on one thread, like the others          (when libopenblas-dev is installed)
+//   OpenBLAS   cblas_dgemm                                         (when libopenblas-dev is installed)
+// First everything on one thread, then glassbox and OpenBLAS on --threads N (default: every core).
 // Each cell repeats the product until a run lasts about 10 ms and reports the best of many runs
 // (≥ 0.25 s in all per cell; short runs let the best one dodge interruptions by other programs).
-// Every result is checked against glassbox's before it is timed, and the last line is a digest of
-// glassbox's results: it must be the same for every build.
+// Every result is checked against glassbox's before it is timed (glassbox's, at every width and thread
+// count, bit for bit), and the last line is a digest of glassbox's results: it must be the same for
+// every build.
 //
-// Run: scripts/bench   (or build/release/bin/bench_matmul [--quick])
+// Run: scripts/bench   (or build/release/bin/bench_matmul [--quick] [--threads N])
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -21,11 +24,14 @@
 #include <ctime>
 #include <fstream>
 #include <functional>
+#include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "glassbox/core/kernel.hpp"
 #include "glassbox/core/matrix.hpp"
 #include "glassbox/core/random.hpp"
 #include "glassbox/core/table.hpp"
@@ -169,41 +175,118 @@ std::string cpu_model() {
   return "unknown CPU";
 }
 
+bool same_bits(const Matrix& x, const Matrix& y) {
+  return x.same_shape(y) && std::memcmp(x.data(), y.data(), x.size() * sizeof(Scalar)) == 0;
+}
+
+struct Contender {
+  std::string name;
+  Kernel kernel;
+  std::function<void()> setup;  // the width and thread count it runs with
+  bool glassbox = false;        // must give the reference's bits exactly
+};
+
+// One table: every case, every contender, GFLOP/s. Returns false (having said why) when a result is
+// wrong.
+bool measure(const std::vector<Case>& cases, const std::vector<Contender>& contenders, const Timing& timing,
+             std::uint64_t& bits) {
+  std::vector<std::string> headers{"product", "shapes"};
+  for (const auto& c : contenders) headers.push_back(c.name);
+  Table table(headers);
+  Rng rng(1);
+  bits = 0xcbf29ce484222325ULL;
+  for (const Case& c : cases) {
+    const Matrix a = make_a(c, rng), b = make_b(c, rng);
+    Matrix reference;
+    kernel::set_width(kernel::available_widths().back());
+    kernel::set_threads(1);
+    run_glassbox(reference, a, b, c);
+    bits = digest(bits, reference);
+    std::vector<std::string> row{c.name, formula(c, a, b)};
+    for (const auto& contender : contenders) {
+      contender.setup();
+      Matrix out(c.n, c.m);
+      contender.kernel(out, a, b, c);
+      if (contender.glassbox ? !same_bits(out, reference) : !approx_equal(out, reference, 1e-9, 1e-9)) {
+        fmt::print(stderr, "bench_matmul: {} disagrees with glassbox on {} (max |difference| {})\n",
+                   contender.name, c.name, max_abs_diff(out, reference));
+        return false;
+      }
+      const double seconds = best_seconds([&] { contender.kernel(out, a, b, c); }, timing);
+      const double flops = 2.0 * static_cast<double>(c.n * c.k * c.m);
+      row.push_back(fmt::format("{:.2f}", flops / seconds / 1e9));
+    }
+    table.add_row(row);
+    fmt::print(stderr, "  measured: {}\n", c.name);
+  }
+  fmt::print("{}\n", table.render());
+  std::fflush(stdout);
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   Timing timing{0.01, 0.25};
   bool quick = false;
+  std::size_t threads = std::max(1u, std::thread::hardware_concurrency());
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--quick") {
       quick = true;
       timing = {0.002, 0.01};
+    } else if (arg == "--threads") {
+      if (i + 1 >= argc) {
+        fmt::print(stderr, "bench_matmul: --threads needs a value: a whole number from 1 to {}\n", kernel::kMaxThreads);
+        return 2;
+      }
+      const std::string value = argv[++i];
+      char* end = nullptr;
+      const unsigned long n = std::strtoul(value.c_str(), &end, 10);
+      if (value.empty() || *end != '\0' || value[0] == '-' || n < 1 || n > kernel::kMaxThreads) {
+        fmt::print(stderr, "bench_matmul: --threads: \"{}\" is not allowed; expected a whole number from 1 to {}\n",
+                   value, kernel::kMaxThreads);
+        return 2;
+      }
+      threads = n;
     } else if (arg == "--help" || arg == "-h") {
-      fmt::print("usage: bench_matmul [--quick]\n"
-                 "  GFLOP/s of glassbox's matrix products against a naive loop, Eigen and OpenBLAS.\n"
-                 "  --quick   smaller sizes and short runs: checks that the bench works; rough numbers\n");
+      fmt::print("usage: bench_matmul [--quick] [--threads N]\n"
+                 "  GFLOP/s of glassbox's matrix products (at every SIMD width this processor runs) against\n"
+                 "  a naive loop, Eigen and OpenBLAS: on one thread, then glassbox and OpenBLAS on N threads.\n"
+                 "  --quick       smaller sizes and short runs: checks that the bench works; rough numbers\n"
+                 "  --threads N   the second table's thread count (default: every core, here {})\n",
+                 std::max(1u, std::thread::hardware_concurrency()));
       return 0;
     } else {
-      fmt::print(stderr, "bench_matmul: unknown argument '{}' (expected --quick or --help)\n", arg);
+      fmt::print(stderr, "bench_matmul: unknown argument '{}' (expected --quick, --threads N or --help)\n", arg);
       return 2;
     }
   }
 
-  struct Contender {
-    std::string name;
-    Kernel kernel;
+  const auto widths = kernel::available_widths();
+  auto glassbox_at = [](kernel::Width w, std::size_t t) {
+    return Contender{fmt::format("glassbox {}", kernel::width_name(w)), run_glassbox,
+                     [w, t] {
+                       kernel::set_width(w);
+                       kernel::set_threads(t);
+                     },
+                     true};
   };
-  std::vector<Contender> contenders{{"glassbox", run_glassbox}, {"naive i-j-k", run_naive}};
+  std::vector<Contender> one_thread, many_threads;
+  for (auto w : widths) one_thread.push_back(glassbox_at(w, 1));
+  one_thread.push_back({"naive i-j-k", run_naive, [] {}});
+  if (threads > 1)
+    for (auto w : widths) many_threads.push_back(glassbox_at(w, threads));
   std::vector<std::string> missing;
 #ifdef GLASSBOX_BENCH_EIGEN
-  contenders.push_back({"Eigen", run_eigen});
+  one_thread.push_back({"Eigen", run_eigen, [] {}});
 #else
   missing.push_back("Eigen (install libeigen3-dev and reconfigure)");
 #endif
 #ifdef GLASSBOX_BENCH_OPENBLAS
-  openblas_set_num_threads(1);
-  contenders.push_back({"OpenBLAS", run_openblas});
+  one_thread.push_back({"OpenBLAS", run_openblas, [] { openblas_set_num_threads(1); }});
+  if (threads > 1)
+    many_threads.push_back({"OpenBLAS", run_openblas, [threads] { openblas_set_num_threads(static_cast<int>(threads)); }});
 #else
   missing.push_back("OpenBLAS (install libopenblas-dev and reconfigure)");
 #endif
@@ -219,13 +302,16 @@ int main(int argc, char** argv) {
   cases.push_back({"layer 1 backward: dW₁ = dZ₁ᵀ·X", Product::atb, 128, 32, 784});
   cases.push_back({"layer 1 backward: dX = dZ₁·W₁", Product::ab, 32, 128, 784});
 
-  fmt::print("bench_matmul: GFLOP/s of C = A·B, A·Bᵀ, Aᵀ·B in double precision, one thread\n");
+  fmt::print("bench_matmul: GFLOP/s of C = A·B, A·Bᵀ, Aᵀ·B in double precision\n");
   fmt::print("  CPU:   {}\n", cpu_model());
 #ifdef GLASSBOX_BENCH_NATIVE
   fmt::print("  build: GLASSBOX_NATIVE=ON (-march=native), -ffp-contract=off\n");
 #else
-  fmt::print("  build: portable (no -march; SSE2 on x86-64), -ffp-contract=off\n");
+  fmt::print("  build: portable, -ffp-contract=off; the kernel's SIMD width chosen at run time\n");
 #endif
+  std::string names;
+  for (auto w : widths) names += (names.empty() ? "" : ", ") + std::string(kernel::width_name(w));
+  fmt::print("  glassbox's widths on this processor: {} (glassbox <width>: forced with kernel::set_width)\n", names);
 #ifdef GLASSBOX_BENCH_EIGEN
   fmt::print("  Eigen {}.{}.{} (compiled with the same flags)\n", EIGEN_WORLD_VERSION, EIGEN_MAJOR_VERSION,
              EIGEN_MINOR_VERSION);
@@ -238,43 +324,24 @@ int main(int argc, char** argv) {
   fmt::print("\n");
   std::fflush(stdout);
 
-  std::vector<std::string> headers{"product", "shapes"};
-  for (const auto& c : contenders) headers.push_back(c.name);
-  Table table(headers);
-  // Processor time against elapsed time: well below 1, other programs took the CPU part of the time.
+  // Processor time against elapsed time: well below 1 per thread, other programs took the CPU part of the time.
   const auto wall_start = std::chrono::steady_clock::now();
   const std::clock_t cpu_start = std::clock();
-  Rng rng(1);
-  std::uint64_t bits = 0xcbf29ce484222325ULL;
-  for (const Case& c : cases) {
-    const Matrix a = make_a(c, rng), b = make_b(c, rng);
-    Matrix reference;
-    run_glassbox(reference, a, b, c);
-    bits = digest(bits, reference);
-    std::vector<std::string> row{c.name, formula(c, a, b)};
-    for (const auto& contender : contenders) {
-      Matrix out(c.n, c.m);
-      contender.kernel(out, a, b, c);
-      if (!approx_equal(out, reference, 1e-9, 1e-9)) {
-        fmt::print(stderr, "bench_matmul: {} disagrees with glassbox on {} (max |difference| {})\n",
-                   contender.name, c.name, max_abs_diff(out, reference));
-        return 1;
-      }
-      const double seconds = best_seconds([&] { contender.kernel(out, a, b, c); }, timing);
-      const double flops = 2.0 * static_cast<double>(c.n * c.k * c.m);
-      row.push_back(fmt::format("{:.2f}", flops / seconds / 1e9));
-    }
-    table.add_row(row);
-    fmt::print(stderr, "  measured: {}\n", c.name);
-  }
-  fmt::print("{}\n", table.render());
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  std::uint64_t bits = 0, bits_again = 0;
+  fmt::print("One thread:\n");
+  if (!measure(cases, one_thread, timing, bits)) return 1;
+  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   const double share = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC / wall;
   if (share < 0.9)
-    fmt::print("note: this run had the CPU only {:.0f}% of the time (other programs were running), so the\n"
-               "      numbers are lower than this machine can do; run it again on an idle machine\n",
+    fmt::print("note: this table had the CPU only {:.0f}% of the time (other programs were running), so its\n"
+               "      numbers are lower than this machine can do; run it again on an idle machine\n\n",
                100 * share);
-  // The same digest from the portable and the native build shows they compute the same bits.
+  if (!many_threads.empty()) {
+    fmt::print("{} threads:\n", threads);
+    if (!measure(cases, many_threads, timing, bits_again)) return 1;
+  }
+  // The same digest from the portable and the native build shows they compute the same bits; every
+  // width and thread count above gave exactly these bits (checked before timing).
   fmt::print("digest of glassbox's results: {:016x}\n", bits);
   return 0;
 }

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "glassbox/core/kernel.hpp"
 #include "glassbox/io/cli.hpp"
 
 using namespace glassbox;
@@ -58,6 +59,23 @@ TEST_CASE("the option --trace-max-size takes a size in bytes: K M G T (powers of
                                   "2G (K, M, G, T: powers of 1000; Ki, Mi, Gi, Ti: of 1024)",
                                   bad));
   }
+}
+
+TEST_CASE("the option --threads sets the kernel's thread count, from 1 to 256, and no number of the trace", "[cli]") {
+  {
+    CommandLine cli(info());
+    Args a{"--threads", "3"};
+    REQUIRE(cli.parse(a.argc(), a.argv.data()));
+    CHECK(kernel::threads() == 3);
+    CHECK_FALSE(cli.hyperparameters().contains("threads"));  // the bits do not depend on it
+  }
+  for (const char* bad : {"0", "-2", "257", "two", "1.5", ""}) {
+    CommandLine cli(info());
+    Args a{"--threads", bad};
+    CHECK_THROWS_WITH(cli.parse(a.argc(), a.argv.data()),
+                      fmt::format("--threads: \"{}\" is not allowed; expected a whole number from 1 to 256", bad));
+  }
+  CHECK(kernel::threads() == 3);  // a refused value changes nothing
 }
 
 TEST_CASE("standard and program options parse, with = or a separate value", "[cli]") {

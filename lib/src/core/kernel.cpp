@@ -2,8 +2,20 @@
 #include "glassbox/core/kernel.hpp"
 
 #include <algorithm>
-#include <cstring>
-#include <vector>
+#include <atomic>
+#include <charconv>
+#include <cstdlib>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <string>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "glassbox/core/error.hpp"
+#include "kernel_widths.hpp"
+#include "thread_pool.hpp"
 
 namespace glassbox::kernel {
 
@@ -14,6 +26,9 @@ namespace glassbox::kernel {
 // The textbook loop, C(i, j) = Σ_p A(i, p)·B(p, j) for p = 0 … k−1, reads a whole row of A and
 // column of B for every single element of C: it is limited by memory, not arithmetic. The kernel
 // reorders the same work:
+// The kernel's body is in kernel_impl.hpp, compiled once per SIMD width (kernel_sse2.cpp,
+// kernel_avx2.cpp, kernel_avx512.cpp); this file picks the version, splits large products between
+// threads and keeps each thread's packing buffers. The body:
 //   1. Register tile. multiply_tile() keeps a kTileRows × kTileCols tile of C in SIMD registers and,
 //      for each p, adds A(i, p)·B(p, j) to all of it: kTileRows + kTileCols numbers loaded for
 //      kTileRows·kTileCols multiply-adds.
@@ -29,126 +44,256 @@ namespace glassbox::kernel {
 // tile's partial sums are stored in C between blocks and reloaded unchanged. Nothing is summed in
 // a different order or in parallel partial sums, and -ffp-contract=off stops the compiler from
 // fusing a·b + c into one FMA. So the bits do not depend on the tile sizes, on the SIMD width, or on
-// the machine: the portable and -march=native builds write identical traces.
-
+// the machine: the portable and -march=native builds write identical traces, and so do the SSE2,
+// AVX2 and AVX-512 versions (the test "every SIMD width gives the textbook loop's bits").
+//
+// Threads: a large product's C is cut into blocks of whole rows or whole columns, one per thread.
+// Every C(i, j) is still computed by one thread, over all of p, in increasing order: which thread
+// computes it, and next to which others, changes nothing in its sum. So the bits do not depend on
+// the thread count either.
 
 namespace {
 
+using detail::PackSizes;
 
-// Lanes: kLanes doubles that one SIMD instruction multiplies or adds (GCC's and Clang's vector
-// extension). The width follows the instruction set the build targets: SSE2 (every x86-64) and NEON
-// hold 2 doubles, AVX 4, AVX-512 8 (-march=native picks the widest this CPU has). Tile sizes were
-// chosen by measuring (docs/performance.md): the tile's sums must stay in registers (16 of them, 32
-// with AVX-512), and 4 or 8 rows divide the usual batch sizes.
-#if defined(__GNUC__)
-#if defined(__AVX512F__)
-constexpr std::size_t kVectorBytes = 64, kTileRows = 8, kTileVecs = 2;  // 8×16 tile
-#elif defined(__AVX__)
-constexpr std::size_t kVectorBytes = 32, kTileRows = 4, kTileVecs = 2;  // 4×8 tile
+struct Version {
+  Width width;
+  PackSizes (*pack_sizes)(std::size_t n, std::size_t m, std::size_t k);
+  void (*gemm)(std::size_t n, std::size_t m, std::size_t k, Strided a, Strided b, Scalar* c, std::size_t ldc,
+               Scalar* a_packed, Scalar* b_packed);
+};
+
+#if GLASSBOX_KERNEL_X86
+constexpr Version kVersions[] = {
+    {Width::sse2, detail::sse2::pack_sizes, detail::sse2::gemm},
+    {Width::avx2, detail::avx2::pack_sizes, detail::avx2::gemm},
+    {Width::avx512, detail::avx512::pack_sizes, detail::avx512::gemm},
+};
 #else
-constexpr std::size_t kVectorBytes = 16, kTileRows = 4, kTileVecs = 2;  // 4×4 tile
+constexpr Version kVersions[] = {{Width::scalar, detail::scalar::pack_sizes, detail::scalar::gemm}};
 #endif
-constexpr std::size_t kLanes = kVectorBytes / sizeof(Scalar);
-using Lanes = Scalar __attribute__((vector_size(kVectorBytes)));
+
+// Whether this processor (and its operating system, which must save the wider registers) runs it.
+bool runs_here(Width w) {
+#if GLASSBOX_KERNEL_X86
+  __builtin_cpu_init();
+  switch (w) {
+    case Width::scalar: return false;
+    case Width::sse2: return true;
+    case Width::avx2: return __builtin_cpu_supports("avx2");
+    case Width::avx512: return __builtin_cpu_supports("avx512f");
+  }
+  return false;
 #else
-// Without the extension: plain scalars, the same arithmetic in the same order.
-constexpr std::size_t kLanes = 1, kTileRows = 4, kTileVecs = 4;
-using Lanes = Scalar;
+  return w == Width::scalar;
 #endif
-constexpr std::size_t kTileCols = kTileVecs * kLanes;
-
-constexpr std::size_t kBlockInner = 256;  // p per block: a B panel is kBlockInner × kTileCols
-constexpr std::size_t kBlockRows = 96;    // rows of A packed at a time (a multiple of kTileRows)
-constexpr std::size_t kBlockCols = 2048;  // columns of B packed at a time (a multiple of kTileCols)
-static_assert(kBlockRows % kTileRows == 0 && kBlockCols % kTileCols == 0);
-
-Lanes load_lanes(const Scalar* p) {
-  Lanes v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
 }
-void store_lanes(Scalar* p, Lanes v) { std::memcpy(p, &v, sizeof v); }
 
-// Packs A(i0 + i, p0 + p) for i < rows, p < depth into panels of kTileRows rows: panel t holds, for
-// each p in turn, the kTileRows values A(i0 + t·kTileRows + r, p0 + p), r = 0 … kTileRows−1. Rows
-// past the edge are zeros (their results are computed and thrown away).
-void pack_a(Strided a, std::size_t i0, std::size_t rows, std::size_t p0, std::size_t depth, Scalar* out) {
-  for (std::size_t t = 0; t < rows; t += kTileRows) {
-    const std::size_t valid = std::min(kTileRows, rows - t);
-    for (std::size_t p = 0; p < depth; ++p, out += kTileRows)
-      for (std::size_t r = 0; r < kTileRows; ++r) out[r] = r < valid ? a(i0 + t + r, p0 + p) : Scalar{0};
+const Version& version_of(Width w) {
+  for (const Version& v : kVersions)
+    if (v.width == w) return v;
+  return kVersions[0];
+}
+
+const Version& widest_here() {
+  const Version* best = &kVersions[0];
+  for (const Version& v : kVersions)
+    if (runs_here(v.width)) best = &v;
+  return *best;
+}
+
+std::string joined_names(const std::vector<Width>& widths) {
+  std::string out;
+  for (Width w : widths) out += (out.empty() ? "" : ", ") + std::string(width_name(w));
+  return out;
+}
+
+// The settings, read by every product. Chosen by configure_from_environment() (the environment, or
+// the widest width and all cores), unless set_width() or set_threads() came first.
+std::atomic<const Version*> g_version{nullptr};
+std::atomic<std::size_t> g_threads{0};
+std::atomic<bool> g_configured{false};
+std::mutex g_configure_mutex;
+
+std::size_t default_threads() {
+  const unsigned cores = std::thread::hardware_concurrency();
+  return std::clamp<std::size_t>(cores, 1, kMaxThreads);
+}
+
+// Packing buffers, one pair per thread, aligned to a cache line and reused from call to call (no
+// allocation once they are big enough).
+class Workspace {
+public:
+  Scalar* a() const { return a_.get(); }
+  Scalar* b() const { return b_.get(); }
+  void reserve(PackSizes need) {
+    grow(a_, a_size_, need.a);
+    grow(b_, b_size_, need.b);
+  }
+
+private:
+  struct Free {
+    void operator()(Scalar* p) const { ::operator delete[](p, std::align_val_t{64}); }
+  };
+  using Buffer = std::unique_ptr<Scalar[], Free>;
+  static void grow(Buffer& buffer, std::size_t& size, std::size_t need) {
+    if (need <= size) return;
+    buffer.reset(static_cast<Scalar*>(::operator new[](need * sizeof(Scalar), std::align_val_t{64})));
+    size = need;
+  }
+  Buffer a_, b_;
+  std::size_t a_size_ = 0, b_size_ = 0;
+};
+
+void gemm_on_this_thread(const Version& v, std::size_t n, std::size_t m, std::size_t k, Strided a, Strided b,
+                         Scalar* c, std::size_t ldc) {
+  thread_local Workspace workspace;
+  workspace.reserve(v.pack_sizes(n, m, k));
+  v.gemm(n, m, k, a, b, c, ldc, workspace.a(), workspace.b());
+}
+
+// One product split between threads: part t of `parts` computes the rows (or columns) of C from
+// unit (units·t / parts) to unit (units·(t+1) / parts). A unit is a multiple of every version's tile
+// (rows: 8; columns: 16), so only the last block has a tile cut by the edge of C.
+constexpr std::size_t kRowUnit = 8, kColUnit = 16;
+
+struct SplitProduct {
+  const Version* version;
+  std::size_t n, m, k;
+  Strided a, b;
+  Scalar* c;
+  bool by_columns;
+  std::size_t parts;
+};
+
+void run_part(void* context, std::size_t part) {
+  const SplitProduct& job = *static_cast<const SplitProduct*>(context);
+  const std::size_t extent = job.by_columns ? job.m : job.n, unit = job.by_columns ? kColUnit : kRowUnit;
+  const std::size_t units = (extent + unit - 1) / unit;
+  const std::size_t begin = std::min(extent, units * part / job.parts * unit);
+  const std::size_t end = std::min(extent, units * (part + 1) / job.parts * unit);
+  if (begin >= end) return;
+  if (job.by_columns) {
+    const Strided b{job.b.data + begin * job.b.col_stride, job.b.row_stride, job.b.col_stride};
+    gemm_on_this_thread(*job.version, job.n, end - begin, job.k, job.a, b, job.c + begin, job.m);
+  } else {
+    const Strided a{job.a.data + begin * job.a.row_stride, job.a.row_stride, job.a.col_stride};
+    gemm_on_this_thread(*job.version, end - begin, job.m, job.k, a, job.b, job.c + begin * job.m, job.m);
   }
 }
 
-// Packs B(p0 + p, j0 + j) for p < depth, j < cols into panels of kTileCols columns: panel t holds,
-// for each p in turn, B(p0 + p, j0 + t·kTileCols + c), c = 0 … kTileCols−1, as kTileVecs Lanes.
-void pack_b(Strided b, std::size_t p0, std::size_t depth, std::size_t j0, std::size_t cols, Lanes* out) {
-  for (std::size_t t = 0; t < cols; t += kTileCols) {
-    const std::size_t valid = std::min(kTileCols, cols - t);
-    for (std::size_t p = 0; p < depth; ++p, out += kTileVecs) {
-      Scalar row[kTileCols];
-      for (std::size_t c = 0; c < kTileCols; ++c) row[c] = c < valid ? b(p0 + p, j0 + t + c) : Scalar{0};
-      for (std::size_t v = 0; v < kTileVecs; ++v) out[v] = load_lanes(row + v * kLanes);
-    }
-  }
-}
-
-// The register tile: C(r, c) += Σ_p a(r, p)·b(p, c) for r < kTileRows, c < kTileCols, p = 0 …
-// depth−1 in increasing order. a and b are packed panels; C is row-major with row stride ldc.
-void multiply_tile(std::size_t depth, const Scalar* a, const Lanes* b, Scalar* c, std::size_t ldc) {
-  Lanes sum[kTileRows][kTileVecs];
-  for (std::size_t r = 0; r < kTileRows; ++r)
-    for (std::size_t v = 0; v < kTileVecs; ++v) sum[r][v] = load_lanes(c + r * ldc + v * kLanes);
-  for (std::size_t p = 0; p < depth; ++p, a += kTileRows, b += kTileVecs)
-    for (std::size_t r = 0; r < kTileRows; ++r)
-      for (std::size_t v = 0; v < kTileVecs; ++v) sum[r][v] += a[r] * b[v];  // a[r] fills every lane
-  for (std::size_t r = 0; r < kTileRows; ++r)
-    for (std::size_t v = 0; v < kTileVecs; ++v) store_lanes(c + r * ldc + v * kLanes, sum[r][v]);
-}
-
-// A tile cut by the edge of C (rows < kTileRows or cols < kTileCols) goes through a full-size copy.
-void multiply_edge_tile(std::size_t depth, const Scalar* a, const Lanes* b, Scalar* c, std::size_t ldc,
-                        std::size_t rows, std::size_t cols) {
-  Scalar tile[kTileRows][kTileCols] = {};
-  for (std::size_t r = 0; r < rows; ++r) std::copy_n(c + r * ldc, cols, tile[r]);
-  multiply_tile(depth, a, b, &tile[0][0], kTileCols);
-  for (std::size_t r = 0; r < rows; ++r) std::copy_n(tile[r], cols, c + r * ldc);
-}
+// The pool, made when a product first needs it and remade when the thread count changes. One
+// product uses it at a time; a product that finds it busy (another thread's) runs on its own thread.
+std::mutex g_pool_mutex;
+std::unique_ptr<detail::ThreadPool> g_pool;
 
 }  // namespace
 
-void gemm(std::size_t n, std::size_t m, std::size_t k, Strided a, Strided b, Scalar* c) {
-  // Packing buffers, per thread and reused from call to call (no allocation once they are big enough).
-  thread_local std::vector<Scalar> a_packed;
-  thread_local std::vector<Lanes> b_packed;
-  auto round_up = [](std::size_t x, std::size_t to) { return (x + to - 1) / to * to; };
-  const std::size_t max_depth = std::min(k, kBlockInner);
-  a_packed.resize(std::max(a_packed.size(), round_up(std::min(n, kBlockRows), kTileRows) * max_depth));
-  b_packed.resize(
-      std::max(b_packed.size(), round_up(std::min(m, kBlockCols), kTileCols) / kLanes * max_depth));
+std::string_view width_name(Width width) {
+  switch (width) {
+    case Width::scalar: return "scalar";
+    case Width::sse2: return "sse2";
+    case Width::avx2: return "avx2";
+    case Width::avx512: return "avx512";
+  }
+  return "?";
+}
 
-  for (std::size_t j0 = 0; j0 < m; j0 += kBlockCols) {
-    const std::size_t cols = std::min(kBlockCols, m - j0);
-    for (std::size_t p0 = 0; p0 < k; p0 += kBlockInner) {  // in order: this is the summation order
-      const std::size_t depth = std::min(kBlockInner, k - p0);
-      pack_b(b, p0, depth, j0, cols, b_packed.data());
-      for (std::size_t i0 = 0; i0 < n; i0 += kBlockRows) {
-        const std::size_t rows = std::min(kBlockRows, n - i0);
-        pack_a(a, i0, rows, p0, depth, a_packed.data());
-        for (std::size_t j = 0; j < cols; j += kTileCols)
-          for (std::size_t i = 0; i < rows; i += kTileRows) {
-            const Scalar* a_panel = a_packed.data() + i * depth;
-            const Lanes* b_panel = b_packed.data() + j / kLanes * depth;
-            Scalar* c_tile = c + (i0 + i) * m + j0 + j;
-            if (i + kTileRows <= rows && j + kTileCols <= cols)
-              multiply_tile(depth, a_panel, b_panel, c_tile, m);
-            else
-              multiply_edge_tile(depth, a_panel, b_panel, c_tile, m, std::min(kTileRows, rows - i),
-                                 std::min(kTileCols, cols - j));
-          }
-      }
+std::optional<Width> parse_width(std::string_view name) {
+  for (Width w : {Width::scalar, Width::sse2, Width::avx2, Width::avx512})
+    if (name == width_name(w)) return w;
+  return std::nullopt;
+}
+
+std::vector<Width> available_widths() {
+  std::vector<Width> out;
+  for (const Version& v : kVersions)
+    if (runs_here(v.width)) out.push_back(v.width);
+  return out;
+}
+
+Width width() {
+  configure_from_environment();
+  return g_version.load()->width;
+}
+
+void set_width(Width w) {
+  if (!runs_here(w))
+    throw UsageError(fmt::format("the SIMD width {} is not available here; this {} runs {}", width_name(w),
+                                 GLASSBOX_KERNEL_X86 ? "processor" : "build", joined_names(available_widths())));
+  g_version = &version_of(w);
+}
+
+std::size_t threads() {
+  configure_from_environment();
+  return g_threads.load();
+}
+
+void set_threads(std::size_t count) {
+  if (count < 1 || count > kMaxThreads)
+    throw UsageError(fmt::format("the thread count must be from 1 to {}, not {}", kMaxThreads, count));
+  g_threads = count;
+}
+
+void configure_from_environment() {
+  if (g_configured.load(std::memory_order_acquire)) return;
+  std::lock_guard lock(g_configure_mutex);
+  if (g_configured.load()) return;
+  const Version* version = g_version.load();
+  if (!version) {
+    version = &widest_here();
+    if (const char* text = std::getenv("GLASSBOX_SIMD"); text && *text) {
+      const auto w = parse_width(text);
+      const auto here = available_widths();
+      if (!w)
+        throw UsageError(fmt::format("GLASSBOX_SIMD: \"{}\" is not a SIMD width; expected one of {}", text,
+                                     joined_names(here)));
+      if (std::find(here.begin(), here.end(), *w) == here.end())
+        throw UsageError(fmt::format("GLASSBOX_SIMD: {} is not available here; this {} runs {}", text,
+                                     GLASSBOX_KERNEL_X86 ? "processor" : "build", joined_names(here)));
+      version = &version_of(*w);
     }
   }
+  std::size_t count = g_threads.load();
+  if (count == 0) {
+    count = default_threads();
+    if (const char* text = std::getenv("GLASSBOX_THREADS"); text && *text) {
+      const std::string_view s(text);
+      std::size_t x = 0;
+      const auto [end, error] = std::from_chars(s.data(), s.data() + s.size(), x);
+      if (error != std::errc() || end != s.data() + s.size() || x < 1 || x > kMaxThreads)
+        throw UsageError(fmt::format("GLASSBOX_THREADS: \"{}\" is not allowed; expected a whole number from 1 "
+                                     "to {}", text, kMaxThreads));
+      count = x;
+    }
+  }
+  g_version = version;
+  g_threads = count;
+  g_configured.store(true, std::memory_order_release);
+}
+
+void gemm(std::size_t n, std::size_t m, std::size_t k, Strided a, Strided b, Scalar* c) {
+  if (n == 0 || m == 0 || k == 0) return;
+  configure_from_environment();
+  const Version& version = *g_version.load(std::memory_order_relaxed);
+  const std::size_t count = g_threads.load(std::memory_order_relaxed);
+  // Split the larger side of C: each thread packs all of the other operand, so this packs least twice.
+  const bool by_columns = m >= n;
+  const std::size_t units = by_columns ? (m + kColUnit - 1) / kColUnit : (n + kRowUnit - 1) / kRowUnit;
+  const std::size_t parts = std::min(count, units);
+  if (parts > 1 && n * m * k >= kParallelWork) {
+    std::unique_lock lock(g_pool_mutex, std::try_to_lock);
+    if (lock.owns_lock()) {
+      if (!g_pool || g_pool->workers() != count - 1) {
+        g_pool.reset();
+        g_pool = std::make_unique<detail::ThreadPool>(count - 1);
+      }
+      SplitProduct job{&version, n, m, k, a, b, c, by_columns, parts};
+      g_pool->run(parts, run_part, &job);
+      return;
+    }
+  }
+  gemm_on_this_thread(version, n, m, k, a, b, c, m);
 }
 
 }  // namespace glassbox::kernel

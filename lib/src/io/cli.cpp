@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "glassbox/core/bytes.hpp"
+#include "glassbox/core/kernel.hpp"
 #include "glassbox/core/text.hpp"
 
 namespace glassbox {
@@ -67,6 +68,18 @@ CommandLine::CommandLine(ProgramInfo info)
          trace_max_bytes = *bytes;
        },
        [this] { return Json(trace_max_bytes); }});
+  // The thread count changes the speed, never a number: it is not recorded in the trace (standard
+  // options are not), and traces for --threads 1 and 2 are byte-identical.
+  add({"--threads", "N",
+       "threads a large matrix product may use (default: GLASSBOX_THREADS, or one per core); any count "
+       "gives the same numbers",
+       fmt::format("a whole number from 1 to {}", kernel::kMaxThreads), true,
+       [](const std::string& v) {
+         std::size_t n = 0;
+         if (!parse_number(v, n) || n < 1 || n > kernel::kMaxThreads) throw UsageError("");
+         kernel::set_threads(n);
+       },
+       [] { return Json(kernel::threads()); }});
   add({"--quiet", "", "print only errors", "", true, [this](const std::string&) { quiet = true; },
        [this] { return Json(quiet); }});
 }
@@ -145,6 +158,8 @@ CommandLine::Option* CommandLine::find(const std::string& name) {
 
 bool CommandLine::parse(int argc, const char* const* argv) {
   given_.clear();
+  // GLASSBOX_SIMD and GLASSBOX_THREADS: a bad value is a usage error, before --threads overrides.
+  kernel::configure_from_environment();
   std::size_t next_positional = 0;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];

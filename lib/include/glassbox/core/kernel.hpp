@@ -3,11 +3,14 @@
 //
 // Matrix's products (matmul, matmul_abt, matmul_atb in matrix.hpp) check shapes and call this; a
 // program should call those. The kernel is public for benchmarks and for code that wants a product
-// of strided views without copying. How it works and why its results do not depend on the machine:
-// lib/src/core/kernel.cpp.
+// of strided views without copying. How it works and why its results do not depend on the machine,
+// the SIMD width or the number of threads: lib/src/core/kernel.cpp.
 #pragma once
 
 #include <cstddef>
+#include <optional>
+#include <string_view>
+#include <vector>
 
 #include "glassbox/core/matrix.hpp"
 
@@ -23,6 +26,38 @@ struct Strided {
 
 // C += A·B for A:(n×k) and B:(k×m) read through strides, C:(n×m) row-major.
 // n, m or k may be 0. No shape is checked: the caller has.
+// Large products are split into blocks of C computed by several threads (see set_threads).
 void gemm(std::size_t n, std::size_t m, std::size_t k, Strided a, Strided b, Scalar* c);
+
+// ---- SIMD width ----------------------------------------------------------------------------------
+// The kernel comes in one version per SIMD width; on x86-64 with GCC or Clang the build carries SSE2
+// (every x86-64 processor), AVX2 and AVX-512, and uses the widest this processor has, unless the
+// environment variable GLASSBOX_SIMD (sse2, avx2, avx512) or set_width() says otherwise. Elsewhere
+// there is one version, `scalar`. Every version gives the same bits; only the speed differs.
+enum class Width { scalar, sse2, avx2, avx512 };
+
+std::string_view width_name(Width width);                      // "sse2", "avx2", …
+std::optional<Width> parse_width(std::string_view name);       // the inverse; nullopt if unknown
+std::vector<Width> available_widths();  // carried by this build and run by this processor, narrowest first
+Width width();                          // the one in use
+// Throws UsageError naming the width and the ones this processor has when it is not among them.
+void set_width(Width width);
+
+// ---- threads -------------------------------------------------------------------------------------
+// How many threads a large product may use: 1 or more; by default the processor's cores
+// (std::thread::hardware_concurrency), or the environment variable GLASSBOX_THREADS. Products below
+// about kParallelWork multiply-adds stay on the calling thread, where waking a thread costs more
+// than it saves. Each element of C is still summed by one thread in the textbook order, so the bits
+// do not depend on the thread count.
+constexpr std::size_t kMaxThreads = 256;
+constexpr std::size_t kParallelWork = 1u << 17;  // n·m·k
+std::size_t threads();
+void set_threads(std::size_t count);  // throws UsageError unless 1 ≤ count ≤ kMaxThreads
+
+// Reads GLASSBOX_SIMD and GLASSBOX_THREADS (once; later calls do nothing) and throws UsageError
+// naming the variable when one holds something it cannot use. The first product calls it too; the
+// programs call it while reading their command line (io/cli.cpp), so a bad value is a usage error
+// there, and --threads then takes the place of GLASSBOX_THREADS.
+void configure_from_environment();
 
 }  // namespace glassbox::kernel

@@ -1,8 +1,8 @@
 // glassbox/io/cli.hpp — the command line every glassbox program shares.
 //
 // Every program takes --help, --seed N, --trace PATH, --trace-level LEVEL, --trace-max-size SIZE
-// (core/bytes.hpp's sizes: 500M, 2G) and --quiet, plus options
-// of its own declared with option(). parse() checks every value against what the option allows and
+// (core/bytes.hpp's sizes: 500M, 2G), --threads N (core/kernel.hpp's set_threads) and --quiet, plus
+// options of its own declared with option(). parse() checks every value against what the option allows and
 // throws UsageError naming the option, the value and what is allowed; nothing is printed here (the
 // program decides what to print and exits with code 2).
 #pragma once

@@ -1,0 +1,168 @@
+// glassbox/core/kernel_impl.hpp — the body of the product kernel, C += A·B, for one SIMD width.
+//
+// Private to lib/src/core: kernel_sse2.cpp, kernel_avx2.cpp and kernel_avx512.cpp each include it
+// once, compiled with their own instruction set (-mavx2, -mavx512f: lib/CMakeLists.txt) and with
+// GLASSBOX_KERNEL_NAMESPACE naming the width, and kernel.cpp picks one of them at start-up. How the
+// kernel works and why every width gives the same bits: kernel.cpp.
+//
+// Before including, define
+//   GLASSBOX_KERNEL_NAMESPACE   sse2, avx2, avx512 or scalar
+//   GLASSBOX_KERNEL_BYTES       bytes of one SIMD register (16, 32, 64), or 0 for plain scalars
+//   GLASSBOX_KERNEL_TILE_ROWS   rows of the register tile
+//   GLASSBOX_KERNEL_TILE_VECS   registers across the register tile
+//
+// The same source compiled with different instruction sets must not share an inline function or a
+// template instantiation with the rest of the library: the linker keeps one copy of each, and it
+// could be the AVX-512 one. So nothing here calls into the standard library's templates or
+// kernel.hpp's inline functions; everything is in an unnamed namespace or in the width's own one.
+#include <cstddef>
+#include <cstring>
+#include <utility>
+
+#include "kernel_widths.hpp"
+
+namespace glassbox::kernel::detail::GLASSBOX_KERNEL_NAMESPACE {
+
+namespace {
+
+// Lanes: kLanes doubles that one SIMD instruction multiplies or adds (GCC's and Clang's vector
+// extension): 2 with SSE2, 4 with AVX2, 8 with AVX-512.
+#if GLASSBOX_KERNEL_BYTES > 0
+constexpr std::size_t kVectorBytes = GLASSBOX_KERNEL_BYTES;
+constexpr std::size_t kLanes = kVectorBytes / sizeof(Scalar);
+using Lanes = Scalar __attribute__((vector_size(kVectorBytes)));
+#else
+// Without the extension: plain scalars, the same arithmetic in the same order.
+constexpr std::size_t kLanes = 1;
+using Lanes = Scalar;
+#endif
+constexpr std::size_t kTileRows = GLASSBOX_KERNEL_TILE_ROWS;
+constexpr std::size_t kTileVecs = GLASSBOX_KERNEL_TILE_VECS;
+constexpr std::size_t kTileCols = kTileVecs * kLanes;
+
+constexpr std::size_t kBlockInner = 256;  // p per block: a B panel is kBlockInner × kTileCols
+constexpr std::size_t kBlockRows = 96;    // rows of A packed at a time (a multiple of kTileRows)
+constexpr std::size_t kBlockCols = 2048;  // columns of B packed at a time (a multiple of kTileCols)
+static_assert(kBlockRows % kTileRows == 0 && kBlockCols % kTileCols == 0);
+
+std::size_t lesser(std::size_t x, std::size_t y) { return x < y ? x : y; }
+std::size_t round_up(std::size_t x, std::size_t to) { return (x + to - 1) / to * to; }
+
+Lanes load_lanes(const Scalar* p) {
+  Lanes v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+void store_lanes(Scalar* p, Lanes v) { std::memcpy(p, &v, sizeof v); }
+
+// Packs A(i0 + i, p0 + p) for i < rows, p < depth into panels of kTileRows rows: panel t holds, for
+// each p in turn, the kTileRows values A(i0 + t·kTileRows + r, p0 + p), r = 0 … kTileRows−1. Rows
+// past the edge are zeros (their results are computed and thrown away). The panel is written in
+// order, whatever A's strides (reading a row-major A along its rows instead, in contiguous runs,
+// was measured slower: docs/performance.md).
+void pack_a(Strided a, std::size_t i0, std::size_t rows, std::size_t p0, std::size_t depth, Scalar* out) {
+  const std::size_t rs = a.row_stride, cs = a.col_stride;
+  for (std::size_t t = 0; t < rows; t += kTileRows) {
+    const std::size_t valid = lesser(kTileRows, rows - t);
+    for (std::size_t p = 0; p < depth; ++p, out += kTileRows) {
+      const Scalar* from = a.data + (i0 + t) * rs + (p0 + p) * cs;
+      for (std::size_t r = 0; r < kTileRows; ++r) out[r] = r < valid ? from[r * rs] : Scalar{0};
+    }
+  }
+}
+
+// Packs B(p0 + p, j0 + j) for p < depth, j < cols into panels of kTileCols columns: panel t holds,
+// for each p in turn, B(p0 + p, j0 + t·kTileCols + c), c = 0 … kTileCols−1. A transposed B (row
+// stride 1, as Wᵀ in Z = X·Wᵀ) is read kRun values down each column at a time — contiguous runs —
+// into a block of kRun panel rows that stays in L1; any other B row by row.
+void pack_b(Strided b, std::size_t p0, std::size_t depth, std::size_t j0, std::size_t cols, Scalar* out) {
+  constexpr std::size_t kRun = 8;
+  const std::size_t rs = b.row_stride, cs = b.col_stride;
+  for (std::size_t t = 0; t < cols; t += kTileCols) {
+    const std::size_t valid = lesser(kTileCols, cols - t);
+    std::size_t p = 0;
+    if (rs == 1 && cs != 1 && valid == kTileCols)
+      for (; p + kRun <= depth; p += kRun, out += kRun * kTileCols)
+        for (std::size_t c = 0; c < kTileCols; ++c) {
+          const Scalar* from = b.data + p0 + p + (j0 + t + c) * cs;
+          for (std::size_t q = 0; q < kRun; ++q) out[q * kTileCols + c] = from[q];
+        }
+    for (; p < depth; ++p, out += kTileCols) {
+      const Scalar* from = b.data + (p0 + p) * rs + (j0 + t) * cs;
+      for (std::size_t c = 0; c < kTileCols; ++c) out[c] = c < valid ? from[c * cs] : Scalar{0};
+    }
+  }
+}
+
+// The register tile: C(r, c) += Σ_p a(r, p)·b(p, c) for r < Rows, c < kTileCols, p = 0 … depth−1 in
+// increasing order. a and b are packed panels (a's kTileRows rows apart, of which the first Rows
+// are used); C is row-major with row stride ldc. Rows < kTileRows serves the last rows of C.
+template <std::size_t Rows>
+void multiply_tile(std::size_t depth, const Scalar* a, const Scalar* b, Scalar* c, std::size_t ldc) {
+  Lanes sum[Rows][kTileVecs];
+  for (std::size_t r = 0; r < Rows; ++r)
+    for (std::size_t v = 0; v < kTileVecs; ++v) sum[r][v] = load_lanes(c + r * ldc + v * kLanes);
+  for (std::size_t p = 0; p < depth; ++p, a += kTileRows, b += kTileCols) {
+    Lanes b_row[kTileVecs];
+    for (std::size_t v = 0; v < kTileVecs; ++v) b_row[v] = load_lanes(b + v * kLanes);
+    for (std::size_t r = 0; r < Rows; ++r)
+      for (std::size_t v = 0; v < kTileVecs; ++v) sum[r][v] += a[r] * b_row[v];  // a[r] fills every lane
+  }
+  for (std::size_t r = 0; r < Rows; ++r)
+    for (std::size_t v = 0; v < kTileVecs; ++v) store_lanes(c + r * ldc + v * kLanes, sum[r][v]);
+}
+
+// A tile of full width but only `rows` rows (the last rows of C): a register tile of that height.
+template <std::size_t... Rows>
+void multiply_short_tile(std::size_t rows, std::size_t depth, const Scalar* a, const Scalar* b, Scalar* c,
+                         std::size_t ldc, std::index_sequence<Rows...>) {
+  ((rows == Rows + 1 ? multiply_tile<Rows + 1>(depth, a, b, c, ldc) : void()), ...);
+}
+
+// A tile cut by the right edge of C (cols < kTileCols) goes through a full-size copy.
+void multiply_edge_tile(std::size_t depth, const Scalar* a, const Scalar* b, Scalar* c, std::size_t ldc,
+                        std::size_t rows, std::size_t cols) {
+  Scalar tile[kTileRows][kTileCols] = {};
+  for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t j = 0; j < cols; ++j) tile[r][j] = c[r * ldc + j];
+  multiply_tile<kTileRows>(depth, a, b, &tile[0][0], kTileCols);
+  for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t j = 0; j < cols; ++j) c[r * ldc + j] = tile[r][j];
+}
+
+}  // namespace
+
+PackSizes pack_sizes(std::size_t n, std::size_t m, std::size_t k) {
+  const std::size_t depth = lesser(k, kBlockInner);
+  return {round_up(lesser(n, kBlockRows), kTileRows) * depth, round_up(lesser(m, kBlockCols), kTileCols) * depth};
+}
+
+void gemm(std::size_t n, std::size_t m, std::size_t k, Strided a, Strided b, Scalar* c, std::size_t ldc,
+          Scalar* a_packed, Scalar* b_packed) {
+  for (std::size_t j0 = 0; j0 < m; j0 += kBlockCols) {
+    const std::size_t cols = lesser(kBlockCols, m - j0);
+    for (std::size_t p0 = 0; p0 < k; p0 += kBlockInner) {  // in order: this is the summation order
+      const std::size_t depth = lesser(kBlockInner, k - p0);
+      pack_b(b, p0, depth, j0, cols, b_packed);
+      for (std::size_t i0 = 0; i0 < n; i0 += kBlockRows) {
+        const std::size_t rows = lesser(kBlockRows, n - i0);
+        pack_a(a, i0, rows, p0, depth, a_packed);
+        for (std::size_t j = 0; j < cols; j += kTileCols)
+          for (std::size_t i = 0; i < rows; i += kTileRows) {
+            const Scalar* a_panel = a_packed + i * depth;
+            const Scalar* b_panel = b_packed + j * depth;
+            Scalar* c_tile = c + (i0 + i) * ldc + j0 + j;
+            if (j + kTileCols > cols)
+              multiply_edge_tile(depth, a_panel, b_panel, c_tile, ldc, lesser(kTileRows, rows - i), cols - j);
+            else if (i + kTileRows <= rows)
+              multiply_tile<kTileRows>(depth, a_panel, b_panel, c_tile, ldc);
+            else
+              multiply_short_tile(rows - i, depth, a_panel, b_panel, c_tile, ldc,
+                                  std::make_index_sequence<kTileRows - 1>{});
+          }
+      }
+    }
+  }
+}
+
+}  // namespace glassbox::kernel::detail::GLASSBOX_KERNEL_NAMESPACE

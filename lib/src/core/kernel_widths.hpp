@@ -1,0 +1,42 @@
+// glassbox/core/kernel_widths.hpp — the versions of the product kernel this build carries, one per
+// SIMD width (kernel_impl.hpp compiled once per width), for kernel.cpp to choose from. Private to
+// lib/src/core.
+#pragma once
+
+#include <cstddef>
+
+#include "glassbox/core/kernel.hpp"
+
+// The x86-64 widths need GCC's or Clang's vector extension and per-file instruction sets; any other
+// compiler or processor gets the plain-scalar version only.
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(_M_X64))
+#define GLASSBOX_KERNEL_X86 1
+#else
+#define GLASSBOX_KERNEL_X86 0
+#endif
+
+namespace glassbox::kernel::detail {
+
+// How many Scalars the packed panels of A and of B need for a product of these sizes.
+struct PackSizes {
+  std::size_t a, b;
+};
+
+// Each width's kernel: C += A·B for A:(n×k), B:(k×m), C:(n×m) row-major with row stride ldc, using
+// packing buffers of pack_sizes(n, m, k) Scalars, aligned to 64 bytes.
+#define GLASSBOX_DECLARE_KERNEL(width)                                                                 \
+  namespace width {                                                                                    \
+  PackSizes pack_sizes(std::size_t n, std::size_t m, std::size_t k);                                   \
+  void gemm(std::size_t n, std::size_t m, std::size_t k, Strided a, Strided b, Scalar* c, std::size_t ldc, \
+            Scalar* a_packed, Scalar* b_packed);                                                       \
+  }
+#if GLASSBOX_KERNEL_X86
+GLASSBOX_DECLARE_KERNEL(sse2)
+GLASSBOX_DECLARE_KERNEL(avx2)
+GLASSBOX_DECLARE_KERNEL(avx512)
+#else
+GLASSBOX_DECLARE_KERNEL(scalar)
+#endif
+#undef GLASSBOX_DECLARE_KERNEL
+
+}  // namespace glassbox::kernel::detail

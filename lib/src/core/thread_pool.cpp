@@ -1,0 +1,81 @@
+// glassbox/core/thread_pool.cpp — the kernel's worker threads (thread_pool.hpp).
+#include "thread_pool.hpp"
+
+#include <cassert>
+
+namespace glassbox::kernel::detail {
+
+namespace {
+
+// Watches until done() or kSpin has passed; returns done()'s last answer.
+template <typename Done>
+bool spin_until(Done done) {
+  const auto until = std::chrono::steady_clock::now() + ThreadPool::kSpin;
+  for (unsigned i = 1;; ++i) {
+    if (done()) return true;
+    if (i % 64 == 0 && std::chrono::steady_clock::now() > until) return false;
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+    __builtin_ia32_pause();  // tells the core this is a wait loop
+#endif
+  }
+}
+
+}  // namespace
+
+ThreadPool::ThreadPool(std::size_t workers) {
+  threads_.reserve(workers);
+  for (std::size_t i = 1; i <= workers; ++i) threads_.emplace_back([this, i] { work(i); });
+}
+
+ThreadPool::~ThreadPool() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  for (auto& t : threads_) t.join();
+}
+
+void ThreadPool::run(std::size_t parts, Task task, void* context) {
+  assert(parts >= 1 && parts <= workers() + 1 && parts < (1u << kPartsBits));
+  if (parts > 1) {
+    std::lock_guard lock(mutex_);
+    task_ = task;
+    context_ = context;
+    pending_.store(parts - 1, std::memory_order_relaxed);
+    const std::uint64_t number = (job_.load(std::memory_order_relaxed) >> kPartsBits) + 1;
+    job_.store(number << kPartsBits | parts, std::memory_order_release);
+    if (sleepers_ > 0) wake_.notify_all();
+  }
+  task(context, 0);
+  if (parts > 1 && !spin_until([this] { return pending_.load(std::memory_order_acquire) == 0; })) {
+    std::unique_lock lock(mutex_);
+    done_.wait(lock, [this] { return pending_.load(std::memory_order_acquire) == 0; });
+  }
+}
+
+void ThreadPool::work(std::size_t index) {
+  std::uint64_t seen = 0;
+  for (;;) {
+    auto new_job = [&] { return job_.load(std::memory_order_acquire) != seen; };
+    if (!spin_until(new_job)) {
+      std::unique_lock lock(mutex_);
+      ++sleepers_;
+      wake_.wait(lock, [&] { return stop_ || new_job(); });
+      --sleepers_;
+      if (stop_) return;
+    }
+    seen = job_.load(std::memory_order_acquire);
+    const std::size_t parts = seen & ((1u << kPartsBits) - 1);
+    if (index >= parts) continue;  // this job has fewer parts than the pool has workers
+    // The task was written before job_ changed, and the next job cannot start before this part is
+    // done (run() waits for pending_), so it holds still while it is read.
+    task_(context_, index);
+    if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      std::lock_guard lock(mutex_);  // so the caller cannot miss the notification between test and wait
+      done_.notify_one();
+    }
+  }
+}
+
+}  // namespace glassbox::kernel::detail

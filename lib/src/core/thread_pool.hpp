@@ -1,0 +1,61 @@
+// glassbox/core/thread_pool.hpp — a few worker threads that run the parts of one job at a time (the
+// product kernel's blocks of C: kernel.cpp). Private to lib/src/core.
+//
+// A job's part 0 runs on the calling thread, parts 1 … parts−1 on workers 1 … parts−1; run() returns
+// when every part is done. Nothing is allocated per job.
+//
+// Waking a parked thread takes the operating system tens of microseconds, as long as a product of
+// the MLP's sizes takes on one core, and a training step asks for several products in quick
+// succession. So a worker that finishes a part watches for the next job for a short while (kSpin)
+// before it parks on a condition variable, and the caller watches for its workers to finish before
+// it parks. An idle pool is parked: it takes no processor time.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace glassbox::kernel::detail {
+
+class ThreadPool {
+public:
+  using Task = void (*)(void* context, std::size_t part);  // must not throw
+
+  // How long a thread watches for work (or for its workers) before it parks.
+  static constexpr std::chrono::microseconds kSpin{100};
+
+  explicit ThreadPool(std::size_t workers);
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  std::size_t workers() const noexcept { return threads_.size(); }
+  // Runs task(context, part) for part = 0 … parts−1, parts ≤ workers() + 1. One job at a time: the
+  // caller makes sure run() is not called from two threads at once.
+  void run(std::size_t parts, Task task, void* context);
+
+private:
+  void work(std::size_t index);  // a worker's loop; index from 1
+
+  std::mutex mutex_;
+  std::condition_variable wake_;  // a new job, or stop
+  std::condition_variable done_;  // the last part of a job finished
+  // The job's number (so a worker knows a new one from the last) times 2¹⁶, plus its number of parts:
+  // one atomic, so a worker that has no part in a job reads nothing else of it.
+  std::atomic<std::uint64_t> job_{0};
+  static constexpr std::uint64_t kPartsBits = 16;
+  std::atomic<std::size_t> pending_{0};  // parts the workers have still to finish
+  std::size_t sleepers_ = 0;             // workers parked on wake_ (under mutex_)
+  // The task: written before job_ changes, read by the workers that have a part in it.
+  Task task_ = nullptr;
+  void* context_ = nullptr;
+  bool stop_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace glassbox::kernel::detail

@@ -1,0 +1,203 @@
+// Tests for glassbox/core/kernel.hpp: every SIMD width and every thread count computes the bits of the
+// textbook loop, C(i, j) = (…((C(i, j) + A(i,0)·B(0,j)) + A(i,1)·B(1,j)) + …) + A(i,k−1)·B(k−1,j),
+// written out below (textbook_gemm) rather than copied from the kernel's output.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <tuple>
+#include <vector>
+
+#include "glassbox/core/kernel.hpp"
+#include "glassbox/core/random.hpp"
+
+using namespace glassbox;
+using kernel::Strided;
+using kernel::Width;
+
+namespace {
+
+// An (rows×cols) operand stored one of four ways, read through kernel::Strided.
+enum class Layout { row_major, transposed, padded, spread };
+
+struct Operand {
+  std::vector<Scalar> storage;
+  Strided view{nullptr, 0, 0};
+};
+
+Operand make_operand(std::size_t rows, std::size_t cols, Layout layout, Rng& rng) {
+  Operand o;
+  switch (layout) {
+    case Layout::row_major:  // strides (cols, 1)
+      o.storage.resize(rows * cols);
+      o.view = {nullptr, cols, 1};
+      break;
+    case Layout::transposed:  // stored as its (cols×rows) transpose, read in place: strides (1, rows)
+      o.storage.resize(rows * cols);
+      o.view = {nullptr, 1, rows};
+      break;
+    case Layout::padded:  // a block of a wider matrix: rows cols+3 apart
+      o.storage.resize(rows * (cols + 3));
+      o.view = {nullptr, cols + 3, 1};
+      break;
+    case Layout::spread:  // every other element of every other row: neither stride is 1
+      o.storage.resize(rows * cols * 4 + 1);
+      o.view = {nullptr, 4 * cols, 2};
+      break;
+  }
+  for (auto& x : o.storage) x = rng.uniform(-1, 1);
+  o.view.data = o.storage.data();
+  return o;
+}
+
+// The textbook loop: each element from its value in C, the terms added one at a time, p increasing.
+void textbook_gemm(std::size_t n, std::size_t m, std::size_t k, Strided a, Strided b, Scalar* c) {
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < m; ++j) {
+      Scalar s = c[i * m + j];
+      for (std::size_t p = 0; p < k; ++p) s += a(i, p) * b(p, j);
+      c[i * m + j] = s;
+    }
+}
+
+bool same_bits(const std::vector<Scalar>& x, const std::vector<Scalar>& y) {
+  return x.size() == y.size() && std::memcmp(x.data(), y.data(), x.size() * sizeof(Scalar)) == 0;
+}
+
+std::vector<Scalar> random_c(std::size_t n, std::size_t m, Rng& rng) {
+  std::vector<Scalar> c(n * m);
+  for (auto& x : c) x = rng.uniform(-1, 1);  // C += A·B starts from these
+  return c;
+}
+
+constexpr Layout kLayouts[] = {Layout::row_major, Layout::transposed, Layout::padded, Layout::spread};
+
+}  // namespace
+
+TEST_CASE("the widest available width is the default, and every name reads back", "[kernel]") {
+  const auto widths = kernel::available_widths();
+  REQUIRE_FALSE(widths.empty());
+  CHECK(std::is_sorted(widths.begin(), widths.end()));
+  if (!std::getenv("GLASSBOX_SIMD")) CHECK(kernel::width() == widths.back());
+  for (Width w : {Width::scalar, Width::sse2, Width::avx2, Width::avx512})
+    CHECK(kernel::parse_width(kernel::width_name(w)) == w);
+  CHECK_FALSE(kernel::parse_width("neon"));
+  CHECK_FALSE(kernel::parse_width(""));
+}
+
+TEST_CASE("a width this processor cannot run is refused, naming the ones it can", "[kernel]") {
+  const auto widths = kernel::available_widths();
+  // Four widths exist and no build carries all four (scalar only where the others are not), so one
+  // is always missing.
+  std::vector<Width> missing;
+  for (Width w : {Width::scalar, Width::sse2, Width::avx2, Width::avx512})
+    if (std::find(widths.begin(), widths.end(), w) == widths.end()) missing.push_back(w);
+  REQUIRE_FALSE(missing.empty());
+  const Width before = kernel::width();
+  for (Width w : missing) {
+    CHECK_THROWS_WITH(kernel::set_width(w), Catch::Contains("not available") &&
+                                                Catch::Contains(std::string(kernel::width_name(widths.front()))));
+    CHECK(kernel::width() == before);
+  }
+}
+
+TEST_CASE("thread counts outside 1 to kMaxThreads are refused", "[kernel]") {
+  const std::size_t before = kernel::threads();
+  CHECK(before >= 1);
+  CHECK_THROWS_WITH(kernel::set_threads(0), Catch::Contains("from 1 to 256") && Catch::Contains("not 0"));
+  CHECK_THROWS_WITH(kernel::set_threads(kernel::kMaxThreads + 1), Catch::Contains("not 257"));
+  CHECK(kernel::threads() == before);
+  kernel::set_threads(3);
+  CHECK(kernel::threads() == 3);
+}
+
+TEST_CASE("every SIMD width gives the textbook loop's bits", "[kernel]") {
+  kernel::set_threads(1);
+  // Every edge of the tiling and blocking: 1×1, odd and prime sizes, partial tiles, several blocks
+  // of k (> 256), of rows (> 96) and of columns (> 2048), and the MLP's shapes.
+  const std::tuple<std::size_t, std::size_t, std::size_t> shapes[] = {
+      {1, 1, 1},     {5, 7, 3},     {1, 1000, 1},  {17, 1, 19},   {33, 300, 270},  {9, 130, 513},
+      {100, 259, 131}, {97, 17, 31}, {3, 600, 2100}, {32, 784, 128}, {128, 32, 784}, {32, 128, 10}};
+  Rng rng(11);
+  std::size_t shape_index = 0;
+  for (auto [n, k, m] : shapes) {
+    for (std::size_t l = 0; l < 4; ++l) {
+      // A in each layout, B in the next one along: every layout of each operand, several pairs.
+      const Layout a_layout = kLayouts[l], b_layout = kLayouts[(l + shape_index) % 4];
+      const Operand a = make_operand(n, k, a_layout, rng), b = make_operand(k, m, b_layout, rng);
+      const std::vector<Scalar> c0 = random_c(n, m, rng);
+      std::vector<Scalar> expected = c0;
+      textbook_gemm(n, m, k, a.view, b.view, expected.data());
+      for (Width w : kernel::available_widths()) {
+        INFO(n << "×" << k << " · " << k << "×" << m << ", layouts " << l << ", " << (l + shape_index) % 4
+               << ", width " << kernel::width_name(w));
+        kernel::set_width(w);
+        std::vector<Scalar> c = c0;
+        kernel::gemm(n, m, k, a.view, b.view, c.data());
+        CHECK(same_bits(c, expected));
+      }
+    }
+    ++shape_index;
+  }
+}
+
+TEST_CASE("one to four threads give the textbook loop's bits", "[kernel]") {
+  // Above kParallelWork, so the products are split: by columns where m ≥ n, by rows otherwise,
+  // into blocks that do not divide evenly (m = 130, n = 203).
+  const std::tuple<std::size_t, std::size_t, std::size_t> shapes[] = {
+      {32, 784, 128}, {128, 32, 784}, {203, 300, 50}, {33, 300, 130}, {5, 1000, 3000}};
+  Rng rng(12);
+  for (auto [n, k, m] : shapes) {
+    REQUIRE(n * m * k >= kernel::kParallelWork);
+    const Operand a = make_operand(n, k, Layout::row_major, rng), b = make_operand(k, m, Layout::transposed, rng);
+    const std::vector<Scalar> c0 = random_c(n, m, rng);
+    std::vector<Scalar> expected = c0;
+    textbook_gemm(n, m, k, a.view, b.view, expected.data());
+    for (Width w : kernel::available_widths())
+      for (std::size_t threads : {1, 2, 3, 4}) {
+        INFO(n << "×" << k << " · " << k << "×" << m << ", width " << kernel::width_name(w) << ", " << threads
+               << " threads");
+        kernel::set_width(w);
+        kernel::set_threads(threads);
+        std::vector<Scalar> c = c0;
+        kernel::gemm(n, m, k, a.view, b.view, c.data());
+        CHECK(same_bits(c, expected));
+      }
+  }
+}
+
+TEST_CASE("products called from several threads at once give the textbook loop's bits", "[kernel]") {
+  // One caller gets the pool, the others compute on their own threads; none waits for another.
+  kernel::set_threads(2);
+  constexpr std::size_t n = 64, k = 200, m = 96;
+  Rng rng(13);
+  const Operand a = make_operand(n, k, Layout::row_major, rng), b = make_operand(k, m, Layout::row_major, rng);
+  std::vector<Scalar> expected(n * m, 0.0);
+  textbook_gemm(n, m, k, a.view, b.view, expected.data());
+  constexpr int kCallers = 4, kRepeats = 20;
+  std::vector<int> wrong(kCallers, 0);
+  std::vector<std::thread> callers;
+  for (int t = 0; t < kCallers; ++t)
+    callers.emplace_back([&, t] {
+      for (int r = 0; r < kRepeats; ++r) {
+        std::vector<Scalar> c(n * m, 0.0);
+        kernel::gemm(n, m, k, a.view, b.view, c.data());
+        if (!same_bits(c, expected)) ++wrong[t];
+      }
+    });
+  for (auto& t : callers) t.join();
+  for (int t = 0; t < kCallers; ++t) CHECK(wrong[t] == 0);
+}
+
+TEST_CASE("a product with n, m or k zero leaves C as it was", "[kernel]") {
+  // k = 0: C += (an empty sum) = C.
+  std::vector<Scalar> c{1.5, -2.0};
+  const Scalar one = 1;
+  kernel::gemm(1, 2, 0, Strided{&one, 1, 1}, Strided{&one, 1, 1}, c.data());
+  CHECK(c == std::vector<Scalar>{1.5, -2.0});
+  kernel::gemm(0, 2, 3, Strided{&one, 1, 1}, Strided{&one, 1, 1}, c.data());
+  CHECK(c == std::vector<Scalar>{1.5, -2.0});
+}
