@@ -143,7 +143,7 @@ TEST_CASE("unknown keys are errors, with the closest known key", "[experiment]")
   s["training"] = Json{{"epoch", 10}};
   CHECK(error_of(s) == "training.epoch: unknown key (did you mean \"epochs\"?); known keys: epochs, batch_size, "
                        "shuffle, classification, threshold, clip_grad_norm, clip_grad_value, validation, "
-                       "early_stopping");
+                       "early_stopping, epoch_metrics");
   s = base_spec();
   s["netwrok"] = s["network"];
   CHECK(error_of(s) == "netwrok: unknown key (did you mean \"network\"?); known keys: name, description, seed, "
@@ -1537,11 +1537,11 @@ TEST_CASE("test: samples kept apart, read as data is, with their own JSON paths 
   s["test"] = Json{{"inputs", {{1, 1}, {0, 1}}}, {"targets", {0, 1}}};
   const Experiment e = parse_experiment(s, "spec.json");
   REQUIRE(e.test);
-  CHECK(e.test->inputs == Matrix{{1, 1}, {0, 1}});
+  CHECK(e.test->given_inputs() == Matrix{{1, 1}, {0, 1}});
   CHECK(e.test->targets == Matrix{{0}, {1}});
-  CHECK(e.data.inputs.rows() == 4);  // the training data is untouched
+  CHECK(e.data.given_inputs().rows() == 4);  // the training data is untouched
   CHECK(to_json(e)["test"] == Json{{"inputs", {{1.0, 1.0}, {0.0, 1.0}}}, {"targets", {{0.0}, {1.0}}}});
-  CHECK(parse_experiment(to_json(e), "spec.json").test->inputs == e.test->inputs);
+  CHECK(parse_experiment(to_json(e), "spec.json").test->given_inputs() == e.test->given_inputs());
 
   s["test"]["inputs"][1] = Json::array({0, 1, 2});
   CHECK(error_of(s) == "test.inputs[1]: expected 2 numbers (network.inputs = 2), got 3 numbers");
@@ -1566,4 +1566,19 @@ TEST_CASE("test_inputs: the test samples standardized with the training data's Î
   const Model m = load_model(model_json(e, trained), "model.json");
   REQUIRE(m.experiment.test);
   CHECK(test_inputs(m.experiment, RunResult{}) == Matrix{{1, -1}, {0, 3}});
+}
+
+TEST_CASE("training.epoch_metrics: evaluate (the default) or running, kept by to_json only when running", "[experiment]") {
+  Json s = base_spec();
+  CHECK(parse_experiment(s, "spec.json").training.epoch_metrics == EpochMetrics::evaluate);
+  CHECK_FALSE(to_json(parse_experiment(s, "spec.json"))["training"].contains("epoch_metrics"));
+  s["training"]["epoch_metrics"] = "running";
+  const Experiment e = parse_experiment(s, "spec.json");
+  CHECK(e.training.epoch_metrics == EpochMetrics::running);
+  CHECK(to_json(e)["training"]["epoch_metrics"] == "running");
+  CHECK(parse_experiment(to_json(e), "spec.json").training.epoch_metrics == EpochMetrics::running);
+  s["training"]["epoch_metrics"] = "runing";
+  CHECK_THAT(error_of(s), Catch::StartsWith("training.epoch_metrics: unknown \"runing\" (did you mean \"running\"?)"));
+  s["training"]["epoch_metrics"] = true;
+  CHECK_THAT(error_of(s), Catch::StartsWith("training.epoch_metrics: "));
 }

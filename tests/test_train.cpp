@@ -333,3 +333,90 @@ TEST_CASE("trace levels: summary records only epochs, step adds the updates' los
     CHECK(validates(path));
   }
 }
+
+TEST_CASE("epoch_metrics running: the epoch's loss is the batches' running mean, weighted by their rows", "[train]") {
+  // Dense(1→1) with W = 1, b = 0 on x = 1, 2, 3 with targets 0, MSE, SGD η = 0.1, batches of 2, in order.
+  //   batch 1 (x = 1, 2): ŷ = 1, 2; L = (1 + 4)/2 = 2.5; dL/dŷ = 2ŷ/2 = (1, 2): dW = 1·1 + 2·2 = 5, db = 3
+  //                       W = 1 − 0.5 = 0.5, b = −0.3
+  //   batch 2 (x = 3):    ŷ = 0.5·3 − 0.3 = 1.2; L = 1.44; dW = 2·1.2·3 = 7.2, db = 2.4
+  //                       W = 0.5 − 0.72 = −0.22, b = −0.3 − 0.24 = −0.54
+  //   running:  (2.5·2 + 1.44·1)/3 = 6.44/3;   mean_batch_loss (unweighted): (2.5 + 1.44)/2 = 1.97
+  //   evaluate: ŷ = −0.76, −0.98, −1.2 → (0.5776 + 0.9604 + 1.44)/3 = 2.978/3
+  const Matrix X{{1}, {2}, {3}}, T{{0}, {0}, {0}};
+  const auto run = [&](EpochMetrics metrics) {
+    Network net;
+    net.dense(Matrix{{1}}, Matrix{{0}});
+    SGD sgd(0.1);
+    Rng rng(1);
+    TrainOptions options;
+    options.batch_size = 2;
+    options.shuffle = false;
+    options.epoch_metrics = metrics;
+    const EpochStats stats = train(net, MeanSquaredError(), sgd, X, T, rng, options).back();
+    CHECK(net.parameter("layers[0].W").value(0, 0) == Approx(-0.22));  // the same training either way
+    CHECK(net.parameter("layers[0].b").value(0, 0) == Approx(-0.54));
+    return stats;
+  };
+  const EpochStats running = run(EpochMetrics::running), evaluated = run(EpochMetrics::evaluate);
+  CHECK(running.running);
+  CHECK_FALSE(evaluated.running);
+  CHECK(running.loss == Approx(6.44 / 3));
+  CHECK(evaluated.loss == Approx(2.978 / 3));
+  CHECK(running.mean_batch_loss == Approx(1.97));
+  CHECK(evaluated.mean_batch_loss == running.mean_batch_loss);
+  CHECK(epoch_event(running)["epoch_metrics"] == "running");
+  CHECK_FALSE(epoch_event(evaluated).contains("epoch_metrics"));  // the default's events are as they were
+}
+
+TEST_CASE("epoch_metrics running: accuracy is the share of the epoch's samples their batch got right", "[train]") {
+  Rng data_rng(9);
+  const Matrix X = Matrix::uniform(11, 2, data_rng, -1, 1);
+  Matrix T(11, 1);
+  for (std::size_t n = 0; n < 11; ++n) T(n, 0) = X(n, 0) + X(n, 1) > 0 ? 1 : 0;
+  Rng rng(4);
+  Network net = xor_network(rng);
+  SGD sgd(0.5);
+  TrainOptions options;
+  options.epochs = 3;
+  options.batch_size = 4;  // 4 + 4 + 3 samples
+  options.classification = true;
+  options.epoch_metrics = EpochMetrics::running;
+  // What the batches reported, per epoch: Σ accuracy·rows (= rows right) and Σ data loss·rows.
+  std::vector<double> right(4, 0.0), weighted_loss(4, 0.0);
+  options.on_batch = [&](const BatchStats& b) {
+    right[b.epoch] += *b.accuracy * static_cast<double>(b.samples);
+    weighted_loss[b.epoch] += b.loss * static_cast<double>(b.samples);
+  };
+  const auto history = train(net, BinaryCrossEntropy(), sgd, X, T, rng, options);
+  REQUIRE(history.size() == 3);
+  for (const EpochStats& e : history) {
+    REQUIRE(e.accuracy.has_value());
+    CHECK(*e.accuracy == Approx(right[e.epoch] / 11));
+    CHECK(e.loss == Approx(weighted_loss[e.epoch] / 11));
+  }
+}
+
+TEST_CASE("epoch_metrics running: the trace validates, and the schema takes only \"running\"", "[train]") {
+  const fs::path dir = "train_test_output";
+  fs::create_directories(dir);
+  {
+    Rng rng(4);
+    Network net = xor_network(rng);
+    SGD sgd(0.5);
+    Tracer tracer(dir / "running.json", TraceLevel::summary, {"test_train", 0, 4, Json::object(), net.describe()});
+    TrainOptions options;
+    options.epochs = 2;
+    options.batch_size = 3;
+    options.classification = true;
+    options.epoch_metrics = EpochMetrics::running;
+    train(net, BinaryCrossEntropy(), sgd, kXorX, kXorT, rng, options, tracer);
+    tracer.finish();
+  }
+  CHECK(validates(dir / "running.json"));
+  Json doc = read_json(dir / "running.json");
+  REQUIRE(doc["events"][0]["event"] == "epoch");
+  CHECK(doc["events"][0]["epoch_metrics"] == "running");
+  doc["events"][0]["epoch_metrics"] = "evaluate";  // the default is written by leaving the field out
+  std::ofstream(dir / "running_bad.json") << doc.dump();
+  CHECK_FALSE(validates(dir / "running_bad.json"));
+}

@@ -210,7 +210,7 @@ int run(Experiment& e, Tracer& tracer, const Output& out) {
     const Evaluation t = evaluate(result.network, *make_loss(e), test_inputs(e, result), e.test->targets, e.training);
     out.print("test loss {:.9g}", t.loss);
     if (t.accuracy) out.print(", accuracy {:.4f}", *t.accuracy);
-    out.print(" ({} samples)\n", e.test->inputs.rows());
+    out.print(" ({} samples)\n", e.test->X.rows());
   }
   Json summary = result.to_json();
   tracer.finish(summary);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 #include <stdexcept>
@@ -260,6 +261,22 @@ void matmul_atb_into(Matrix& out, const Matrix& a, const Matrix& b, bool accumul
   product_into("matmul_atb", out, a, true, b, false, accumulate);  // Aᵀ·B
 }
 
+// The kernel's own C += A·B, straight into out (kernel.cpp: every sum starts from the value in C).
+void matmul_atb_add_into(Matrix& out, const Matrix& a, const Matrix& b) {
+  if (a.rows() != b.rows())
+    throw ShapeError(fmt::format("matmul_atb_add: {}ᵀ·{}: inner dimensions {} ≠ {}", a.shape(), b.shape(), a.rows(),
+                                 b.rows()));
+  if (out.rows() != a.cols() || out.cols() != b.cols())
+    throw ShapeError(fmt::format("matmul_atb_add: adding {}ᵀ·{} = {} into {}", a.shape(), b.shape(),
+                                 shape_of(a.cols(), b.cols()), out.shape()));
+  if (&out == &a || &out == &b) {  // out would be read while it is written
+    matmul_atb_into(out, a, b, /*accumulate=*/true);
+    return;
+  }
+  kernel::gemm(a.cols(), b.cols(), a.rows(), kernel::Strided{a.data(), 1, a.cols()},
+               kernel::Strided{b.data(), b.cols(), 1}, out.data());
+}
+
 Matrix matmul(const Matrix& a, const Matrix& b) {
   Matrix out;
   matmul_into(out, a, b);
@@ -383,6 +400,12 @@ std::vector<std::size_t> argmax_cols(const Matrix& a) {
   return out;
 }
 
+std::size_t argmax_of_row(const Matrix& a, std::size_t r) {
+  if (a.cols() == 0) throw ShapeError(fmt::format("argmax_of_row: {}: no columns", a.shape()));
+  if (r >= a.rows()) throw ShapeError(fmt::format("argmax_of_row: {}: row {} is out of range", a.shape(), r));
+  return index_of_max(a.row_ptr(r), a.cols());
+}
+
 std::vector<std::size_t> argmax_rows(const Matrix& a) {
   if (a.rows() == 0) throw ShapeError(fmt::format("argmax_rows: {}: no rows", a.shape()));
   std::vector<std::size_t> out(a.cols(), 0);
@@ -484,8 +507,21 @@ Scalar max_abs_diff(const Matrix& a, const Matrix& b) {
   return d;
 }
 
+// A double is NaN or ±Inf exactly when its 11 exponent bits are all ones; adding one at the lowest
+// exponent bit then carries into the sign bit, and never does for a finite number. Or-ing that over
+// every element, with no early exit, lets the compiler test several elements per instruction: the
+// training step runs this over every gradient and keeps it cheap.
 bool all_finite(const Matrix& a) {
-  return std::all_of(a.begin(), a.end(), [](Scalar x) { return std::isfinite(x); });
+  constexpr std::uint64_t exponent = 0x7ff0000000000000, lowest_exponent_bit = 0x0010000000000000;
+  static_assert(sizeof(Scalar) == sizeof(std::uint64_t));
+  std::uint64_t carries = 0;
+  const Scalar* p = a.data();
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    std::uint64_t bits;
+    std::memcpy(&bits, p + k, sizeof bits);
+    carries |= (bits & exponent) + lowest_exponent_bit;
+  }
+  return (carries >> 63) == 0;
 }
 
 void require_finite(const Matrix& a, const std::string& what) {

@@ -186,7 +186,7 @@ std::filesystem::path spec_relative(const Experiment& e, const std::string& writ
 std::size_t network_classes(const Experiment& e) { return e.outputs() == 1 ? 2 : e.outputs(); }
 
 // N images of rows·cols pixels, and their labels, into e.data; the inputs must be rows·cols wide.
-void take_images(const IdxImages& images, const std::vector<std::size_t>& labels, const SpecValue& where,
+void take_images(IdxImages&& images, const std::vector<std::size_t>& labels, const SpecValue& where,
                  Experiment& e) {
   DataSpec& d = e.data;
   if (images.pixels.cols() != e.inputs)
@@ -194,7 +194,7 @@ void take_images(const IdxImages& images, const std::vector<std::size_t>& labels
                            images.pixels.cols(), e.inputs));
   if (labels.size() != images.count())
     where.fail(fmt::format("{} images but {} labels: one label per image", images.count(), labels.size()));
-  d.inputs = images.pixels;
+  d.inputs = std::move(images.pixels);
   d.targets = label_targets(labels, network_classes(e), e);
 }
 
@@ -224,7 +224,7 @@ void read_idx_data(const SpecValue& idx, Experiment& e) {
   } catch (const InputError& error) {
     labels.fail(fmt::format("{} (the network has {} classes: {})", error.what(), K, last_units(e)));
   }
-  take_images(read_images, read_labels, idx, e);
+  take_images(std::move(read_images), read_labels, idx, e);
 }
 
 // data.dataset: a named data set, one part of it, from data.folder or where Debian installs it.
@@ -252,7 +252,7 @@ void read_named_dataset(const SpecObject& o, const SpecValue& name, Experiment& 
   IdxImages images;
   images.pixels = std::move(set.X);
   images.rows = images.cols = 28;
-  take_images(images, set.labels, name, e);
+  take_images(std::move(images), set.labels, name, e);
 }
 
 }  // namespace
@@ -349,13 +349,15 @@ void detail::read_data(const SpecObject& spec, Experiment& e) {
       d.standardize = s->boolean();
     }
   }
-  d.X = d.inputs;
   if (d.fixed_standardizer) {
     d.X = d.fixed_standardizer->transform(d.inputs);
   } else if (d.standardize) {
     Standardizer standardizer;
     standardizer.fit(d.inputs);
     d.X = standardizer.transform(d.inputs);
+  } else {
+    d.X = std::move(d.inputs);  // the network sees them as given: kept once (DataSpec::given_inputs())
+    d.inputs = Matrix();
   }
 }
 

@@ -79,12 +79,12 @@ void check_trace_estimate(const Experiment& e) {
 
 Matrix test_inputs(const Experiment& e, const RunResult& result) {
   if (!e.test) return {};
-  if (!e.data.standardize) return e.test->inputs;
-  if (result.standardizer) return result.standardizer->transform(e.test->inputs);
-  if (e.data.fixed_standardizer) return e.data.fixed_standardizer->transform(e.test->inputs);
+  if (!e.data.standardize) return e.test->given_inputs();
+  if (result.standardizer) return result.standardizer->transform(e.test->given_inputs());
+  if (e.data.fixed_standardizer) return e.data.fixed_standardizer->transform(e.test->given_inputs());
   Standardizer standardizer;
   standardizer.fit(e.data.inputs);  // as read_data() fit it for DataSpec::X
-  return standardizer.transform(e.test->inputs);
+  return standardizer.transform(e.test->given_inputs());
 }
 
 const EpochStats& RunResult::final_epoch() const {
@@ -142,7 +142,7 @@ RunResult run_experiment(const Experiment& e, Tracer& tracer, const EpochCallbac
     tracer.record(TraceLevel::summary, validation_split_event(*result.split, *e.validation));
   // Standardization learns μ and σ from the training part alone and applies them to both parts:
   // statistics of the held-out samples must not reach the network (no leakage).
-  ValidationData parts = apply_split(*result.split, e.data.inputs, e.data.targets);
+  ValidationData parts = apply_split(*result.split, e.data.given_inputs(), e.data.targets);
   if (e.data.standardize) {
     result.standardizer.emplace();
     if (e.data.fixed_standardizer)

@@ -381,7 +381,7 @@ void read_training(const SpecObject& spec, Experiment& e) {
   auto v = spec.optional("training");
   if (!v) return;
   const SpecObject o = v->object({"epochs", "batch_size", "shuffle", "classification", "threshold", "clip_grad_norm",
-                                   "clip_grad_value", "validation", "early_stopping"});
+                                   "clip_grad_value", "validation", "early_stopping", "epoch_metrics"});
   if (auto x = o.optional("epochs")) e.training.epochs = x->whole(1, kMaxEpochs);
   if (auto x = o.optional("batch_size")) e.training.batch_size = x->whole(0);
   if (auto x = o.optional("shuffle")) e.training.shuffle = x->boolean();
@@ -397,6 +397,12 @@ void read_training(const SpecObject& spec, Experiment& e) {
     e.training.clip_grad_value = x->positive_number();
   }
   if (auto x = o.optional("early_stopping")) read_early_stopping(*x, o.has("validation"), e);
+  // What an epoch reports (train/train.hpp): the whole set evaluated again, or the batches' running means.
+  if (auto x = o.optional("epoch_metrics"))
+    e.training.epoch_metrics = x->choice({"evaluate", "running"}, "how an epoch's loss and accuracy are measured") ==
+                                       "running"
+                                   ? EpochMetrics::running
+                                   : EpochMetrics::evaluate;
 }
 
 // training.early_stopping: Keras' EarlyStopping settings (train/early_stopping.hpp).

@@ -88,10 +88,10 @@ Json to_json(const Experiment& e, bool samples) {
     data["part"] = d.part;
     if (!d.folder.empty()) data["folder"] = d.folder;
   } else if (samples) {
-    data["inputs"] = matrix_json(d.inputs);
+    data["inputs"] = matrix_json(d.given_inputs());
     data["targets"] = matrix_json(d.targets);
   } else {
-    data["samples"] = d.inputs.rows();
+    data["samples"] = d.X.rows();
   }
   if (d.fixed_standardizer)
     data["standardize"] = Json{{"mean", to_json(d.fixed_standardizer->mean().values())},
@@ -115,6 +115,7 @@ Json to_json(const Experiment& e, bool samples) {
   if (e.training.classification) training["threshold"] = e.training.threshold;
   if (e.training.clip_grad_norm) training["clip_grad_norm"] = *e.training.clip_grad_norm;
   if (e.training.clip_grad_value) training["clip_grad_value"] = *e.training.clip_grad_value;
+  if (e.training.epoch_metrics == EpochMetrics::running) training["epoch_metrics"] = "running";
   if (e.validation) {
     if (e.validation->fraction) training["validation"] = Json{{"fraction", *e.validation->fraction}};
     if (e.validation->count) training["validation"] = Json{{"count", *e.validation->count}};

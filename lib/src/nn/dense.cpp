@@ -34,16 +34,31 @@ std::string Dense::describe() const { return fmt::format("Dense({}→{})", W.col
 // Z = X·Wᵀ + b
 const Matrix& Dense::forward(const Matrix& input) {
   require_input_width("forward", input);
-  X = input;
-  matmul_abt_into(Z, X, W);
+  if (borrows_input) {
+    X = &input;
+  } else {
+    X_copy = input;
+    X = &X_copy;
+  }
+  matmul_abt_into(Z, *X, W);
   add_row_vector_inplace(Z, b);
   return Z;
+}
+
+void Dense::zero_grad() {
+  dW.fill(Scalar{0});
+  db.fill(Scalar{0});
+  dW_is_zero_ = true;
 }
 
 // dL/dW += dZᵀ·X ;  dL/db += Σ_rows dZ ;  dL/dX = dZ·W
 const Matrix& Dense::backward(const Matrix& dZ) {
   require_output_shape(dZ, Z);
-  matmul_atb_into(dW, dZ, X, /*accumulate=*/true);
+  if (dW_is_zero_)  // right after zero_grad(): summed in place, no scratch, the same bits
+    matmul_atb_add_into(dW, dZ, *X);
+  else
+    matmul_atb_into(dW, dZ, *X, /*accumulate=*/true);
+  dW_is_zero_ = false;
   for (std::size_t n = 0; n < dZ.rows(); ++n) {
     const Scalar* dz = dZ.row_ptr(n);
     for (std::size_t j = 0; j < dZ.cols(); ++j) db(0, j) += dz[j];
@@ -56,6 +71,12 @@ const Matrix& Dense::backward(const Matrix& dZ) {
 }
 
 std::vector<ParameterRef> Dense::parameters() { return {{"W", W, dW}, {"b", b, db}}; }
+
+std::unique_ptr<Layer> Dense::clone() const {
+  auto copy = std::make_unique<Dense>(*this);
+  if (X == &X_copy) copy->X = &copy->X_copy;  // its own copy of the input, not this layer's
+  return copy;
+}
 
 // W = W2·W1 ;  b = b1·W2ᵀ + b2   (row-vector b; W2·b1 + b2 with column vectors)
 Dense compose(const Dense& first, const Dense& second) {

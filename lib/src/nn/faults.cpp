@@ -34,7 +34,7 @@ std::string FaultyDense::describe() const {
 
 const Matrix& FaultyDense::backward(const Matrix& dZ) {
   require_output_shape(dZ, dense.Z);
-  const Matrix& X = dense.X;
+  const Matrix& X = *dense.X;
 
   // dL/dW
   if (fault == DenseFault::dW_transposed) {

@@ -406,18 +406,19 @@ std::size_t SparseSoftmaxCrossEntropy::label(const Matrix& Z, const Matrix& T, s
 
 namespace {
 
-void require_label_column(const std::string& loss, const Matrix& Z, const Matrix& T) {
-  if (Z.empty()) throw ShapeError(fmt::format("{}: logits {} are empty", loss, Z.shape()));
+// The loss names itself only when it refuses: describe() builds a string, which a step should not pay for.
+void require_label_column(const Loss& loss, const Matrix& Z, const Matrix& T) {
+  if (Z.empty()) throw ShapeError(fmt::format("{}: logits {} are empty", loss.describe(), Z.shape()));
   if (T.rows() != Z.rows() || T.cols() != 1)
-    throw ShapeError(fmt::format("{}: logits {} need labels ({}×1), one class index per sample; got {}", loss,
-                                 Z.shape(), Z.rows(), T.shape()));
+    throw ShapeError(fmt::format("{}: logits {} need labels ({}×1), one class index per sample; got {}",
+                                 loss.describe(), Z.shape(), Z.rows(), T.shape()));
 }
 
 }  // namespace
 
 // ℓ_n = lse(z_n) − z_n,y_n
 double SparseSoftmaxCrossEntropy::value(const Matrix& Z, const Matrix& T) const {
-  require_label_column(describe(), Z, T);
+  require_label_column(*this, Z, T);
   double total = 0;
   for (std::size_t n = 0; n < Z.rows(); ++n) {
     const std::size_t y = label(Z, T, n);
@@ -429,7 +430,7 @@ double SparseSoftmaxCrossEntropy::value(const Matrix& Z, const Matrix& T) const 
 
 // dℓ_n/dz_k = softmax(z_n)_k − [k = y_n]
 void SparseSoftmaxCrossEntropy::gradient_into(Matrix& dZ, const Matrix& Z, const Matrix& T) const {
-  require_label_column(describe(), Z, T);
+  require_label_column(*this, Z, T);
   for (std::size_t n = 0; n < Z.rows(); ++n) label(Z, T, n);  // all labels checked before dZ is touched
   softmax_into(dZ, Z);  // dZ holds y for now
   const Scalar scale = static_cast<Scalar>(1.0 / divisor(reduction, Z.rows()));

@@ -37,8 +37,11 @@ Network& Network::add(std::unique_ptr<Layer> layer) {
                                  layer->input_width(), layers_.size() - 1, layers_.back()->describe(),
                                  output_width()));
   layer->set_training(training_);
+  layer->borrows_input = true;  // its input is *input_ or the previous layer's output (layer.hpp)
   layers_.push_back(std::move(layer));
   has_forward_ = false;
+  parameters_listed_ = false;
+  parameter_list_.clear();
   outputs_.clear();
   output_grads_.clear();
   return *this;
@@ -90,10 +93,16 @@ std::size_t Network::output_width() const { return layers_.empty() ? 0 : layers_
 // a⁰ = X ;  a^(i+1) = layer_i(a^i)
 const Matrix& Network::forward(const Matrix& X) {
   if (layers_.empty()) throw ShapeError("Network::forward: the network has no layers");
-  input_ = X;
+  *input_ = X;
+  return forward_view(*input_);
+}
+
+const Matrix& Network::forward_view(const Matrix& X) {
+  if (layers_.empty()) throw ShapeError("Network::forward: the network has no layers");
+  input_view_ = &X;
   has_forward_ = true;
   outputs_.resize(layers_.size());
-  const Matrix* a = &input_;
+  const Matrix* a = &X;
   for (std::size_t i = 0; i < layers_.size(); ++i) {
     a = &layers_[i]->forward(*a);
     outputs_[i] = a;
@@ -124,7 +133,7 @@ const Matrix& Network::layer_input(std::size_t i) const {
   require_layer(i, "layer_input");
   if (i == 0) {
     if (!has_forward_) throw std::logic_error("Network::layer_input(0): no forward pass yet");
-    return input_;
+    return *input_view_;
   }
   return layer_output(i - 1);
 }
@@ -158,6 +167,15 @@ std::vector<ParameterRef> Network::parameters() {
   return all;
 }
 
+const std::vector<ParameterRef>& Network::parameter_list() {
+  if (!parameters_listed_) {
+    parameter_list_.clear();
+    for (ParameterRef& p : parameters()) parameter_list_.push_back(p);
+    parameters_listed_ = true;
+  }
+  return parameter_list_;
+}
+
 ParameterRef Network::parameter(std::string_view name) {
   std::vector<std::string> names;
   for (ParameterRef& p : parameters()) {
@@ -173,6 +191,8 @@ void Network::freeze(std::string_view name, bool frozen) {
   const auto it = std::find(frozen_.begin(), frozen_.end(), full);
   if (frozen && it == frozen_.end()) frozen_.push_back(full);
   if (!frozen && it != frozen_.end()) frozen_.erase(it);
+  parameters_listed_ = false;
+  parameter_list_.clear();
 }
 
 std::size_t Network::parameter_count() const {

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -33,15 +35,40 @@ void Optimizer::step(const std::vector<ParameterRef>& parameters) {
   ++steps_;
   last_learning_rate_ = learning_rate_;
   begin_step();
+  values_finite_ = true;
   for (std::size_t i = 0; i < parameters.size(); ++i) {
     const ParameterRef& p = parameters[i];
     if (p.frozen) {
       updates_[i].fill(Scalar{0});
       continue;
     }
-    compute_update(i, p.value, p.grad, updates_[i]);
-    p.value += updates_[i];  // θ ← θ + Δθ
+    values_finite_ = apply_update(i, p.value, p.grad, updates_[i]) && values_finite_;
   }
+}
+
+namespace {
+
+// Whether x is NaN or ±Inf, as 0 or 1, without a branch: all_finite()'s test (core/matrix.cpp), for
+// one element, so that a loop can or it into a flag while it writes the element.
+std::uint64_t non_finite_bit(double x) {
+  std::uint64_t bits;
+  std::memcpy(&bits, &x, sizeof bits);
+  return ((bits & 0x7ff0000000000000) + 0x0010000000000000) >> 63;
+}
+
+}  // namespace
+
+// θ ← θ + Δθ, checking each new θ as it is written.
+bool Optimizer::apply_update(std::size_t i, Matrix& theta, const Matrix& grad, Matrix& delta) {
+  compute_update(i, theta, grad, delta);
+  std::uint64_t non_finite = 0;
+  Scalar* t = theta.data();
+  const Scalar* d = delta.data();
+  for (std::size_t k = 0; k < theta.size(); ++k) {
+    t[k] += d[k];
+    non_finite |= non_finite_bit(t[k]);
+  }
+  return non_finite == 0;
 }
 
 void Optimizer::set_learning_rate(double eta) {
@@ -130,11 +157,14 @@ std::string SGD::describe() const {
 }
 
 // g ← dθ + λθ ;  b₁ = g, bₜ = μ·bₜ₋₁ + (1 − τ)·g ;  g ← g + μ·bₜ (Nesterov) or bₜ ;  Δθ = −η·g
-void SGD::compute_update(std::size_t i, const Matrix& theta, const Matrix& grad, Matrix& delta) {
+// With `theta_out`, θ ← θ + Δθ too, in the same pass (returning whether every new θ is finite):
+// one pass over the numbers instead of two, the same arithmetic.
+bool SGD::update_pass(std::size_t i, const Matrix& theta, const Matrix& grad, Matrix& delta, Matrix* theta_out) {
   const double eta = learning_rate();
   const double lambda = settings_.weight_decay, mu = settings_.momentum, tau = settings_.dampening;
   PerParameter* state = mu != 0 ? &states_.at(i, theta) : nullptr;  // plain SGD keeps nothing
   if (state) ++state->t;
+  std::uint64_t non_finite = 0;
   for (std::size_t k = 0; k < grad.size(); ++k) {
     double g = grad.data()[k];
     if (lambda != 0) g += lambda * theta.data()[k];
@@ -144,7 +174,21 @@ void SGD::compute_update(std::size_t i, const Matrix& theta, const Matrix& grad,
       g = settings_.nesterov ? g + mu * b : b;
     }
     delta.data()[k] = -eta * g;
+    if (theta_out) {
+      Scalar& t = theta_out->data()[k];
+      t += delta.data()[k];
+      non_finite |= non_finite_bit(t);
+    }
   }
+  return non_finite == 0;
+}
+
+void SGD::compute_update(std::size_t i, const Matrix& theta, const Matrix& grad, Matrix& delta) {
+  update_pass(i, theta, grad, delta, nullptr);
+}
+
+bool SGD::apply_update(std::size_t i, Matrix& theta, const Matrix& grad, Matrix& delta) {
+  return update_pass(i, theta, grad, delta, &theta);
 }
 
 OptimizerState SGD::state(std::size_t i) const {

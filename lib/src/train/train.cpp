@@ -70,15 +70,17 @@ std::string local_name(const std::string& name) {
 
 // ---- evaluation ---------------------------------------------------------------------------------
 
-double accuracy(const Matrix& P, const Matrix& T, double threshold, bool multilabel) {
+namespace {
+
+// How many rows of P predict the class of T's (accuracy(), without the division).
+std::size_t count_correct(const Matrix& P, const Matrix& T, double threshold, bool multilabel) {
   const bool class_indices = !multilabel && P.cols() > 1 && T.cols() == 1 && T.rows() == P.rows();
   if (!P.same_shape(T) && !class_indices)
     throw ShapeError(fmt::format("accuracy: prediction {} and target {} must have one shape", P.shape(), T.shape()));
   if (P.rows() == 0) throw ShapeError("accuracy: no samples");
   std::size_t correct = 0;
   if (class_indices) {
-    const auto predicted = argmax_cols(P);
-    for (std::size_t n = 0; n < P.rows(); ++n) correct += static_cast<Scalar>(predicted[n]) == T(n, 0);
+    for (std::size_t n = 0; n < P.rows(); ++n) correct += static_cast<Scalar>(argmax_of_row(P, n)) == T(n, 0);
   } else if (P.cols() == 1 || multilabel) {
     // the target's class: t ≥ ½ reads labels 0/1 and −1/+1 alike, whatever threshold the output needs
     for (std::size_t n = 0; n < P.rows(); ++n) {
@@ -87,15 +89,20 @@ double accuracy(const Matrix& P, const Matrix& T, double threshold, bool multila
       correct += right;
     }
   } else {
-    const auto predicted = argmax_cols(P), expected = argmax_cols(T);
-    for (std::size_t n = 0; n < P.rows(); ++n) correct += predicted[n] == expected[n];
+    for (std::size_t n = 0; n < P.rows(); ++n) correct += argmax_of_row(P, n) == argmax_of_row(T, n);
   }
-  return static_cast<double>(correct) / static_cast<double>(P.rows());
+  return correct;
+}
+
+}  // namespace
+
+double accuracy(const Matrix& P, const Matrix& T, double threshold, bool multilabel) {
+  return static_cast<double>(count_correct(P, T, threshold, multilabel)) / static_cast<double>(P.rows());
 }
 
 Evaluation evaluate(Network& net, const Loss& loss, const Matrix& X, const Matrix& T, const TrainOptions& options) {
   const ModeScope evaluating(net, false);
-  const Matrix& P = net.forward(X);
+  const Matrix& P = net.forward_view(X);  // no copy: X may be the whole data set
   Evaluation e;
   e.loss = loss.value(P, T);
   if (options.classification) e.accuracy = accuracy(P, T, options.threshold, options.multilabel);
@@ -109,15 +116,25 @@ const Matrix& predict(Network& net, const Matrix& X) {
 
 // ---- one update ---------------------------------------------------------------------------------
 
-double train_step(Network& net, const Loss& loss, Optimizer& optimizer, const Matrix& X, const Matrix& T,
-                  StepId id, Tracer& tracer, const TrainOptions& options) {
+namespace {
+
+struct StepLosses {
+  double loss = 0;       // L = data loss + penalty
+  double data_loss = 0;  // the loss function's value alone
+};
+
+// train_step(), and train()'s steps. `copy_input`: whether the network keeps its own copy of X
+// (Network::forward) or reads X itself (forward_view), which train() can afford: its batch
+// outlives the step.
+StepLosses take_step(Network& net, const Loss& loss, Optimizer& optimizer, const Matrix& X, const Matrix& T, StepId id,
+                Tracer& tracer, const TrainOptions& options, bool copy_input) {
   // dL/dŷ, reused from step to step
   thread_local Matrix dY;
 
   if (options.clip_grad_norm && options.clip_grad_value)
     throw std::invalid_argument("train_step: clip by norm or by value, not both");
   net.zero_grad();
-  const Matrix& Y = net.forward(X);
+  const Matrix& Y = copy_input ? net.forward(X) : net.forward_view(X);
   const double data_loss = loss.value(Y, T);
   if (!std::isfinite(data_loss)) explain_forward(net, X, T, data_loss, where(id), false);
   // L = data loss + λ₁·Σ|w| + λ₂·Σw² over the penalized parameters (nn/penalty.hpp)
@@ -131,7 +148,7 @@ double train_step(Network& net, const Loss& loss, Optimizer& optimizer, const Ma
   loss.gradient_into(dY, Y, T);  // the seed of the chain rule
   net.backward(dY);
   if (penalized) net.add_penalty_gradients();  // dL/dW += λ₁·sign(W) + 2λ₂·W
-  std::vector<ParameterRef> parameters = net.parameters();
+  const std::vector<ParameterRef>& parameters = net.parameter_list();
   for (const ParameterRef& p : parameters)
     if (!all_finite(p.grad)) explain_backward(net, id);
   if (tracer.wants(TraceLevel::full)) record_backward(tracer, net, id);
@@ -160,11 +177,20 @@ double train_step(Network& net, const Loss& loss, Optimizer& optimizer, const Ma
   }
 
   optimizer.step(parameters);
-  for (const ParameterRef& p : parameters)
-    if (auto bad = first_non_finite(p.value))
-      throw NonFiniteError(fmt::format("{}: {} after the update of {}: {}", where(id), p.name, optimizer.describe(), *bad));
+  if (!optimizer.values_finite())  // checked as the update wrote them; now find the first
+    for (const ParameterRef& p : parameters)
+      if (auto bad = first_non_finite(p.value))
+        throw NonFiniteError(
+            fmt::format("{}: {} after the update of {}: {}", where(id), p.name, optimizer.describe(), *bad));
   if (tracer.wants(TraceLevel::full)) record_updates(tracer, net, optimizer, id);
-  return L;
+  return {L, data_loss};
+}
+
+}  // namespace
+
+double train_step(Network& net, const Loss& loss, Optimizer& optimizer, const Matrix& X, const Matrix& T,
+                  StepId id, Tracer& tracer, const TrainOptions& options) {
+  return take_step(net, loss, optimizer, X, T, id, tracer, options, /*copy_input=*/true).loss;
 }
 
 // ---- the loop -----------------------------------------------------------------------------------
@@ -261,6 +287,9 @@ std::vector<EpochStats> train_loop(Network& net, const Loss& loss, Optimizer& op
 
     double batch_losses = 0;
     std::size_t batches = 0;
+    const bool running = options.epoch_metrics == EpochMetrics::running;
+    double running_loss = 0;          // Σ over the batches of data loss × rows
+    std::size_t running_correct = 0;  // Σ over the batches of the rows predicted right
     const double first_rate = optimizer.learning_rate();  // η of the epoch's first step …
     double last_rate = first_rate;                         // … and of its last
     for (std::size_t first = 0; first < N; first += B) {
@@ -271,13 +300,22 @@ std::vector<EpochStats> train_loop(Network& net, const Loss& loss, Optimizer& op
       if (options.trace_window)  // inside the window: full; outside: the epoch events only
         tracer.restrict_to(options.trace_window->contains(step + 1, first == 0) ? TraceLevel::full
                                                                                 : TraceLevel::summary);
-      const double batch_loss = train_step(net, loss, optimizer, Xb, Tb, {epoch, ++step}, tracer, options);
+      const StepLosses losses =
+          take_step(net, loss, optimizer, Xb, Tb, {epoch, ++step}, tracer, options, /*copy_input=*/false);
+      const double batch_loss = losses.loss;
       batch_losses += batch_loss;
       ++batches;
-      if (options.on_batch) {  // the network still holds the batch's forward pass (before the update)
+      // the network still holds the batch's forward pass (before the update)
+      std::size_t correct = 0;
+      if (options.classification && (running || options.on_batch))
+        correct = count_correct(net.layer_output(net.size() - 1), Tb, options.threshold, options.multilabel);
+      if (running) {
+        running_loss += losses.data_loss * static_cast<double>(Xb.rows());
+        running_correct += correct;
+      }
+      if (options.on_batch) {
         BatchStats b{epoch, step, batches, (N + B - 1) / B, Xb.rows(), batch_loss, std::nullopt};
-        if (options.classification)
-          b.accuracy = accuracy(net.layer_output(net.size() - 1), Tb, options.threshold, options.multilabel);
+        if (options.classification) b.accuracy = static_cast<double>(correct) / static_cast<double>(Xb.rows());
         options.on_batch(b);
       }
       last_rate = optimizer.learning_rate();
@@ -291,12 +329,18 @@ std::vector<EpochStats> train_loop(Network& net, const Loss& loss, Optimizer& op
     stats.epoch = epoch;
     stats.steps = step;
     stats.mean_batch_loss = batch_losses / static_cast<double>(batches);
-    const Evaluation e = evaluate(net, loss, X, T, options);
-    if (!std::isfinite(e.loss))  // the layers still hold the evaluation's forward pass
-      explain_forward(net, X, T, e.loss,
-                      fmt::format("epoch {}, evaluating the whole training set after step {}", epoch, step), true);
-    stats.loss = e.loss;
-    stats.accuracy = e.accuracy;
+    if (running) {  // Keras' numbers: the batches' means, weighted by their rows; no pass over the data
+      stats.running = true;
+      stats.loss = running_loss / static_cast<double>(N);
+      if (options.classification) stats.accuracy = static_cast<double>(running_correct) / static_cast<double>(N);
+    } else {
+      const Evaluation e = evaluate(net, loss, X, T, options);
+      if (!std::isfinite(e.loss))  // the layers still hold the evaluation's forward pass
+        explain_forward(net, X, T, e.loss,
+                        fmt::format("epoch {}, evaluating the whole training set after step {}", epoch, step), true);
+      stats.loss = e.loss;
+      stats.accuracy = e.accuracy;
+    }
     if (validation) {
       const Evaluation v = evaluate(net, loss, validation->X, validation->T, options);
       if (!std::isfinite(v.loss))
@@ -305,7 +349,7 @@ std::vector<EpochStats> train_loop(Network& net, const Loss& loss, Optimizer& op
       stats.val_loss = v.loss;
       stats.val_accuracy = v.accuracy;
     }
-    if (net.has_modes()) stats.mode = "eval";
+    if (net.has_modes()) stats.mode = running ? "train" : "eval";
     if (!net.penalties().empty()) stats.penalty = net.penalty();
     if (stopper) {
       const EarlyStopping::Verdict verdict = stopper->update(epoch, monitored(stats, options.early_stopping->monitor));
@@ -411,6 +455,7 @@ Json epoch_event(const EpochStats& stats) {
   if (!stats.mode.empty()) e["mode"] = stats.mode;
   e["loss"] = to_json(stats.loss);
   e["mean_batch_loss"] = to_json(stats.mean_batch_loss);
+  if (stats.running) e["epoch_metrics"] = "running";  // only then: traces of the default stay as they were
   if (stats.accuracy) e["accuracy"] = *stats.accuracy;
   if (stats.val_loss) e["val_loss"] = to_json(*stats.val_loss);
   if (stats.val_accuracy) e["val_accuracy"] = *stats.val_accuracy;

@@ -40,8 +40,12 @@ public:
   Matrix dW;  // (out×in)  dL/dW, accumulated
   Matrix db;  // (1×out)   dL/db, accumulated
 
-  // Cached by forward() for backward(): the input (dL/dW needs it) and the output.
-  Matrix X;   // (N×in)
+  // Cached by forward() for backward(): the input (dL/dW needs it) and the output. The input is
+  // kept by address: inside a Network (borrows_input) it is the network's input or the previous
+  // layer's output, unchanged until the next forward pass, so a batch — or a whole data set being
+  // evaluated — is not copied again; a Dense on its own copies it into X_copy first.
+  const Matrix* X = nullptr;  // (N×in)
+  Matrix X_copy;              // the copy, for a Dense on its own
   Matrix Z;   // (N×out)
   Matrix dX;  // (N×in)   dL/dX, written by backward()
 
@@ -53,7 +57,13 @@ public:
   const Matrix& backward(const Matrix& dZ) override;
 
   std::vector<ParameterRef> parameters() override;
-  std::unique_ptr<Layer> clone() const override { return std::make_unique<Dense>(*this); }
+  // dW = 0, db = 0; and remembers that dW is zero, so that the next backward() sums dZᵀ·X straight
+  // into it (matmul_atb_add_into: the same bits as adding a separately summed product to zero).
+  void zero_grad() override;
+  std::unique_ptr<Layer> clone() const override;
+
+private:
+  bool dW_is_zero_ = false;  // set by zero_grad(), cleared by backward()
 };
 
 // Two dense layers with nothing between them are one dense layer:

@@ -72,11 +72,15 @@ public:
   // network asks this of its first layer, whose input is data).
   virtual const Matrix& backward(const Matrix& dY) = 0;
   bool needs_input_gradient = true;
+  // Whether forward() may keep its input by address instead of copying it: true inside a Network,
+  // which passes each layer the network's input or the previous layer's output, both unchanged until
+  // the next forward pass. A layer used on its own keeps a copy (its caller's X may be a temporary).
+  bool borrows_input = false;
 
   // The learned tensors, by local name; empty for a layer without parameters.
   virtual std::vector<ParameterRef> parameters() { return {}; }
   // dθ = 0 for every parameter: gradients accumulate until this is called.
-  void zero_grad();
+  virtual void zero_grad();
   std::size_t parameter_count() const;
 
   // The buffers, by local name; empty for a layer without any (every layer of chapters 1–10).

@@ -64,6 +64,11 @@ public:
   // ŷ = the last layer's output for the batch X:(N×in). The reference stays valid until the next
   // forward(). Throws ShapeError for a network without layers or an X of the wrong width.
   const Matrix& forward(const Matrix& X);
+  // The same without copying X: the network reads X itself (layer_input(0), the first layer's
+  // backward), so X must stay alive and unchanged until the next forward(). For callers whose X
+  // outlives the pass anyway — the training loop's batch, a whole data set being evaluated — where
+  // a copy would cost a pass over the batch, or as much memory again as the data set.
+  const Matrix& forward_view(const Matrix& X);
   // Takes dL/dŷ and accumulates dL/dθ into every parameter's gradient. Returns dL/dX when
   // `input_gradient` is true; otherwise the first layer skips that product and an empty matrix is
   // returned.
@@ -73,6 +78,9 @@ public:
 
   // Every parameter, layer by layer, named "layers[i].<name>", with its frozen flag.
   std::vector<ParameterRef> parameters();
+  // The same list, built once and kept (until a layer is added or a parameter frozen or thawed):
+  // what a training step reads, without building names and a vector at every step.
+  const std::vector<ParameterRef>& parameter_list();
   // One parameter by name; InputError naming it (and listing the names) if there is none.
   ParameterRef parameter(std::string_view name);
   // A frozen parameter keeps its value through optimizer steps; its gradient is still computed.
@@ -154,11 +162,16 @@ private:
   bool training_ = true;                     // the mode last set (every layer's, unless set one by one)
   // Copies of the network's input and of the loss gradient of the last passes, kept so that traces
   // can read them after the caller's matrices are gone (a copy reuses its buffer from step to step).
-  Matrix input_;                             // X of the last forward()
+  // The input copy lives on the heap so that its address — which the first layer may keep — stays
+  // put when the network is moved.
+  std::unique_ptr<Matrix> input_ = std::make_unique<Matrix>();  // X of the last forward()
+  const Matrix* input_view_ = nullptr;       // what the last pass read: *input_, or forward_view()'s X
   Matrix loss_gradient_;                     // dL/dŷ of the last backward()
   bool has_forward_ = false;
   std::vector<const Matrix*> outputs_;       // each layer's output in the last forward()
   std::vector<const Matrix*> output_grads_;  // the dL/d(output) each layer got in the last backward()
+  std::vector<ParameterRef> parameter_list_;  // parameter_list(), when parameters_listed_
+  bool parameters_listed_ = false;
 };
 
 // Puts a network in one mode for as long as it lives, then gives it back the mode it had:

@@ -55,6 +55,9 @@ public:
   // the same order and shapes, at every step (ShapeError otherwise): per-parameter state follows
   // positions in it.
   void step(const std::vector<ParameterRef>& parameters);
+  // Whether every θ the last step() wrote is finite (no NaN, no ±Inf): checked as each was written,
+  // so that the training loop needs no further pass over the parameters to know.
+  bool values_finite() const noexcept { return values_finite_; }
   // How many step() calls so far (Adam's t).
   std::size_t steps() const noexcept { return steps_; }
   // The learning rate η in force for the next step (PyTorch's param_groups[0]["lr"]). A schedule
@@ -81,8 +84,12 @@ protected:
   // Δθ for parameters[i]: write it into `delta` (already shaped like θ). State for parameter i lives
   // in the subclass, sized on first use. η is learning_rate(), read at every step.
   virtual void compute_update(std::size_t i, const Matrix& theta, const Matrix& grad, Matrix& delta) = 0;
+  // compute_update(), then θ ← θ + Δθ; returns whether every new θ is finite. An optimizer whose
+  // update is one simple loop (SGD) overrides it to do both in one pass over the numbers.
+  virtual bool apply_update(std::size_t i, Matrix& theta, const Matrix& grad, Matrix& delta);
 
 private:
+  bool values_finite_ = true;
   std::size_t steps_ = 0;
   double learning_rate_ = 0;
   double last_learning_rate_ = 0;
@@ -131,8 +138,11 @@ public:
 
 protected:
   void compute_update(std::size_t i, const Matrix& theta, const Matrix& grad, Matrix& delta) override;
+  bool apply_update(std::size_t i, Matrix& theta, const Matrix& grad, Matrix& delta) override;  // one pass
 
 private:
+  // The update's loop, shared: Δθ into delta, and with theta_out also θ ← θ + Δθ in the same pass.
+  bool update_pass(std::size_t i, const Matrix& theta, const Matrix& grad, Matrix& delta, Matrix* theta_out);
   struct PerParameter {
     explicit PerParameter(const Matrix& theta) : b(theta.rows(), theta.cols()) {}
     std::size_t t = 0;

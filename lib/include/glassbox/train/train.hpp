@@ -8,7 +8,11 @@
 //   zero_grad → ŷ = forward(X_b) → L = loss(ŷ, T_b) → dL/dŷ = loss.gradient → backward → optimizer step
 //
 // After the epoch the whole training set is evaluated once more (forward only): that is the epoch's
-// loss (and accuracy) — the loss of the weights the epoch ended with, on every sample. Given a
+// loss (and accuracy) — the loss of the weights the epoch ended with, on every sample. With
+// options.epoch_metrics = EpochMetrics::running, there is no such pass: the epoch's loss and accuracy
+// are the running means over its batches, each measured in its step before the update, as Keras
+// reports them (cheaper by one forward pass over the data per epoch; a mix of the weights the epoch
+// went through, not the ones it ended with). Given a
 // validation set (samples held out of training, data/validation.hpp), it is evaluated too: the
 // epoch's val_loss (and val_accuracy). With options.early_stopping, one of these numbers decides
 // after each epoch whether to go on (train/early_stopping.hpp: Keras' EarlyStopping rule).
@@ -22,7 +26,8 @@
 //   summary  "epoch"    per epoch: loss, accuracy (classification), mean loss of its batches, the
 //                       learning rate of its first step (and of its last, when a per-batch schedule
 //                       changed it within the epoch), val_loss and val_accuracy (with a validation
-//                       set), the early-stopping state
+//                       set), the early-stopping state; "epoch_metrics": "running" when loss and
+//                       accuracy are the running means of its batches (EpochMetrics::running)
 //            "early_stopping"  once, at the end (with options.early_stopping): best epoch, why it stopped
 //   step     "step"     per update: loss of the batch, the learning rate it used, the gradient norm of
 //                       every parameter (after clipping); with penalties also data_loss and penalty
@@ -77,6 +82,12 @@ struct BatchStats {
 };
 using BatchCallback = std::function<void(const BatchStats&)>;
 
+// What an epoch's loss and accuracy measure (see the top of this file).
+enum class EpochMetrics {
+  evaluate,  // the whole training set, evaluated once more after the epoch with its final weights
+  running,   // the running mean over the epoch's batches, each before its update (Keras' numbers)
+};
+
 struct TrainOptions {
   std::size_t epochs = 1;
   std::size_t batch_size = 0;   // B; 0 takes all N samples as one batch (full-batch gradient descent)
@@ -84,6 +95,7 @@ struct TrainOptions {
   bool classification = false;  // report accuracy (see accuracy())
   double threshold = 0.5;       // for a single output: the predicted class is ŷ ≥ threshold (0 for logits)
   bool multilabel = false;      // several independent yes/no outputs (see accuracy())
+  EpochMetrics epoch_metrics = EpochMetrics::evaluate;
   // Gradient clipping (train/clipping.hpp) after backward, before the optimizer step: by global norm
   // or by value, not both (std::invalid_argument). Unset: no clipping.
   std::optional<double> clip_grad_norm{};   // max_norm > 0
@@ -125,12 +137,15 @@ struct StepId {
 struct EpochStats {
   std::size_t epoch = 0;
   std::size_t steps = 0;            // updates so far, all epochs
-  double loss = 0;                  // on the whole training set after the epoch
+  double loss = 0;                  // on the whole training set after the epoch (or, when `running`,
+                                    // the batches' data losses averaged over the epoch's samples)
   double mean_batch_loss = 0;       // the mean of the epoch's batch losses, as they were computed
-  std::optional<double> accuracy;   // with classification: on the whole set after the epoch
+  std::optional<double> accuracy;   // with classification: on the whole set after the epoch (or, when
+                                    // `running`, the share of the epoch's samples its batches got right)
+  bool running = false;             // loss and accuracy are running means (EpochMetrics::running)
   std::optional<double> learning_rate;       // η of the epoch's first step (train() always sets it)
   std::optional<double> learning_rate_last;  // η of its last step, when it differs from the first
-  std::string mode;                 // "eval", the mode loss and accuracy were measured in, for a network
+  std::string mode;                 // "eval" ("train" when `running`), the mode loss and accuracy were measured in, for a network
                                     // with mode-dependent layers; empty otherwise (and not traced)
   std::optional<double> val_loss{};    // with a validation set: its loss after the epoch (evaluation mode)
   std::optional<double> val_accuracy{};  // … and its accuracy, with classification
@@ -161,7 +176,8 @@ struct Evaluation {
   std::optional<double> accuracy;
 };
 // The loss (and accuracy, with classification) of the network on (X, T), forward only, in
-// evaluation mode (the network's mode is restored afterwards).
+// evaluation mode (the network's mode is restored afterwards). The pass reads X without copying it
+// (Network::forward_view): the network's layer_input(0) is X until its next forward pass.
 Evaluation evaluate(Network& net, const Loss& loss, const Matrix& X, const Matrix& T,
                     const TrainOptions& options = {});
 // ŷ for X:(N×in), forward only, in evaluation mode (the mode is restored afterwards). The reference
