@@ -8,8 +8,8 @@ writes: for each batch of the given order, zero_grad, forward, loss, backward, o
 momentum). Loading and converting the data are outside the timed part; gathering each batch's rows
 (index_select) is inside it, as train()'s gather is for glassbox.
 
-Prints one line of JSON: the elapsed and processor time of the loop, the mean of the batch losses,
-the loss on the training and the test set after it (computed after the timer stops).
+Prints one line of JSON: the elapsed and processor time of the loop, the mean of the last epoch's
+batch losses, the loss on the training and the test set after it (computed after the timer stops).
 
 Run: bench/compare_training.py (scripts/bench), or
   python3 bench/bench_training.py --work DIR --task fmnist|circles --dtype float64|float32 --threads N
@@ -77,10 +77,11 @@ def main():
     sgd = torch.optim.SGD(model.parameters(), lr=manifest["learning_rate"])
 
     N, B, epochs = X.shape[0], manifest["batch_size"], manifest["epochs"]
-    batch_losses, steps = 0.0, 0
+    batch_losses, steps = 0.0, 0  # batch_losses: of the last epoch (glassbox's train() reports each epoch's)
     wall_start, cpu_start = time.perf_counter(), time.process_time()
     for e in range(epochs):
         epoch_order = order[e]
+        batch_losses = 0.0
         for first_row in range(0, N, B):
             rows = epoch_order[first_row:first_row + B]
             xb, yb = X.index_select(0, rows), Y.index_select(0, rows)
@@ -98,7 +99,7 @@ def main():
         test_loss = loss_fn(model(X_test), Y_test).item()
     print(json.dumps({"contender": "PyTorch", "dtype": args.dtype, "task": args.task, "threads": str(args.threads),
                       "reported_threads": torch.get_num_threads(), "samples": N, "epochs": epochs, "steps": steps,
-                      "seconds": seconds, "cpu_seconds": cpu_seconds, "mean_batch_loss": batch_losses / steps,
+                      "seconds": seconds, "cpu_seconds": cpu_seconds, "mean_batch_loss": batch_losses / len(range(0, N, B)),
                       "train_loss": train_loss, "test_loss": test_loss}))
 
 

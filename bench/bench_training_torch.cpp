@@ -7,8 +7,8 @@
 // torch::optim::SGD's step (no momentum). Data loading and conversion are outside the timed part;
 // gathering each batch's rows (index_select) is inside it, as train()'s gather is for glassbox.
 //
-// Prints one line of JSON: the elapsed and processor time of the loop, the mean of the batch
-// losses, the loss on the training and the test set after it (computed after the timer stops).
+// Prints one line of JSON: the elapsed and processor time of the loop, the mean of the last
+// epoch's batch losses, the loss on the training and the test set after it (computed after the timer stops).
 //
 // Run: bench/compare_training.py (scripts/bench), or
 //   build/release/bin/bench_training_torch --work DIR --task fmnist|circles --dtype float64|float32 --threads N
@@ -144,12 +144,14 @@ int main(int argc, char** argv) {
     torch::optim::SGD sgd(model->parameters(), torch::optim::SGDOptions(manifest.at("learning_rate").get<double>()));
 
     const int64_t N = X.size(0), B = manifest.at("batch_size"), epochs = manifest.at("epochs");
-    double batch_losses = 0;
-    int64_t steps = 0;
+    double batch_losses = 0;  // of the last epoch (glassbox's train() reports each epoch's)
+    int64_t steps = 0, last_epoch_steps = 0;
     const auto wall_start = std::chrono::steady_clock::now();
     const std::clock_t cpu_start = std::clock();
     for (int64_t e = 0; e < epochs; ++e) {
       const torch::Tensor epoch_order = order[e];
+      batch_losses = 0;
+      last_epoch_steps = 0;
       for (int64_t first_row = 0; first_row < N; first_row += B) {
         const torch::Tensor rows = epoch_order.narrow(0, first_row, std::min(B, N - first_row));
         const torch::Tensor xb = X.index_select(0, rows), yb = Y.index_select(0, rows);
@@ -159,6 +161,7 @@ int main(int argc, char** argv) {
         sgd.step();
         batch_losses += loss.item<double>();
         ++steps;
+        ++last_epoch_steps;
       }
     }
     const double cpu_seconds = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
@@ -177,7 +180,7 @@ int main(int argc, char** argv) {
                     {"steps", steps},
                     {"seconds", seconds},
                     {"cpu_seconds", cpu_seconds},
-                    {"mean_batch_loss", batch_losses / static_cast<double>(steps)},
+                    {"mean_batch_loss", batch_losses / static_cast<double>(last_epoch_steps)},
                     {"train_loss", train_loss},
                     {"test_loss", test_loss}};
     std::cout << line.dump() << '\n';

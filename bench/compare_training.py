@@ -47,7 +47,16 @@ def run_json(command, env):
 
 
 def torch_importable(python):
-    return subprocess.run([python, "-c", "import torch"], capture_output=True).returncode == 0
+    try:
+        return subprocess.run([python, "-c", "import torch"], capture_output=True).returncode == 0
+    except OSError:
+        return False
+
+
+def python_with_torch(asked):
+    """The Python to run PyTorch with: the one asked for, else this one, else Debian's (python3-torch)."""
+    candidates = [asked] if asked else [sys.executable, "/usr/bin/python3"]
+    return next((p for p in candidates if torch_importable(p)), None)
 
 
 def fmt_seconds(s):
@@ -67,7 +76,7 @@ def main():
     parser.add_argument("--runs", type=int, help="runs of each contender (default 5; 1 with --quick)")
     parser.add_argument("--threads", default="1,2", help="thread counts, comma-separated (default 1,2)")
     parser.add_argument("--tasks", default="fmnist,circles", help="fmnist, circles or both (default)")
-    parser.add_argument("--python", default=sys.executable, help="the Python that runs PyTorch")
+    parser.add_argument("--python", help="the Python that runs PyTorch (default: this one, else /usr/bin/python3)")
     parser.add_argument("--work", help="where to write the work (default: a temporary folder, removed after)")
     parser.add_argument("--results", help="also write every run's JSON result to this file")
     args = parser.parse_args()
@@ -94,13 +103,14 @@ def main():
                 torch_cpp, "--work", work, "--task", task, "--dtype", d, "--threads", str(n)]))
     else:
         say(f"compare_training: no libtorch contender ({torch_cpp} not built: install libtorch-dev and reconfigure)")
-    if torch_importable(args.python):
+    python = python_with_torch(args.python)
+    if python:
         for dtype in ("float64", "float32"):
             contenders.append(("PyTorch", dtype, lambda task, n, d=dtype: [
-                args.python, os.path.join(HERE, "bench_training.py"), "--work", work, "--task", task, "--dtype", d,
+                python, os.path.join(HERE, "bench_training.py"), "--work", work, "--task", task, "--dtype", d,
                 "--threads", str(n)]))
     else:
-        say(f"compare_training: no PyTorch contender ({args.python} cannot import torch: install python3-torch)")
+        say(f"compare_training: no PyTorch contender (no Python here imports torch: install python3-torch)")
 
     work = args.work or tempfile.mkdtemp(prefix="glassbox-bench-")
     try:
@@ -155,7 +165,7 @@ def report(task, results, contenders, threads):
             last = mine[-1]
             rows.append([n, label(name, dtype), fmt_seconds(statistics.median(seconds)),
                          f"{fmt_seconds(min(seconds))}–{fmt_seconds(max(seconds))}", f"{cores:.2f}",
-                         f"{last['mean_batch_loss']:.6f}", f"{last['train_loss']:.6f}", f"{last['test_loss']:.6f}"])
+                         f"{last['mean_batch_loss']:.8g}", f"{last['train_loss']:.8g}", f"{last['test_loss']:.8g}"])
             if name == "glassbox":
                 # train() evaluates the whole training set after every epoch; the others do not.
                 steps_only = [r["seconds"] - r["eval_seconds"] * r["epochs"] for r in mine]
@@ -168,7 +178,7 @@ def report(task, results, contenders, threads):
                     medians[("floor", dtype, n)] = floor
                     rows.append([n, "  GEMM-only floor (steps)", fmt_seconds(floor), "", "", "", "", ""])
                     rows.append([n, "  GEMM-only floor (evaluation)", fmt_seconds(floor_eval), "", "", "", "", ""])
-    print(table(["threads", "contender", "median", "min–max", "cpu/wall", "mean batch loss", "train loss",
+    print(table(["threads", "contender", "median", "min–max", "cpu/wall", "last epoch's mean batch loss", "train loss",
                  "test loss"], rows))
 
     others = [(name, dtype) for name, dtype, _ in contenders if name != "glassbox"]
@@ -188,11 +198,11 @@ def report(task, results, contenders, threads):
             rows.append([n] + [f"{medians[(name, dtype, n)] / medians[(name, dtype, base)]:.2f}"
                                for name, dtype, _ in contenders])
         print(table(["threads"] + [label(name, dtype) for name, dtype, _ in contenders], rows))
-    for n in threads:
-        if ("floor", "float64", n) in medians:
-            g = medians[("glassbox steps", "float64", n)]
-            print(f"\n{n} thread(s): glassbox's steps take {g / medians[('floor', 'float64', n)]:.2f}× their "
-                  f"GEMM-only floor (the rest is the work around the products)")
+    floors = [n for n in threads if ("floor", "float64", n) in medians]
+    if floors:
+        print("\nglassbox's steps over their GEMM-only floor (the rest is the work around the products): " +
+              ", ".join(f"{medians[('glassbox steps', 'float64', n)] / medians[('floor', 'float64', n)]:.2f}× at {n} "
+                        f"thread(s)" for n in floors))
     single = [r["cpu_seconds"] / r["seconds"] for r in results if r["threads"] == 1]
     if single and min(single) < 0.9:
         print(f"\nnote: a one-thread run had the CPU only {100 * min(single):.0f}% of its time: other programs were "
