@@ -163,23 +163,27 @@ def report(task, results, contenders, threads):
             medians[(name, dtype, n)] = statistics.median(seconds)
             cores = statistics.median(r["cpu_seconds"] / r["seconds"] for r in mine)
             last = mine[-1]
-            rows.append([n, label(name, dtype), fmt_seconds(statistics.median(seconds)),
+            reported = last.get("reported_threads") or "?"
+            rows.append([n, label(name, dtype), reported, fmt_seconds(statistics.median(seconds)),
                          f"{fmt_seconds(min(seconds))}–{fmt_seconds(max(seconds))}", f"{cores:.2f}",
                          f"{last['mean_batch_loss']:.8g}", f"{last['train_loss']:.8g}", f"{last['test_loss']:.8g}"])
             if name == "glassbox":
                 # train() evaluates the whole training set after every epoch; the others do not.
                 steps_only = [r["seconds"] - r["eval_seconds"] * r["epochs"] for r in mine]
                 medians[("glassbox steps", dtype, n)] = statistics.median(steps_only)
-                rows.append([n, "  glassbox, steps only", fmt_seconds(statistics.median(steps_only)),
+                rows.append([n, "  glassbox, steps only", "", fmt_seconds(statistics.median(steps_only)),
                              f"{fmt_seconds(min(steps_only))}–{fmt_seconds(max(steps_only))}", "", "", "", ""])
                 if "floor_seconds" in last:
                     floor = statistics.median(r["floor_seconds"] for r in mine)
                     floor_eval = statistics.median(r["floor_eval_seconds"] for r in mine)
                     medians[("floor", dtype, n)] = floor
-                    rows.append([n, "  GEMM-only floor (steps)", fmt_seconds(floor), "", "", "", "", ""])
-                    rows.append([n, "  GEMM-only floor (evaluation)", fmt_seconds(floor_eval), "", "", "", "", ""])
-    print(table(["threads", "contender", "median", "min–max", "cpu/wall", "last epoch's mean batch loss", "train loss",
+                    rows.append([n, "  GEMM-only floor (steps)", "", fmt_seconds(floor), "", "", "", "", ""])
+                    rows.append([n, "  GEMM-only floor (evaluation)", "", fmt_seconds(floor_eval), "", "", "", "", ""])
+    print(table(["threads", "contender", "reports", "median", "min–max", "cpu/wall", "batch loss", "train loss",
                  "test loss"], rows))
+
+    print("(reports: the thread count the contender says it uses, ? if it does not say; cpu/wall: processor over\n"
+          " elapsed time; batch loss: the mean of the last epoch's batch losses; train and test loss: after training)")
 
     others = [(name, dtype) for name, dtype, _ in contenders if name != "glassbox"]
     if others:
