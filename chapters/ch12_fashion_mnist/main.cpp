@@ -14,7 +14,8 @@
 // Run: ch12_fashion_mnist [--data DIR] [--limit N] [--epochs N] [--batch-size B] [--learning-rate η]
 //      [--patience N] [--trace-steps A:B] [--trace PATH] [--trace-level …]
 // Trace: traces/ch12_fashion_mnist.json — "validation_split", train()'s "epoch" events (steps A … B
-// at level full: forward, backward, step, update; the others at summary), one "test_epoch" per
+// of --trace-steps at level full: forward, backward, step, update; the others at summary; step B is
+// the one opened), one "test_epoch" per
 // epoch, "early_stopping", then "step_walkthrough", "test_report" and "model_check". Beside it:
 // .samples.svg, .accuracy.svg, .weights.svg, .confusion.svg, .mistakes.svg, and the model,
 // .model.json (glassbox evaluate reads it).
@@ -240,12 +241,8 @@ Training train_network(course::Context& ctx, const Settings& s, const Data& d) {
   t.steps_per_epoch = (N + B - 1) / B;
 
   const auto [first, last_traced] = parse_steps(s.trace_steps);
-  if (first > t.steps_per_epoch * static_cast<std::size_t>(s.epochs))
-    throw UsageError(fmt::format("--trace-steps: step {} is past the run's last step, {} ({} epochs of {} batches)",
-                                 first, t.steps_per_epoch * static_cast<std::size_t>(s.epochs), s.epochs,
-                                 t.steps_per_epoch));
   options.trace_window = TrainOptions::TraceWindow{first, last_traced, false};
-  t.capture.step = first;
+  t.capture.step = last_traced;  // the window's last step is opened; a window B−1:B holds Adam's m and v before it
 
   ctx.print("{}\n\n", t.net.describe());
   ctx.print(t.net.summary());
@@ -410,7 +407,7 @@ void open_step(course::Context& ctx, const Data& d, const Training& t) {
   ctx.heading("3. One training step, opened");
   const StepCapture& c = t.capture;
   if (!c.after) {
-    ctx.print("Step {} was not reached (the run stopped before it).\n", c.step);
+    ctx.print("Step {} was not reached: the run has fewer steps, or early stopping ended it sooner.\n", c.step);
     return;
   }
   const std::size_t B = c.batch_size, K = d.classes.size();
@@ -505,9 +502,11 @@ void open_step(course::Context& ctx, const Data& d, const Training& t) {
             "first-layer weight from pixel {} (row {}, column {}: x = {}) to unit {}:\n\n",
             step_t, pixel, pixel / kSide, pixel % kSide, exact(c.X(0, pixel)), shown[0]);
   for (const Json& a : adam) print_adam(ctx, a, step_t, c.learning_rate);
-  ctx.print("\nm_prev and v_prev are Adam's state after step {} (the trace's update events of that step, if traced).\n"
-            "Early in training m̂/√v̂ is near ±1 for every weight, so each moves by about η whatever its gradient.\n",
-            c.step - 1);
+  ctx.print("\nm_prev and v_prev are Adam's state after step {} (in the trace's update events of that step when\n"
+            "--trace-steps starts one step earlier, as {}:{} would).\n"
+            "At step 1, m̂ = g and v̂ = g², so every weight moves by η·sign(g) whatever the size of its gradient; later,\n"
+            "m̂/√v̂ weighs the gradient's recent mean against its recent size.\n",
+            c.step - 1, c.step - 1, c.step);
   ctx.tracer.record(TraceLevel::summary, walk);
 }
 
@@ -656,8 +655,9 @@ int main(int argc, char** argv) {
   cli.option("validation", s.validation, 0.01, 0.5, "the fraction of the training images held out for validation");
   cli.option("patience", s.patience, 1, 1000, "early stopping: epochs without a lower validation loss");
   cli.option("trace-steps", s.trace_steps, {},
-             "A:B, the steps traced at level full (the others at summary); step A is opened in section 3", "A:B");
+             "A:B, the steps traced at level full (the others at summary); step B is opened in section 3", "A:B");
   return course::run_chapter(argc, argv, cli, [&](course::Context& ctx) {
+    parse_steps(s.trace_steps);  // a malformed window is refused before anything is read or written
     const Data d = load_data(ctx, s);
     Training t = train_network(ctx, s, d);
     open_step(ctx, d, t);
