@@ -34,9 +34,12 @@ void put32(std::string& bytes, std::uint32_t v) {
   for (int shift = 24; shift >= 0; shift -= 8) bytes += static_cast<char>((v >> shift) & 0xff);
 }
 
-// Image n of class k = n % 10: a block of ink whose place depends on the class (rows 2k … 2k+7,
+// Image n shows class n % 10: a block of ink whose place depends on the class (rows 2k … 2k+7,
 // columns 3 … 24, and for odd classes also columns 20 … 27 of every row), over faint noise from a
-// fixed linear congruential generator: ten classes a small network tells apart in a few epochs.
+// fixed linear congruential generator: ten classes a small network tells apart in a few epochs. One
+// image in seven is labelled three classes on, so that there are mistakes to show.
+std::size_t label_of(std::size_t n) { return n % 7 == 3 ? (n + 3) % 10 : n % 10; }
+
 std::uint8_t pixel(std::size_t n, std::size_t i, std::uint32_t& state) {
   state = state * 1664525u + 1013904223u;
   const std::size_t k = n % 10, r = i / 28, c = i % 28;
@@ -58,7 +61,7 @@ void write_fixture(const fs::path& folder) {
     put32(labels, static_cast<std::uint32_t>(count));
     for (std::size_t n = 0; n < count; ++n) {
       for (std::size_t i = 0; i < kPixels; ++i) images += static_cast<char>(pixel(n, i, state));
-      labels += static_cast<char>(n % 10);
+      labels += static_cast<char>(label_of(n));
     }
     std::ofstream(folder / (part + "-images-idx3-ubyte"), std::ios::binary) << images;
     std::ofstream(folder / (part + "-labels-idx1-ubyte"), std::ios::binary) << labels;
@@ -107,17 +110,26 @@ std::string read_text(const fs::path& path) {
 }  // namespace
 
 TEST_CASE("ch12: on small IDX files the trace validates and two runs write the same bytes", "[ch12]") {
+  // Two runs with steps 4 and 5 traced in full (about 80 MB each): the same bytes.
   const auto one = glassbox::testing::run_chapter("ch12_fashion_mnist", "same-1", small_args() + " --seed 7");
   const auto two = glassbox::testing::run_chapter("ch12_fashion_mnist", "same-2", small_args() + " --seed 7");
   REQUIRE(one.exit_code == 0);
   REQUIRE(two.exit_code == 0);
-  CHECK(read_text(one.trace) == read_text(two.trace));
+  const bool same = read_text(one.trace) == read_text(two.trace);
+  CHECK(same);
+  // The schema check reads a trace at level summary: Python's validator would take minutes over the
+  // full steps' millions of numbers, and their events (forward, backward, update) are the training
+  // loop's, validated in every other chapter's tests; this chapter's own events are all here.
+  const auto summary = glassbox::testing::run_chapter("ch12_fashion_mnist", "schema", small_args() + " --trace-level summary");
+  REQUIRE(summary.exit_code == 0);
+  for (const char* kind : {"test_epoch", "step_walkthrough", "test_report", "model_check", "validation_split"})
+    CHECK_FALSE(events(summary.document(), kind).empty());
   const std::string validate = "/usr/bin/python3 " GLASSBOX_SOURCE_DIR "/scripts/validate_trace.py " GLASSBOX_SOURCE_DIR
-                               "/docs/trace.schema.json " + one.trace.string() + " > /dev/null";
+                               "/docs/trace.schema.json " + summary.trace.string() + " > /dev/null";
   CHECK(std::system(validate.c_str()) == 0);
 }
 
-TEST_CASE("ch12: the split, the per-epoch test accuracy and the window of full steps", "[ch12]") {
+TEST_CASE("ch12: the split and the test accuracy per epoch and the window of full steps", "[ch12]") {
   const auto split = events(trace(), "validation_split");
   REQUIRE(split.size() == 1);
   CHECK(split[0]["validation"].size() == 40);  // 10 % of 400, 4 of each class
@@ -132,7 +144,7 @@ TEST_CASE("ch12: the split, the per-epoch test accuracy and the window of full s
   CHECK(full_steps == std::set<std::size_t>{4, 5});
   CHECK(events(trace(), "update").size() == 2 * 6);  // 6 parameters, 2 steps
   // The made-up classes are easy: the network learns them (a broken loop would stay near 0.1).
-  CHECK(d(tests.back()["test_accuracy"]) > 0.8);
+  CHECK(d(tests.back()["test_accuracy"]) > 0.6);  // at most 6 in 7 are learnable
 }
 
 TEST_CASE("ch12: the opened step's forward pass and δ recomputed from the trace", "[ch12]") {
@@ -142,7 +154,7 @@ TEST_CASE("ch12: the opened step's forward pass and δ recomputed from the trace
   const std::size_t step = w["step"], B = w["batch_size"], label = w["label"], index = w["training_index"];
   REQUIRE(step == 5);
   CHECK(B == 32);
-  CHECK(label == index % 10);  // the fixture's labels are n % 10
+  CHECK(label == label_of(index));  // the label the fixture wrote
   const json f0 = find(trace(), "forward", step, "layer", 0);
   const json& x = f0["input"][0];
   // The batch's first row is training image `index`, as the fixture wrote it (/255).
@@ -186,7 +198,7 @@ TEST_CASE("ch12: the opened step's forward pass and δ recomputed from the trace
 }
 
 TEST_CASE("ch12: the opened step's dL/dW and Adam updates recomputed from the trace", "[ch12]") {
-  const json& w = events(trace(), "step_walkthrough").at(0);
+  const json w = events(trace(), "step_walkthrough").at(0);
   const std::size_t step = w["step"], B = w["batch_size"];
   const json f2 = find(trace(), "forward", step, "layer", 2);
   const json b4 = find(trace(), "backward", step, "layer", 4);
@@ -283,7 +295,7 @@ TEST_CASE("ch12: the pictures are well-formed SVG with what they promise", "[ch1
   REQUIRE(accuracy);
 }
 
-TEST_CASE("ch12: a folder without the data, or a bad window, is refused with exit 2 and nothing written", "[ch12]") {
+TEST_CASE("ch12: a folder without the data or a bad window is refused with exit 2 and nothing written", "[ch12]") {
   const fs::path empty = fs::absolute(fs::path("chapter_test_output") / "ch12_fashion_mnist" /
                                       ("empty-" + std::to_string(::getpid())));
   fs::create_directories(empty);
@@ -308,8 +320,10 @@ TEST_CASE("ch12: a folder without the data, or a bad window, is refused with exi
 }
 
 TEST_CASE("ch12: a short run on the real Fashion-MNIST files", "[ch12]") {
-  if (!fs::exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"))
-    SKIP("Debian's dataset-fashion-mnist is not installed");
+  if (!fs::exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")) {
+    WARN("skipped: /usr/share/datasets/fashion-mnist has no Fashion-MNIST (apt-get install dataset-fashion-mnist)");
+    return;
+  }
   const auto run = glassbox::testing::run_chapter("ch12_fashion_mnist", "real",
                                                   "--limit 3000 --epochs 1 --trace-steps 3:3");
   REQUIRE(run.exit_code == 0);

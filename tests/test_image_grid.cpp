@@ -33,7 +33,7 @@ TEST_CASE("base64: RFC 4648's test vectors", "[io]") {
   CHECK(svg::base64(std::string("\xff\xfe\x00", 3)) == "//4A");
 }
 
-TEST_CASE("encode_png: signature, IHDR, the pixels behind filter bytes, IEND, each chunk's CRC", "[io]") {
+TEST_CASE("encode_png: the signature and IHDR and the pixels behind filter bytes and IEND and each chunk's CRC", "[io]") {
   // 2×1 pixels: red, then (1, 2, 3).
   const std::vector<std::uint8_t> rgb{255, 0, 0, 1, 2, 3};
   const std::string png = svg::encode_png(rgb, 2, 1);
@@ -67,7 +67,7 @@ TEST_CASE("encode_png: signature, IHDR, the pixels behind filter bytes, IEND, ea
   CHECK_THROWS_AS(svg::encode_png({1, 2, 3}, 2, 1), std::invalid_argument);
 }
 
-TEST_CASE("render_image_grid: one <image> per picture with its caption; wrong sizes refused", "[io]") {
+TEST_CASE("render_image_grid: one image element per picture with its caption and wrong sizes refused", "[io]") {
   std::vector<svg::Picture> pictures{{{0.0, 1.0, 0.5, 0.25}, 2, 2, {"first", "two lines"}},
                                      {{-1.0, 1.0, 0.0, 2.0}, 2, 2, {"second"}}};
   const std::string grey = svg::render_image_grid(pictures, {.title = "t", .columns = 1, .legend = ""});
@@ -87,7 +87,7 @@ TEST_CASE("render_image_grid: one <image> per picture with its caption; wrong si
   CHECK_THROWS_AS(svg::render_image_grid({}, {.title = "", .legend = ""}), std::invalid_argument);
 }
 
-TEST_CASE("render_count_matrix: a cell per count, the names on both axes; not square refused", "[io]") {
+TEST_CASE("render_count_matrix: a cell per count and the names on both axes and not square refused", "[io]") {
   const std::string s = svg::render_count_matrix({{5, 1}, {0, 7}}, {"cat", "dog"}, "title", "true", "predicted");
   std::size_t rects = 0;
   for (std::size_t at = s.find("<rect"); at != std::string::npos; at = s.find("<rect", at + 1)) ++rects;

@@ -123,6 +123,8 @@ svg::Picture image(const Matrix& X, std::size_t row, std::vector<std::string> ca
 
 std::string number(double x) { return fmt::format("{:.4f}", x + 0.0); }
 std::string exact(double x) { return fmt::format("{:.9g}", x + 0.0); }
+// A factor in a product: a negative number in parentheses, "0.9·(−0.0029)".
+std::string factor(double x) { return x < 0 ? fmt::format("({})", exact(x)) : exact(x); }
 
 // ---- 1. the data ----------------------------------------------------------------------------------
 
@@ -271,7 +273,8 @@ Training train_network(course::Context& ctx, const Settings& s, const Data& d) {
   };
   if (c.step == 1) keep_before();
 
-  Progress progress(std::cout, progress_mode_for(stdout, ctx.quiet()), static_cast<std::size_t>(s.epochs));
+  Progress progress(std::cout, ctx.quiet() ? ProgressMode::off : progress_mode_for(stdout, false),
+                    static_cast<std::size_t>(s.epochs));
   double epoch_start = steady_seconds();
   const double start = epoch_start;
   options.on_batch = [&](const BatchStats& b) {
@@ -392,14 +395,14 @@ void print_adam(course::Context& ctx, const Json& a, std::size_t t, double lr) {
   const double b1 = 0.9, b2 = 0.999;
   ctx.print("  {}[{}][{}]: θ = {}, g = dL/dW = {}\n", a["parameter"].get<std::string>(), a["row"].get<std::size_t>(),
             a["col"].get<std::size_t>(), exact(a["W_before"]), exact(a["dL_dW"]));
-  ctx.print("    m = β₁·m_prev + (1 − β₁)·g = 0.9·{} + 0.1·{} = {}\n", exact(a["m_before"]), exact(a["dL_dW"]),
+  ctx.print("    m = β₁·m_prev + (1 − β₁)·g = 0.9·{} + 0.1·{} = {}\n", factor(a["m_before"]), factor(a["dL_dW"]),
             exact(a["m"]));
   ctx.print("    v = β₂·v_prev + (1 − β₂)·g² = 0.999·{} + 0.001·{} = {}\n", exact(a["v_before"]),
             exact(a["dL_dW"].get<double>() * a["dL_dW"].get<double>()), exact(a["v"]));
   ctx.print("    m̂ = m/(1 − β₁^{}) = {}   v̂ = v/(1 − β₂^{}) = {}   (1 − β₁^t = {:.6g}, 1 − β₂^t = {:.6g})\n", t,
             exact(a["m_hat"]), t, exact(a["v_hat"]), 1 - std::pow(b1, static_cast<double>(t)),
             1 - std::pow(b2, static_cast<double>(t)));
-  ctx.print("    Δθ = −η·m̂/(√v̂ + ε) = −{:.6g}·{}/{} = {}   θ → {}\n", lr, exact(a["m_hat"]), exact(a["denominator"]),
+  ctx.print("    Δθ = −η·m̂/(√v̂ + ε) = −{:.6g}·{}/{} = {}   θ → {}\n", lr, factor(a["m_hat"]), exact(a["denominator"]),
             exact(a["update"]), exact(a["W_after"]));
 }
 
@@ -421,11 +424,14 @@ void open_step(course::Context& ctx, const Data& d, const Training& t) {
   }
   const std::size_t label = static_cast<std::size_t>(d.experiment.data.targets(index, 0));
   const std::size_t epoch = (c.step - 1) / t.steps_per_epoch + 1;
-  ctx.print("Step {} (epoch {}, batch {} of {}), traced at level full: the trace's forward, backward and update events\n"
-            "with \"step\": {}. Its batch of {} images starts with training image {} ({}); here is that image's path\n"
-            "through the network, and the update of two weights. η for this step: {:.6g}.\n\n",
-            c.step, epoch, (c.step - 1) % t.steps_per_epoch + 1, t.steps_per_epoch, c.step, B, index,
-            d.classes[label], c.learning_rate);
+  const std::string where =
+      ctx.tracer.level() == TraceLevel::full
+          ? fmt::format("traced at level full: the trace's forward, backward and update events\nwith \"step\": {}", c.step)
+          : fmt::format("not traced in full here (--trace-level {}): the numbers are\nthe network's own", to_string(ctx.tracer.level()));
+  ctx.print("Step {} (epoch {}, batch {} of {}), {}. Its batch of {} images starts with training image {} ({});\n"
+            "here is that image's path through the network, and the update of two weights. η for this step: {:.6g}.\n\n",
+            c.step, epoch, (c.step - 1) % t.steps_per_epoch + 1, t.steps_per_epoch, where, B, index, d.classes[label],
+            c.learning_rate);
 
   // Forward: three units of the first hidden layer — the two largest z and the smallest.
   const auto& d0 = dynamic_cast<const Dense&>(c.before_step.layer(0));
@@ -484,7 +490,7 @@ void open_step(course::Context& ctx, const Data& d, const Training& t) {
             "dL/dW[k][j] = Σ_n δ_n[k]·a_n[j] over the batch's {} images. Image {}'s term: δ[{}]·a[{}] = {}·{} = {};\n"
             "the whole batch's sum, the network's dW: {}.\n",
             label, j, j, exact(c.A3(0, j)), d.classes[label], B, index, label, j,
-            exact((P(0, label) - 1.0) / static_cast<double>(B)), exact(c.A3(0, j)), exact(own), exact(c.dW4(label, j)));
+            factor((P(0, label) - 1.0) / static_cast<double>(B)), exact(c.A3(0, j)), exact(own), exact(c.dW4(label, j)));
 
   // One first-layer weight: from the image's most inked pixel to the first unit shown.
   std::size_t pixel = 0;
@@ -535,7 +541,7 @@ void weight_pictures(const fs::path& path, const Matrix& W, const std::string& t
                         .legend = legend});
 }
 
-void first_layer(course::Context& ctx, Network& net, const Network& initial) {
+void first_layer(course::Context& ctx, Network& net, const Network& initial, const Matrix& X_test) {
   ctx.heading("4. What the first layer's units look for");
   const Matrix& W = dynamic_cast<const Dense&>(net.layer(0)).W;
   const Matrix& W_init = dynamic_cast<const Dense&>(initial.layer(0)).W;
@@ -549,8 +555,27 @@ void first_layer(course::Context& ctx, Network& net, const Network& initial) {
             "where ink raises the unit's z, red where ink lowers it. The weights are still mostly their random\n"
             "start: root mean square {:.4f} now, {:.4f} at the start, while what training added, W − W_start, has\n"
             "root mean square {:.4f}. So the second picture draws the change alone: there the shapes the units learned\n"
-            "to respond to (edges of sleeves, a trouser's gap, a shoe's sole) show.\n",
+            "to respond to show (the outline of a top's shoulders, the gap between trouser legs, the band of a sole).\n",
             rms(W), rms(W_init), rms(change));
+  // Units that are 0 for every test image (a = relu(z) = 0 throughout): their weights get no gradient.
+  predict(net, X_test);
+  const Matrix& A1 = net.layer_output(1);
+  std::vector<std::size_t> silent;
+  for (std::size_t j = 0; j < A1.cols(); ++j) {
+    bool any = false;
+    for (std::size_t n = 0; n < A1.rows() && !any; ++n) any = A1(n, j) > 0;
+    if (!any) silent.push_back(j);
+  }
+  std::string listed;
+  for (std::size_t k = 0; k < silent.size() && k < 12; ++k) listed += fmt::format("{}{}", k ? ", " : "", silent[k]);
+  if (silent.size() > 12) listed += ", …";
+  if (silent.empty())
+    ctx.print("Every unit is active (a > 0) for some of the {} test images.\n", X_test.rows());
+  else
+    ctx.print("{} of the 256 units give a = 0 for every one of the {} test images ({}): ReLUs that died in\n"
+              "training — once z < 0 for every image, their weights get no gradient, and Adam's steps for them\n"
+              "fade out as its running mean m decays.\n",
+              silent.size(), X_test.rows(), listed);
   if (!course::plots_beside_trace(ctx)) return;
   const fs::path weights = course::companion_path(ctx.tracer.path(), "weights.svg");
   const fs::path changes = course::companion_path(ctx.tracer.path(), "weight_changes.svg");
@@ -585,6 +610,7 @@ std::size_t evaluate_test(course::Context& ctx, const Data& d, Network& net) {
                                               {"accuracy", report.accuracy},
                                               {"confusion", report.confusion.counts},
                                               {"mistakes", worst}});
+  if (mistakes.empty()) ctx.print("(none: every test image is classified right)\n");
   if (course::plots_beside_trace(ctx)) {
     const fs::path confusion = course::companion_path(ctx.tracer.path(), "confusion.svg");
     svg::save_count_matrix(confusion, report.confusion.counts, d.classes,
@@ -596,6 +622,7 @@ std::size_t evaluate_test(course::Context& ctx, const Data& d, Network& net) {
                                {fmt::format("test {}: {}", m.index, d.classes[m.truth]),
                                 fmt::format("→ {} {:.3f}", d.classes[m.predicted], m.probability)}));
     const fs::path gallery = course::companion_path(ctx.tracer.path(), "mistakes.svg");
+    if (pictures.empty()) pictures.push_back({std::vector<double>(kSide * kSide, 0.0), kSide, kSide, {"(no mistakes)"}});
     svg::save_image_grid(gallery, pictures,
                          {.title = "The most confident mistakes: test image, true class → predicted, its probability",
                           .columns = 8,
@@ -631,7 +658,7 @@ void save_and_reload(course::Context& ctx, const Data& d, Network& net) {
             path.string(), static_cast<double>(fs::file_size(path)) / 1e6, differ, after.rows() * after.cols(),
             number(accuracy), path.string());
   ctx.tracer.record(TraceLevel::summary, Json{{"event", "model_check"},
-                                              {"model", path.filename().string()},
+                                              {"model_bytes", fs::file_size(path)},
                                               {"differing_logits", differ},
                                               {"test_accuracy", accuracy}});
 }
@@ -661,7 +688,7 @@ int main(int argc, char** argv) {
     const Data d = load_data(ctx, s);
     Training t = train_network(ctx, s, d);
     open_step(ctx, d, t);
-    first_layer(ctx, t.net, t.initial);
+    first_layer(ctx, t.net, t.initial, d.X_test);
     const std::size_t right = evaluate_test(ctx, d, t.net);
     save_and_reload(ctx, d, t.net);
     const std::size_t kept = t.history.back().early_stopping->restored_epoch.value_or(t.history.back().epoch);
