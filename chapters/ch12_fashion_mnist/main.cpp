@@ -285,7 +285,7 @@ Training train_network(course::Context& ctx, const Settings& s, const Data& d) {
     auto& d0 = dynamic_cast<Dense&>(t.net.layer(0));
     auto& d2 = dynamic_cast<Dense&>(t.net.layer(2));
     auto& d4 = dynamic_cast<Dense&>(t.net.layer(4));
-    c.X = d0.X;
+    c.X = *d0.X;
     c.Z0 = d0.Z;
     c.A1 = t.net.layer_output(1);
     c.Z2 = d2.Z;
