@@ -552,9 +552,9 @@ void first_layer(course::Context& ctx, Network& net, const Network& initial, con
     return std::sqrt(sum / static_cast<double>(m.size()));
   };
   ctx.print("Each of the 256 units of the first layer has 784 weights, one per pixel: drawn as a 28×28 picture, blue\n"
-            "where ink raises the unit's z, red where ink lowers it. The weights are still mostly their random\n"
-            "start: root mean square {:.4f} now, {:.4f} at the start, while what training added, W − W_start, has\n"
-            "root mean square {:.4f}. So the second picture draws the change alone: there the shapes the units learned\n"
+            "where ink raises the unit's z, red where ink lowers it. The random start is still in them: root mean\n"
+            "square {:.4f} now, {:.4f} at the start, and what training added, W − W_start, {:.4f} — as large as the\n"
+            "noise it was added to. So the second picture draws the change alone: there the shapes the units learned\n"
             "to respond to show (the outline of a top's shoulders, the gap between trouser legs, the band of a sole).\n",
             rms(W), rms(W_init), rms(change));
   // Units that are 0 for every test image (a = relu(z) = 0 throughout): their weights get no gradient.
