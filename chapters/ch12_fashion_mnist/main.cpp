@@ -670,8 +670,8 @@ int main(int argc, char** argv) {
   CommandLine cli({.name = "ch12_fashion_mnist",
                    .chapter = 12,
                    .title = "Fashion-MNIST end to end",
-                   .purpose = "A 784-256-128-10 ReLU network learns 60,000 images of clothing with Adam, a validation\n"
-                              "split and early stopping; what its first layer learned, where it errs, one real\n"
+                   .purpose = "A 784-256-128-10 ReLU network learns Fashion-MNIST's images of clothing with Adam, a\n"
+                              "validation split and early stopping; what its first layer learned, where it errs, one real\n"
                               "training step opened number by number, and the model saved and loaded back.",
                    .default_trace_level = TraceLevel::full});
   cli.option("data", s.data, {}, "the folder of Fashion-MNIST's four IDX files (default: Debian's)", "DIR");
