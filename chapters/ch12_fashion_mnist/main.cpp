@@ -552,9 +552,9 @@ void first_layer(course::Context& ctx, Network& net, const Network& initial, con
     return std::sqrt(sum / static_cast<double>(m.size()));
   };
   ctx.print("Each of the 256 units of the first layer has 784 weights, one per pixel: drawn as a 28×28 picture, blue\n"
-            "where ink raises the unit's z, red where ink lowers it. The weights are still mostly their random\n"
-            "start: root mean square {:.4f} now, {:.4f} at the start, while what training added, W − W_start, has\n"
-            "root mean square {:.4f}. So the second picture draws the change alone: there the shapes the units learned\n"
+            "where ink raises the unit's z, red where ink lowers it. The random start is still in them: root mean\n"
+            "square {:.4f} now, {:.4f} at the start, and what training added, W − W_start, {:.4f} — as large as the\n"
+            "noise it was added to. So the second picture draws the change alone: there the shapes the units learned\n"
             "to respond to show (the outline of a top's shoulders, the gap between trouser legs, the band of a sole).\n",
             rms(W), rms(W_init), rms(change));
   // Units that are 0 for every test image (a = relu(z) = 0 throughout): their weights get no gradient.
@@ -670,8 +670,8 @@ int main(int argc, char** argv) {
   CommandLine cli({.name = "ch12_fashion_mnist",
                    .chapter = 12,
                    .title = "Fashion-MNIST end to end",
-                   .purpose = "A 784-256-128-10 ReLU network learns 60,000 images of clothing with Adam, a validation\n"
-                              "split and early stopping; what its first layer learned, where it errs, one real\n"
+                   .purpose = "A 784-256-128-10 ReLU network learns Fashion-MNIST's images of clothing with Adam, a\n"
+                              "validation split and early stopping; what its first layer learned, where it errs, one real\n"
                               "training step opened number by number, and the model saved and loaded back.",
                    .default_trace_level = TraceLevel::full});
   cli.option("data", s.data, {}, "the folder of Fashion-MNIST's four IDX files (default: Debian's)", "DIR");
