@@ -277,7 +277,7 @@ std::vector<EpochStats> train_loop(Network& net, const Loss& loss, Optimizer& op
   const ModeScope training(net, true);
   std::vector<EpochStats> history;
   std::vector<std::size_t> order(N), batch;
-  Matrix Xb, Tb;
+  Matrix Tb;
   std::size_t step = 0;
   for (std::size_t epoch = 1; epoch <= options.epochs; ++epoch) {
     if (options.shuffle)
@@ -295,7 +295,8 @@ std::vector<EpochStats> train_loop(Network& net, const Loss& loss, Optimizer& op
     for (std::size_t first = 0; first < N; first += B) {
       batch.assign(order.begin() + static_cast<std::ptrdiff_t>(first),
                    order.begin() + static_cast<std::ptrdiff_t>(std::min(N, first + B)));
-      gather_rows_into(Xb, X, batch);
+      // the batch's inputs straight into the network's own input: the one copy a step makes of them
+      const Matrix& Xb = net.gather_input(X, batch);
       gather_rows_into(Tb, T, batch);
       if (options.trace_window)  // inside the window: full; outside: the epoch events only
         tracer.restrict_to(options.trace_window->contains(step + 1, first == 0) ? TraceLevel::full
