@@ -149,8 +149,15 @@ StepLosses take_step(Network& net, const Loss& loss, Optimizer& optimizer, const
   net.backward(dY);
   if (penalized) net.add_penalty_gradients();  // dL/dW += λ₁·sign(W) + 2λ₂·W
   const std::vector<ParameterRef>& parameters = net.parameter_list();
+  // The gradients' check. When nothing reads them before the update (no step or full events, no
+  // clipping) and the optimizer is SGD, it costs no pass of its own: SGD's one-pass update turns a
+  // NaN or ±Inf in dθ into one in θ (η·±inf, 0·inf and NaN are all non-finite), which it notices as
+  // it writes θ; only then are the gradients searched, so the message is the same — but the update
+  // has been applied when it is thrown. Frozen parameters, which the update skips, are checked here.
+  const bool folded = !tracer.wants(TraceLevel::step) && !options.clip_grad_norm && !options.clip_grad_value &&
+                      dynamic_cast<const SGD*>(&optimizer) != nullptr;
   for (const ParameterRef& p : parameters)
-    if (!all_finite(p.grad)) explain_backward(net, id);
+    if ((!folded || p.frozen) && !all_finite(p.grad)) explain_backward(net, id);
   if (tracer.wants(TraceLevel::full)) record_backward(tracer, net, id);
   // Clipping: the backward events hold the gradients before it, the step event their norms after.
   std::optional<NormClipping> by_norm;
@@ -177,11 +184,15 @@ StepLosses take_step(Network& net, const Loss& loss, Optimizer& optimizer, const
   }
 
   optimizer.step(parameters);
-  if (!optimizer.values_finite())  // checked as the update wrote them; now find the first
+  if (!optimizer.values_finite()) {  // checked as the update wrote them; now find the first
+    if (folded)
+      for (const ParameterRef& p : parameters)
+        if (!all_finite(p.grad)) explain_backward(net, id);
     for (const ParameterRef& p : parameters)
       if (auto bad = first_non_finite(p.value))
         throw NonFiniteError(
             fmt::format("{}: {} after the update of {}: {}", where(id), p.name, optimizer.describe(), *bad));
+  }
   if (tracer.wants(TraceLevel::full)) record_updates(tracer, net, optimizer, id);
   return {L, data_loss};
 }
