@@ -28,7 +28,7 @@ const Matrix& Dropout::forward(const Matrix& X) {
       throw ShapeError(fmt::format("{}: forward: the held mask is {} but the input is {}", describe(), mask.shape(),
                                    X.shape()));
   } else {
-    mask = Matrix(X.rows(), X.cols());
+    if (!mask.same_shape(X)) mask = Matrix(X.rows(), X.cols());  // every element is drawn below
     const double keep = 1 - p_;
     for (Scalar& m : mask) m = rng_.uniform() < keep ? Scalar{1} : Scalar{0};  // row by row
   }

@@ -97,6 +97,11 @@ const Matrix& Network::forward(const Matrix& X) {
   return forward_view(*input_);
 }
 
+const Matrix& Network::gather_input(const Matrix& X, const std::vector<std::size_t>& rows) {
+  gather_rows_into(*input_, X, rows);
+  return *input_;
+}
+
 const Matrix& Network::forward_view(const Matrix& X) {
   if (layers_.empty()) throw ShapeError("Network::forward: the network has no layers");
   input_view_ = &X;

@@ -149,8 +149,15 @@ StepLosses take_step(Network& net, const Loss& loss, Optimizer& optimizer, const
   net.backward(dY);
   if (penalized) net.add_penalty_gradients();  // dL/dW += λ₁·sign(W) + 2λ₂·W
   const std::vector<ParameterRef>& parameters = net.parameter_list();
+  // The gradients' check. When nothing reads them before the update (no step or full events, no
+  // clipping) and the optimizer is SGD, it costs no pass of its own: SGD's one-pass update turns a
+  // NaN or ±Inf in dθ into one in θ (η·±inf, 0·inf and NaN are all non-finite), which it notices as
+  // it writes θ; only then are the gradients searched, so the message is the same — but the update
+  // has been applied when it is thrown. Frozen parameters, which the update skips, are checked here.
+  const bool folded = !tracer.wants(TraceLevel::step) && !options.clip_grad_norm && !options.clip_grad_value &&
+                      dynamic_cast<const SGD*>(&optimizer) != nullptr;
   for (const ParameterRef& p : parameters)
-    if (!all_finite(p.grad)) explain_backward(net, id);
+    if ((!folded || p.frozen) && !all_finite(p.grad)) explain_backward(net, id);
   if (tracer.wants(TraceLevel::full)) record_backward(tracer, net, id);
   // Clipping: the backward events hold the gradients before it, the step event their norms after.
   std::optional<NormClipping> by_norm;
@@ -177,11 +184,15 @@ StepLosses take_step(Network& net, const Loss& loss, Optimizer& optimizer, const
   }
 
   optimizer.step(parameters);
-  if (!optimizer.values_finite())  // checked as the update wrote them; now find the first
+  if (!optimizer.values_finite()) {  // checked as the update wrote them; now find the first
+    if (folded)
+      for (const ParameterRef& p : parameters)
+        if (!all_finite(p.grad)) explain_backward(net, id);
     for (const ParameterRef& p : parameters)
       if (auto bad = first_non_finite(p.value))
         throw NonFiniteError(
             fmt::format("{}: {} after the update of {}: {}", where(id), p.name, optimizer.describe(), *bad));
+  }
   if (tracer.wants(TraceLevel::full)) record_updates(tracer, net, optimizer, id);
   return {L, data_loss};
 }
@@ -277,7 +288,7 @@ std::vector<EpochStats> train_loop(Network& net, const Loss& loss, Optimizer& op
   const ModeScope training(net, true);
   std::vector<EpochStats> history;
   std::vector<std::size_t> order(N), batch;
-  Matrix Xb, Tb;
+  Matrix Tb;
   std::size_t step = 0;
   for (std::size_t epoch = 1; epoch <= options.epochs; ++epoch) {
     if (options.shuffle)
@@ -295,7 +306,8 @@ std::vector<EpochStats> train_loop(Network& net, const Loss& loss, Optimizer& op
     for (std::size_t first = 0; first < N; first += B) {
       batch.assign(order.begin() + static_cast<std::ptrdiff_t>(first),
                    order.begin() + static_cast<std::ptrdiff_t>(std::min(N, first + B)));
-      gather_rows_into(Xb, X, batch);
+      // the batch's inputs straight into the network's own input: the one copy a step makes of them
+      const Matrix& Xb = net.gather_input(X, batch);
       gather_rows_into(Tb, T, batch);
       if (options.trace_window)  // inside the window: full; outside: the epoch events only
         tracer.restrict_to(options.trace_window->contains(step + 1, first == 0) ? TraceLevel::full

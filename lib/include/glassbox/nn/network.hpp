@@ -69,6 +69,10 @@ public:
   // outlives the pass anyway — the training loop's batch, a whole data set being evaluated — where
   // a copy would cost a pass over the batch, or as much memory again as the data set.
   const Matrix& forward_view(const Matrix& X);
+  // The rows of X listed in `rows` (a mini-batch), gathered into the matrix forward() keeps its copy
+  // of the input in, and returned: forward_view() of it then costs no second copy, and the batch
+  // lives as long as the network (layer_input(0) stays valid after the caller's loop has ended).
+  const Matrix& gather_input(const Matrix& X, const std::vector<std::size_t>& rows);
   // Takes dL/dŷ and accumulates dL/dθ into every parameter's gradient. Returns dL/dX when
   // `input_gradient` is true; otherwise the first layer skips that product and an empty matrix is
   // returned.

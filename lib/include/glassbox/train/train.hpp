@@ -49,7 +49,10 @@
 //
 // Non-finite numbers stop training with NonFiniteError naming where they first appeared: the
 // epoch and step, then the input, a layer's output, a gradient or a parameter after its update,
-// with the element.
+// with the element. The gradients are checked before the update, except with SGD when nothing
+// reads them first (tracing off or at summary, no clipping): there a bad gradient shows in the θ
+// the one-pass update writes, and is named then, after the update (the message is the same; the
+// parameters, as after any NonFiniteError, are not to be trusted).
 #pragma once
 
 #include <cstddef>
