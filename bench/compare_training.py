@@ -168,11 +168,6 @@ def report(task, results, contenders, threads):
                          f"{fmt_seconds(min(seconds))}–{fmt_seconds(max(seconds))}", f"{cores:.2f}",
                          f"{last['mean_batch_loss']:.8g}", f"{last['train_loss']:.8g}", f"{last['test_loss']:.8g}"])
             if name == "glassbox":
-                # train() evaluates the whole training set after every epoch; the others do not.
-                steps_only = [r["seconds"] - r["eval_seconds"] * r["epochs"] for r in mine]
-                medians[("glassbox steps", dtype, n)] = statistics.median(steps_only)
-                rows.append([n, "  glassbox, steps only", "", fmt_seconds(statistics.median(steps_only)),
-                             f"{fmt_seconds(min(steps_only))}–{fmt_seconds(max(steps_only))}", "", "", "", ""])
                 if "floor_seconds" in last:
                     floor = statistics.median(r["floor_seconds"] for r in mine)
                     floor_eval = statistics.median(r["floor_eval_seconds"] for r in mine)
@@ -187,12 +182,11 @@ def report(task, results, contenders, threads):
 
     others = [(name, dtype) for name, dtype, _ in contenders if name != "glassbox"]
     if others:
-        print("\nratios of the medians, glassbox / other (below 1: glassbox is faster); in brackets the steps only:")
+        print("\nratios of the medians, glassbox / other (below 1: glassbox is faster):")
         rows = []
         for n in threads:
-            g, gs = medians[("glassbox", "float64", n)], medians[("glassbox steps", "float64", n)]
-            rows.append([n] + [f"{g / medians[(name, dtype, n)]:.2f} ({gs / medians[(name, dtype, n)]:.2f})"
-                               for name, dtype in others])
+            g = medians[("glassbox", "float64", n)]
+            rows.append([n] + [f"{g / medians[(name, dtype, n)]:.2f}" for name, dtype in others])
         print(table(["threads"] + [f"glassbox/{name}-{dtype.replace('float', 'f')}" for name, dtype in others], rows))
     if len(threads) > 1:
         base = threads[0]
@@ -205,7 +199,7 @@ def report(task, results, contenders, threads):
     floors = [n for n in threads if ("floor", "float64", n) in medians]
     if floors:
         print("\nglassbox's steps over their GEMM-only floor (the rest is the work around the products): " +
-              ", ".join(f"{medians[('glassbox steps', 'float64', n)] / medians[('floor', 'float64', n)]:.2f}× at {n} "
+              ", ".join(f"{medians[('glassbox', 'float64', n)] / medians[('floor', 'float64', n)]:.2f}× at {n} "
                         f"thread(s)" for n in floors))
     single = [r["cpu_seconds"] / r["seconds"] for r in results if r["threads"] == 1]
     if single and min(single) < 0.9:
