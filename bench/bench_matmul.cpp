@@ -35,6 +35,7 @@
 #include "glassbox/core/matrix.hpp"
 #include "glassbox/core/random.hpp"
 #include "glassbox/core/table.hpp"
+#include "timing.hpp"
 
 #ifdef GLASSBOX_BENCH_EIGEN
 #include <Eigen/Core>
@@ -44,6 +45,8 @@
 #endif
 
 using namespace glassbox;
+using glassbox::bench::best_seconds;
+using glassbox::bench::Timing;
 
 namespace {
 
@@ -135,31 +138,6 @@ void run_openblas(Matrix& out, const Matrix& a, const Matrix& b, const Case& c) 
               static_cast<int>(b.cols()), 0.0, out.data(), m);
 }
 #endif
-
-struct Timing {
-  double run_seconds;   // aim for one timed run (a batch of repetitions)
-  double cell_seconds;  // keep running until this much time has gone by, at least three runs
-};
-
-// Seconds per product: the best run's time divided by its repetitions.
-double best_seconds(const std::function<void()>& op, const Timing& timing) {
-  using Clock = std::chrono::steady_clock;
-  auto seconds_of = [&](std::size_t reps) {
-    const auto start = Clock::now();
-    for (std::size_t r = 0; r < reps; ++r) op();
-    return std::chrono::duration<double>(Clock::now() - start).count();
-  };
-  double best = seconds_of(1);  // also the warm-up
-  if (best >= timing.cell_seconds) return std::min(best, seconds_of(1));  // slow: best of two
-  const auto reps = static_cast<std::size_t>(std::max(1.0, std::ceil(timing.run_seconds / best)));
-  double total = 0;
-  for (int run = 0; run < 3 || total < timing.cell_seconds; ++run) {
-    const double t = seconds_of(reps);
-    total += t;
-    best = std::min(best, t / static_cast<double>(reps));
-  }
-  return best;
-}
 
 // FNV-1a over the bits of a matrix: equal digests mean bit-identical results.
 std::uint64_t digest(std::uint64_t h, const Matrix& m) {

@@ -59,6 +59,7 @@
 #include "glassbox/nn/network.hpp"
 #include "glassbox/train/optimizers.hpp"
 #include "glassbox/train/train.hpp"
+#include "timing.hpp"
 
 using namespace glassbox;
 namespace fs = std::filesystem;
@@ -212,25 +213,6 @@ void export_task(Task& task, const fs::path& dir) {
 
 // ---- the GEMM-only floor -------------------------------------------------------------------------
 
-// Seconds per call of `op`: the best of several runs of repeated calls (≥ `budget` seconds in all).
-double best_seconds(const std::function<void()>& op, double budget) {
-  using Clock = std::chrono::steady_clock;
-  auto seconds_of = [&](std::size_t reps) {
-    const auto start = Clock::now();
-    for (std::size_t r = 0; r < reps; ++r) op();
-    return std::chrono::duration<double>(Clock::now() - start).count();
-  };
-  double best = seconds_of(1);  // also the warm-up
-  const auto reps = static_cast<std::size_t>(std::max(1.0, std::ceil(0.005 / best)));
-  double total = 0;
-  for (int run = 0; run < 3 || total < budget; ++run) {
-    const double t = seconds_of(reps);
-    total += t;
-    best = std::min(best, t / static_cast<double>(reps));
-  }
-  return best;
-}
-
 struct Product {
   std::string name;
   double flops_per_epoch;  // 2·(multiply-adds), all the epoch's calls together
@@ -254,7 +236,7 @@ std::vector<Product> gemm_floor(std::size_t N, std::size_t B, double budget) {
   const double steps = static_cast<double>(N) / static_cast<double>(B);  // rows summed over the batches / B
   const double b = static_cast<double>(B), rows = static_cast<double>(N);
   auto product = [&](std::string name, double flops_per_call, double calls, const std::function<void()>& op) {
-    const double seconds = best_seconds(op, budget);
+    const double seconds = best_seconds(op, glassbox::bench::Timing{0.005, budget});
     return Product{std::move(name), flops_per_call * calls, flops_per_call / seconds / 1e9};
   };
   const auto e = [](std::size_t x) { return static_cast<double>(x); };
