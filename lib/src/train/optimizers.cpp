@@ -165,6 +165,20 @@ bool SGD::update_pass(std::size_t i, const Matrix& theta, const Matrix& grad, Ma
   PerParameter* state = mu != 0 ? &states_.at(i, theta) : nullptr;  // plain SGD keeps nothing
   if (state) ++state->t;
   std::uint64_t non_finite = 0;
+  if (!state && lambda == 0 && theta_out) {
+    // Plain SGD applied in place, the common case of a long run: the same two roundings per element
+    // as the general loop below (Δθ = −η·g, then θ + Δθ), in a loop without branches that the
+    // compiler vectorises.
+    const Scalar* g = grad.data();
+    Scalar* d = delta.data();
+    Scalar* t = theta_out->data();
+    for (std::size_t k = 0, n = grad.size(); k < n; ++k) {
+      d[k] = -eta * g[k];
+      t[k] += d[k];
+      non_finite |= non_finite_bit(t[k]);
+    }
+    return non_finite == 0;
+  }
   for (std::size_t k = 0; k < grad.size(); ++k) {
     double g = grad.data()[k];
     if (lambda != 0) g += lambda * theta.data()[k];
