@@ -73,11 +73,12 @@ const std::vector<Json>& specs() {
 
 void check(const Experiment& e) {
   const DataSpec& d = e.data;
-  const std::size_t N = d.inputs.rows();
-  if (N == 0 || d.inputs.cols() != 2 || d.X.rows() != N || d.X.cols() != 2 || d.targets.rows() != N ||
+  const Matrix& given = d.given_inputs();  // `inputs` is empty unless X holds them standardized
+  const std::size_t N = given.rows();
+  if (N == 0 || given.cols() != 2 || d.X.rows() != N || d.X.cols() != 2 || d.targets.rows() != N ||
       d.targets.cols() != e.target_columns())
     fuzz::finding("an experiment's data are not one row per sample of the network's width");
-  for (const Matrix* m : {&d.inputs, &d.X, &d.targets})
+  for (const Matrix* m : {&given, &d.X, &d.targets})
     for (std::size_t n = 0; n < m->rows(); ++n)
       for (std::size_t c = 0; c < m->cols(); ++c)
         if (!std::isfinite((*m)(n, c))) fuzz::finding("an experiment's data hold a value that is not finite");
