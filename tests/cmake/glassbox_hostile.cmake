@@ -4,19 +4,9 @@ file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
 set(trace ${WORK}/t.json)
 
+include(${CMAKE_CURRENT_LIST_DIR}/refusal.cmake)
 function(expect_refused spec expected_text)
-  execute_process(COMMAND ${PROGRAM} run ${spec} --trace ${trace}
-                  RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_VARIABLE out)
-  if(NOT rc EQUAL 2)
-    message(FATAL_ERROR "run ${spec}: expected exit 2, got ${rc}\nstderr: ${err}")
-  endif()
-  string(FIND "${err}" "${expected_text}" found)
-  if(found EQUAL -1)
-    message(FATAL_ERROR "run ${spec}: stderr should contain '${expected_text}', it says: ${err}")
-  endif()
-  if(EXISTS ${trace} OR EXISTS ${trace}.partial)
-    message(FATAL_ERROR "run ${spec}: a trace was written")
-  endif()
+  expect_refusal(WHAT "run ${spec}" TEXT "${expected_text}" TRACE ${trace} COMMAND ${PROGRAM} run ${spec} --trace ${trace})
 endfunction()
 
 # 100000 brackets deep, then another key (that overflowed the stack): refused at the 101st level.
