@@ -9,6 +9,9 @@
 # tree only ($<BUILD_INTERFACE:…>): an installed glassbox never hands them to a consumer's targets
 # (tests/cmake/no_leaked_flags.cmake).
 #
+# GLASSBOX_TSAN builds everything with ThreadSanitizer, to check the thread pool (core/thread_pool)
+# and every product split over it (cmake --preset tsan; ctest --preset tsan).
+#
 # GLASSBOX_FUZZ builds the library with AddressSanitizer, UndefinedBehaviorSanitizer and libFuzzer's
 # coverage instrumentation (-fsanitize=fuzzer-no-link), for the fuzz targets in fuzz/. Only Clang
 # has libFuzzer.
@@ -30,6 +33,15 @@ if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
     target_compile_options(glassbox_settings INTERFACE $<BUILD_INTERFACE:${sanitizers}>
       $<BUILD_INTERFACE:-fno-sanitize-recover=all> $<BUILD_INTERFACE:-fno-omit-frame-pointer>)
     target_link_options(glassbox_settings INTERFACE $<BUILD_INTERFACE:${sanitizers}>)
+  endif()
+  if(GLASSBOX_TSAN)
+    if(GLASSBOX_SANITIZE OR GLASSBOX_FUZZ)
+      message(FATAL_ERROR "GLASSBOX_TSAN cannot be combined with GLASSBOX_SANITIZE or GLASSBOX_FUZZ: "
+        "ThreadSanitizer and AddressSanitizer exclude each other. Use the preset: cmake --preset tsan")
+    endif()
+    target_compile_options(glassbox_settings INTERFACE $<BUILD_INTERFACE:-fsanitize=thread>
+      $<BUILD_INTERFACE:-fno-omit-frame-pointer>)
+    target_link_options(glassbox_settings INTERFACE $<BUILD_INTERFACE:-fsanitize=thread>)
   endif()
   if(GLASSBOX_FUZZ)
     target_compile_options(glassbox_settings INTERFACE $<BUILD_INTERFACE:-fsanitize=fuzzer-no-link>)
