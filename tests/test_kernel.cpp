@@ -4,11 +4,15 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "glassbox/core/kernel.hpp"
@@ -200,4 +204,103 @@ TEST_CASE("a product with n, m or k zero leaves C as it was", "[kernel]") {
   CHECK(c == std::vector<Scalar>{1.5, -2.0});
   kernel::gemm(0, 2, 3, Strided{&one, 1, 1}, Strided{&one, 1, 1}, c.data());
   CHECK(c == std::vector<Scalar>{1.5, -2.0});
+}
+
+TEST_CASE("overwriting C gives the bits of zeroing it and adding, whatever C held", "[kernel]") {
+  // C starts as NaN, which must not be read; sums that come to −0 must come out +0, as 0 + (−0) does.
+  const std::tuple<std::size_t, std::size_t, std::size_t> shapes[] = {
+      {5, 7, 3}, {17, 300, 19}, {128, 32, 784}, {32, 784, 128}, {9, 0, 13}};
+  Rng rng(14);
+  for (auto [n, k, m] : shapes) {
+    Operand a = make_operand(n, k, Layout::transposed, rng), b = make_operand(k, m, Layout::row_major, rng);
+    if (k > 0) {  // row 0 of A: −1, 0, 0, …; column 0 of B: 0, …: A(0, ·)·B(·, 0) = −0 + 0·… = −0 term by term
+      for (std::size_t p = 0; p < k; ++p) a.storage[p * n] = p == 0 ? -1.0 : 0.0;
+      for (std::size_t p = 0; p < k; ++p) b.storage[p * m] = p == 0 ? 0.0 : -0.0;
+    }
+    std::vector<Scalar> expected(n * m, 0.0);
+    textbook_gemm(n, m, k, a.view, b.view, expected.data());
+    if (k > 0) REQUIRE_FALSE(std::signbit(expected[0]));
+    for (Width w : kernel::available_widths())
+      for (std::size_t threads : {1, 2, 3})
+        for (kernel::Split split : {kernel::Split::automatic, kernel::Split::rows}) {
+          INFO(n << "×" << k << " · " << k << "×" << m << ", width " << kernel::width_name(w) << ", " << threads
+                 << " threads, split " << (split == kernel::Split::rows ? "rows" : "automatic"));
+          kernel::set_width(w);
+          kernel::set_threads(threads);
+          std::vector<Scalar> c(n * m, std::numeric_limits<Scalar>::quiet_NaN());
+          kernel::gemm(n, m, k, a.view, b.view, c.data(), kernel::Into::overwrite, split);
+          CHECK(same_bits(c, expected));
+          std::vector<Scalar> added = random_c(n, m, rng), added_expected = added;  // and adding, split by rows
+          textbook_gemm(n, m, k, a.view, b.view, added_expected.data());
+          kernel::gemm(n, m, k, a.view, b.view, added.data(), kernel::Into::add, split);
+          CHECK(same_bits(added, added_expected));
+        }
+  }
+}
+
+TEST_CASE("parallel_for covers every index once, in blocks of whole units, each block on one thread", "[kernel]") {
+  for (std::size_t threads : {1, 2, 3, 4}) {
+    kernel::set_threads(threads);
+    for (std::size_t count : {1u, 7u, 100u, 100352u})
+      for (std::size_t unit : {1u, 16u, 12544u}) {
+        INFO(threads << " threads, count " << count << ", unit " << unit);
+        std::vector<int> seen(count, 0);
+        std::vector<std::pair<std::size_t, std::size_t>> blocks;
+        std::mutex blocks_mutex;
+        std::vector<std::thread::id> owner(count);
+        kernel::parallel_for(count, unit, kernel::kParallelWork, [&](std::size_t begin, std::size_t end) {
+          for (std::size_t i = begin; i < end; ++i) {
+            ++seen[i];
+            owner[i] = std::this_thread::get_id();
+          }
+          std::lock_guard lock(blocks_mutex);
+          blocks.emplace_back(begin, end);
+        });
+        CHECK(std::all_of(seen.begin(), seen.end(), [](int s) { return s == 1; }));
+        const std::size_t units = (count + unit - 1) / unit;
+        CHECK(blocks.size() == std::min(threads, units));
+        for (auto [begin, end] : blocks) {
+          CHECK(begin % unit == 0);
+          CHECK((end % unit == 0 || end == count));
+        }
+        // Block 0 on the caller; the same count and unit send each index to the same thread again.
+        CHECK(owner[0] == std::this_thread::get_id());
+        std::vector<std::thread::id> again(count);
+        kernel::parallel_for(count, unit, kernel::kParallelWork, [&](std::size_t begin, std::size_t end) {
+          for (std::size_t i = begin; i < end; ++i) again[i] = std::this_thread::get_id();
+        });
+        CHECK(again == owner);
+      }
+  }
+}
+
+TEST_CASE("parallel_for keeps small loops on the caller, in one call", "[kernel]") {
+  kernel::set_threads(4);
+  std::vector<std::pair<std::size_t, std::size_t>> blocks;
+  std::thread::id where;
+  // 1000 items of work 100: 10⁵ < kParallelWork
+  kernel::parallel_for(1000, 1, 100, [&](std::size_t begin, std::size_t end) {
+    blocks.emplace_back(begin, end);
+    where = std::this_thread::get_id();
+  });
+  CHECK(blocks == std::vector<std::pair<std::size_t, std::size_t>>{{0, 1000}});
+  CHECK(where == std::this_thread::get_id());
+  int calls = 0;
+  kernel::parallel_for(0, 1, kernel::kParallelWork, [&](std::size_t, std::size_t) { ++calls; });
+  CHECK(calls == 0);
+}
+
+TEST_CASE("a product inside a parallel_for block runs on that block's thread, with the textbook's bits", "[kernel]") {
+  // The pool is busy with the loop, so each block's product is computed by its own thread alone.
+  kernel::set_threads(2);
+  constexpr std::size_t n = 64, k = 200, m = 96;
+  Rng rng(15);
+  const Operand a = make_operand(n, k, Layout::row_major, rng), b = make_operand(k, m, Layout::row_major, rng);
+  std::vector<Scalar> expected(n * m, 0.0);
+  textbook_gemm(n, m, k, a.view, b.view, expected.data());
+  std::vector<std::vector<Scalar>> results(2, std::vector<Scalar>(n * m, 0.0));
+  kernel::parallel_for(2, 1, kernel::kParallelWork, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) kernel::gemm(n, m, k, a.view, b.view, results[i].data());
+  });
+  for (const auto& c : results) CHECK(same_bits(c, expected));
 }

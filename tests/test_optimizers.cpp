@@ -9,6 +9,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -528,4 +533,70 @@ TEST_CASE("the table refuses bad settings, naming the key and what is allowed", 
         "weight_decay, amsgrad");
   CHECK(error_of("adam", {{"momentum", 0.9}}).find("unknown option \"momentum\"") != std::string::npos);
   CHECK(error_of("adam", {{"learning_rate", 0.01}, {"betas", {0.8, 0.99}}, {"amsgrad", true}}) == "no error");
+}
+
+// train() skips its own pass over the gradients when the optimizer says that a non-finite gradient
+// always gives a non-finite θ (Optimizer::non_finite_gradients_reach_theta): this checks that claim
+// for every optimizer in the table, in its plain and its other settings, at the first step (state
+// being created) and at a later one, for NaN, +inf and −inf.
+TEST_CASE("a non-finite gradient reaches θ in every optimizer", "[optimizers]") {
+  const std::vector<std::pair<std::string, Json>> variants = {
+      {"sgd", {{"learning_rate", 0.1}}},
+      {"sgd", {{"learning_rate", 0.1}, {"momentum", 0.9}}},
+      {"sgd", {{"learning_rate", 0.1}, {"momentum", 0.9}, {"dampening", 1.0}}},
+      {"sgd", {{"learning_rate", 0.1}, {"momentum", 0.9}, {"nesterov", true}, {"weight_decay", 0.01}}},
+      {"adagrad", {{"learning_rate", 0.1}, {"lr_decay", 0.01}}},
+      {"adadelta", {}},
+      {"rmsprop", {{"learning_rate", 0.01}}},
+      {"rmsprop", {{"learning_rate", 0.01}, {"momentum", 0.9}, {"centered", true}}},
+      {"adam", {}},
+      {"adam", {{"amsgrad", true}, {"weight_decay", 0.01}}},
+      {"adamw", {{"amsgrad", true}}},
+      {"adamax", {}},
+      {"nadam", {{"decoupled_weight_decay", true}, {"weight_decay", 0.01}}},
+  };
+  std::vector<std::string> covered;
+  for (const auto& [name, settings] : variants) covered.push_back(name);
+  for (const std::string& name : optimizer_names())
+    CHECK(std::find(covered.begin(), covered.end(), name) != covered.end());
+
+  const double inf = std::numeric_limits<double>::infinity();
+  for (const auto& [name, settings] : variants)
+    for (const double bad : {std::numeric_limits<double>::quiet_NaN(), inf, -inf})
+      for (const std::size_t good_steps : {0u, 3u}) {
+        INFO(name << " " << settings.dump() << ", gradient " << bad << " after " << good_steps << " finite steps");
+        std::unique_ptr<Optimizer> opt = make_optimizer(name, settings);
+        CHECK(opt->non_finite_gradients_reach_theta());
+        Matrix theta{{0.5, -0.25, 1.0}, {0.0, 2.0, -1.5}};
+        Matrix grad{{0.1, -0.2, 0.3}, {-0.4, 0.5, 0.0}};
+        const std::vector<ParameterRef> params{{"w", theta, grad}};
+        for (std::size_t s = 0; s < good_steps; ++s) {
+          opt->step(params);
+          REQUIRE(opt->values_finite());
+        }
+        grad(1, 2) = bad;
+        opt->step(params);
+        CHECK_FALSE(opt->values_finite());
+        CHECK_FALSE(std::isfinite(theta(1, 2)));
+      }
+}
+
+// The default is false: an update that can swallow a NaN (sign(g) maps it to 0) must not claim it.
+// train() then checks the gradients itself, and still names the NaN (test_step_allocations.cpp).
+TEST_CASE("an optimizer written elsewhere does not claim that non-finite gradients reach θ", "[optimizers]") {
+  struct SignSGD final : Optimizer {
+    SignSGD() : Optimizer(0.1) {}
+    std::string describe() const override { return "SignSGD"; }
+    std::unique_ptr<Optimizer> clone() const override { return std::make_unique<SignSGD>(*this); }
+    void compute_update(std::size_t, const Matrix&, const Matrix& grad, Matrix& delta) override {
+      for (std::size_t k = 0; k < grad.size(); ++k)
+        delta.data()[k] = grad.data()[k] > 0 ? -learning_rate() : grad.data()[k] < 0 ? learning_rate() : 0.0;
+    }
+  };
+  SignSGD opt;
+  CHECK_FALSE(opt.non_finite_gradients_reach_theta());
+  Matrix theta{{0.5, -0.25}};
+  Matrix grad{{std::numeric_limits<double>::quiet_NaN(), 1.0}};
+  opt.step({{"w", theta, grad}});
+  CHECK(opt.values_finite());  // the NaN vanished: a check on θ alone would have missed it
 }

@@ -8,9 +8,11 @@
 
 #include <atomic>
 #include <cstdlib>
-#include <limits>
 #include <filesystem>
+#include <limits>
+#include <memory>
 #include <new>
+#include <string>
 #include <vector>
 
 #include "glassbox/train/train.hpp"
@@ -197,6 +199,30 @@ TEST_CASE("the checks for non-finite numbers still name the first one", "[train]
     // dW(j, 5) = Σ_n dZ(n, j)·X(n, 5): every unit j sees sample 2's NaN, so row 0 is the first
     CHECK_THROWS_WITH(train_step(net, loss, sgd, d.X, d.one_hot, {1, 4}),
                       "epoch 1, step 4: backward: dL/dW of layers[0] (Dense(12→16)): element (0, 5) is nan");
+  }
+  SECTION("the same NaN with Adam, whose update carries it into θ: the same message") {
+    Network net = make_network();
+    Adam adam;
+    for (std::size_t s = 1; s <= 3; ++s) train_step(net, loss, adam, d.X, d.one_hot, {1, s});
+    d.X(2, 5) = std::numeric_limits<double>::quiet_NaN();
+    CHECK_THROWS_WITH(train_step(net, loss, adam, d.X, d.one_hot, {1, 4}),
+                      "epoch 1, step 4: backward: dL/dW of layers[0] (Dense(12→16)): element (0, 5) is nan");
+  }
+  SECTION("the same NaN with an optimizer whose update swallows it: the gradients are searched anyway") {
+    struct SignSGD final : Optimizer {
+      SignSGD() : Optimizer(0.01) {}
+      std::string describe() const override { return "SignSGD"; }
+      std::unique_ptr<Optimizer> clone() const override { return std::make_unique<SignSGD>(*this); }
+      void compute_update(std::size_t, const Matrix&, const Matrix& grad, Matrix& delta) override {
+        for (std::size_t k = 0; k < grad.size(); ++k)  // sign(NaN) = 0 here: θ stays finite
+          delta.data()[k] = grad.data()[k] > 0 ? -learning_rate() : grad.data()[k] < 0 ? learning_rate() : 0.0;
+      }
+    };
+    Network net = make_network();
+    SignSGD sign_sgd;
+    d.X(2, 5) = std::numeric_limits<double>::quiet_NaN();
+    CHECK_THROWS_WITH(train_step(net, loss, sign_sgd, d.X, d.one_hot, {1, 1}),
+                      "epoch 1, step 1: backward: dL/dW of layers[0] (Dense(12→16)): element (0, 5) is nan");
   }
   SECTION("θ overflowing in SGD's one-pass update (checked as it is written)") {
     Network net = make_network();

@@ -60,7 +60,7 @@ struct Version {
   Width width;
   PackSizes (*pack_sizes)(std::size_t n, std::size_t m, std::size_t k);
   void (*gemm)(std::size_t n, std::size_t m, std::size_t k, Strided a, Strided b, Scalar* c, std::size_t ldc,
-               Scalar* a_packed, Scalar* b_packed);
+               bool overwrite, Scalar* a_packed, Scalar* b_packed);
 };
 
 #if GLASSBOX_KERNEL_X86
@@ -146,10 +146,10 @@ private:
 };
 
 void gemm_on_this_thread(const Version& v, std::size_t n, std::size_t m, std::size_t k, Strided a, Strided b,
-                         Scalar* c, std::size_t ldc) {
+                         Scalar* c, std::size_t ldc, bool overwrite) {
   thread_local Workspace workspace;
   workspace.reserve(v.pack_sizes(n, m, k));
-  v.gemm(n, m, k, a, b, c, ldc, workspace.a(), workspace.b());
+  v.gemm(n, m, k, a, b, c, ldc, overwrite, workspace.a(), workspace.b());
 }
 
 // One product split between threads: part t of `parts` computes the rows (or columns) of C from
@@ -162,30 +162,64 @@ struct SplitProduct {
   std::size_t n, m, k;
   Strided a, b;
   Scalar* c;
-  bool by_columns;
+  bool by_columns, overwrite;
   std::size_t parts;
 };
 
+// Block `part` of `parts` of [0, extent) in whole units: [begin, end), empty when there are fewer
+// units than parts.
+struct Block {
+  std::size_t begin, end;
+};
+Block block_of(std::size_t extent, std::size_t unit, std::size_t part, std::size_t parts) {
+  const std::size_t units = (extent + unit - 1) / unit;
+  return {std::min(extent, units * part / parts * unit), std::min(extent, units * (part + 1) / parts * unit)};
+}
+
 void run_part(void* context, std::size_t part) {
   const SplitProduct& job = *static_cast<const SplitProduct*>(context);
-  const std::size_t extent = job.by_columns ? job.m : job.n, unit = job.by_columns ? kColUnit : kRowUnit;
-  const std::size_t units = (extent + unit - 1) / unit;
-  const std::size_t begin = std::min(extent, units * part / job.parts * unit);
-  const std::size_t end = std::min(extent, units * (part + 1) / job.parts * unit);
+  const auto [begin, end] = job.by_columns ? block_of(job.m, kColUnit, part, job.parts)
+                                            : block_of(job.n, kRowUnit, part, job.parts);
   if (begin >= end) return;
   if (job.by_columns) {
     const Strided b{job.b.data + begin * job.b.col_stride, job.b.row_stride, job.b.col_stride};
-    gemm_on_this_thread(*job.version, job.n, end - begin, job.k, job.a, b, job.c + begin, job.m);
+    gemm_on_this_thread(*job.version, job.n, end - begin, job.k, job.a, b, job.c + begin, job.m, job.overwrite);
   } else {
     const Strided a{job.a.data + begin * job.a.row_stride, job.a.row_stride, job.a.col_stride};
-    gemm_on_this_thread(*job.version, end - begin, job.m, job.k, a, job.b, job.c + begin * job.m, job.m);
+    gemm_on_this_thread(*job.version, end - begin, job.m, job.k, a, job.b, job.c + begin * job.m, job.m,
+                        job.overwrite);
   }
+}
+
+struct SplitLoop {
+  std::size_t count, unit, parts;
+  void (*body)(void*, std::size_t, std::size_t);
+  void* context;
+};
+
+void run_loop_part(void* context, std::size_t part) {
+  const SplitLoop& job = *static_cast<const SplitLoop*>(context);
+  const auto [begin, end] = block_of(job.count, job.unit, part, job.parts);
+  if (begin < end) job.body(job.context, begin, end);
 }
 
 // The pool, made when a product first needs it and remade when the thread count changes. One
 // product uses it at a time; a product that finds it busy (another thread's) runs on its own thread.
 std::mutex g_pool_mutex;
 std::unique_ptr<detail::ThreadPool> g_pool;
+
+// Runs task over `parts` parts on the pool, made or remade for `count` threads, and returns true;
+// false (nothing run) when another thread's job holds the pool.
+bool run_on_pool(std::size_t count, std::size_t parts, detail::ThreadPool::Task task, void* context) {
+  std::unique_lock lock(g_pool_mutex, std::try_to_lock);
+  if (!lock.owns_lock()) return false;
+  if (!g_pool || g_pool->workers() != count - 1) {
+    g_pool.reset();
+    g_pool = std::make_unique<detail::ThreadPool>(count - 1);
+  }
+  g_pool->run(parts, task, context);
+  return true;
+}
 
 }  // namespace
 
@@ -272,28 +306,43 @@ void configure_from_environment() {
   g_configured.store(true, std::memory_order_release);
 }
 
-void gemm(std::size_t n, std::size_t m, std::size_t k, Strided a, Strided b, Scalar* c) {
-  if (n == 0 || m == 0 || k == 0) return;
+void gemm(std::size_t n, std::size_t m, std::size_t k, Strided a, Strided b, Scalar* c, Into into, Split split) {
+  if (n == 0 || m == 0) return;
+  const bool overwrite = into == Into::overwrite;
+  if (k == 0) {  // an empty sum: 0
+    if (overwrite) std::fill(c, c + n * m, Scalar{0});
+    return;
+  }
   configure_from_environment();
   const Version& version = *g_version.load(std::memory_order_relaxed);
   const std::size_t count = g_threads.load(std::memory_order_relaxed);
-  // Split the larger side of C: each thread packs all of the other operand, so this packs least twice.
-  const bool by_columns = m >= n;
+  // Automatic: the larger side of C, since each thread packs all of the other operand.
+  const bool by_columns = split == Split::automatic && m >= n;
   const std::size_t units = by_columns ? (m + kColUnit - 1) / kColUnit : (n + kRowUnit - 1) / kRowUnit;
   const std::size_t parts = std::min(count, units);
   if (parts > 1 && n * m * k >= kParallelWork) {
-    std::unique_lock lock(g_pool_mutex, std::try_to_lock);
-    if (lock.owns_lock()) {
-      if (!g_pool || g_pool->workers() != count - 1) {
-        g_pool.reset();
-        g_pool = std::make_unique<detail::ThreadPool>(count - 1);
-      }
-      SplitProduct job{&version, n, m, k, a, b, c, by_columns, parts};
-      g_pool->run(parts, run_part, &job);
-      return;
-    }
+    SplitProduct job{&version, n, m, k, a, b, c, by_columns, overwrite, parts};
+    if (run_on_pool(count, parts, run_part, &job)) return;
   }
-  gemm_on_this_thread(version, n, m, k, a, b, c, m);
+  gemm_on_this_thread(version, n, m, k, a, b, c, m, overwrite);
 }
+
+namespace detail {
+
+void parallel_blocks(std::size_t count, std::size_t unit, std::size_t work_per_item,
+                     void (*body)(void* context, std::size_t begin, std::size_t end), void* context) {
+  if (count == 0) return;
+  configure_from_environment();
+  const std::size_t threads = g_threads.load(std::memory_order_relaxed);
+  unit = std::max<std::size_t>(unit, 1);
+  const std::size_t parts = std::min(threads, (count + unit - 1) / unit);
+  if (parts > 1 && count * work_per_item >= kParallelWork) {
+    SplitLoop job{count, unit, parts, body, context};
+    if (run_on_pool(threads, parts, run_loop_part, &job)) return;
+  }
+  body(context, 0, count);
+}
+
+}  // namespace detail
 
 }  // namespace glassbox::kernel

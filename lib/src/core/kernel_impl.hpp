@@ -1,4 +1,5 @@
-// glassbox/core/kernel_impl.hpp — the body of the product kernel, C += A·B, for one SIMD width.
+// glassbox/core/kernel_impl.hpp — the body of the product kernel, C += A·B (or C = A·B), for one SIMD
+// width.
 //
 // Private to lib/src/core: kernel_sse2.cpp, kernel_avx2.cpp and kernel_avx512.cpp each include it
 // once, compiled with their own instruction set (-mavx2, -mavx512f: lib/CMakeLists.txt) and with
@@ -97,11 +98,13 @@ void pack_b(Strided b, std::size_t p0, std::size_t depth, std::size_t j0, std::s
 // The register tile: C(r, c) += Σ_p a(r, p)·b(p, c) for r < Rows, c < kTileCols, p = 0 … depth−1 in
 // increasing order. a and b are packed panels (a's kTileRows rows apart, of which the first Rows
 // are used); C is row-major with row stride ldc. Rows < kTileRows serves the last rows of C.
+// With from_zero, the sums start from +0 instead of C's values (C is not read): the same bits as
+// zeroing C first, since +0 + x = x for every x, −0 included.
 template <std::size_t Rows>
-void multiply_tile(std::size_t depth, const Scalar* a, const Scalar* b, Scalar* c, std::size_t ldc) {
+void multiply_tile(std::size_t depth, const Scalar* a, const Scalar* b, Scalar* c, std::size_t ldc, bool from_zero) {
   Lanes sum[Rows][kTileVecs];
   for (std::size_t r = 0; r < Rows; ++r)
-    for (std::size_t v = 0; v < kTileVecs; ++v) sum[r][v] = load_lanes(c + r * ldc + v * kLanes);
+    for (std::size_t v = 0; v < kTileVecs; ++v) sum[r][v] = from_zero ? Lanes{} : load_lanes(c + r * ldc + v * kLanes);
   for (std::size_t p = 0; p < depth; ++p, a += kTileRows, b += kTileCols) {
     Lanes b_row[kTileVecs];
     for (std::size_t v = 0; v < kTileVecs; ++v) b_row[v] = load_lanes(b + v * kLanes);
@@ -115,17 +118,18 @@ void multiply_tile(std::size_t depth, const Scalar* a, const Scalar* b, Scalar* 
 // A tile of full width but only `rows` rows (the last rows of C): a register tile of that height.
 template <std::size_t... Rows>
 void multiply_short_tile(std::size_t rows, std::size_t depth, const Scalar* a, const Scalar* b, Scalar* c,
-                         std::size_t ldc, std::index_sequence<Rows...>) {
-  ((rows == Rows + 1 ? multiply_tile<Rows + 1>(depth, a, b, c, ldc) : void()), ...);
+                         std::size_t ldc, bool from_zero, std::index_sequence<Rows...>) {
+  ((rows == Rows + 1 ? multiply_tile<Rows + 1>(depth, a, b, c, ldc, from_zero) : void()), ...);
 }
 
 // A tile cut by the right edge of C (cols < kTileCols) goes through a full-size copy.
 void multiply_edge_tile(std::size_t depth, const Scalar* a, const Scalar* b, Scalar* c, std::size_t ldc,
-                        std::size_t rows, std::size_t cols) {
+                        std::size_t rows, std::size_t cols, bool from_zero) {
   Scalar tile[kTileRows][kTileCols] = {};
-  for (std::size_t r = 0; r < rows; ++r)
-    for (std::size_t j = 0; j < cols; ++j) tile[r][j] = c[r * ldc + j];
-  multiply_tile<kTileRows>(depth, a, b, &tile[0][0], kTileCols);
+  if (!from_zero)
+    for (std::size_t r = 0; r < rows; ++r)
+      for (std::size_t j = 0; j < cols; ++j) tile[r][j] = c[r * ldc + j];
+  multiply_tile<kTileRows>(depth, a, b, &tile[0][0], kTileCols, false);
   for (std::size_t r = 0; r < rows; ++r)
     for (std::size_t j = 0; j < cols; ++j) c[r * ldc + j] = tile[r][j];
 }
@@ -138,11 +142,12 @@ PackSizes pack_sizes(std::size_t n, std::size_t m, std::size_t k) {
 }
 
 void gemm(std::size_t n, std::size_t m, std::size_t k, Strided a, Strided b, Scalar* c, std::size_t ldc,
-          Scalar* a_packed, Scalar* b_packed) {
+          bool overwrite, Scalar* a_packed, Scalar* b_packed) {
   for (std::size_t j0 = 0; j0 < m; j0 += kBlockCols) {
     const std::size_t cols = lesser(kBlockCols, m - j0);
     for (std::size_t p0 = 0; p0 < k; p0 += kBlockInner) {  // in order: this is the summation order
       const std::size_t depth = lesser(kBlockInner, k - p0);
+      const bool from_zero = overwrite && p0 == 0;  // the first block of p, when C is overwritten
       pack_b(b, p0, depth, j0, cols, b_packed);
       for (std::size_t i0 = 0; i0 < n; i0 += kBlockRows) {
         const std::size_t rows = lesser(kBlockRows, n - i0);
@@ -153,11 +158,12 @@ void gemm(std::size_t n, std::size_t m, std::size_t k, Strided a, Strided b, Sca
             const Scalar* b_panel = b_packed + j * depth;
             Scalar* c_tile = c + (i0 + i) * ldc + j0 + j;
             if (j + kTileCols > cols)
-              multiply_edge_tile(depth, a_panel, b_panel, c_tile, ldc, lesser(kTileRows, rows - i), cols - j);
+              multiply_edge_tile(depth, a_panel, b_panel, c_tile, ldc, lesser(kTileRows, rows - i), cols - j,
+                                 from_zero);
             else if (i + kTileRows <= rows)
-              multiply_tile<kTileRows>(depth, a_panel, b_panel, c_tile, ldc);
+              multiply_tile<kTileRows>(depth, a_panel, b_panel, c_tile, ldc, from_zero);
             else
-              multiply_short_tile(rows - i, depth, a_panel, b_panel, c_tile, ldc,
+              multiply_short_tile(rows - i, depth, a_panel, b_panel, c_tile, ldc, from_zero,
                                   std::make_index_sequence<kTileRows - 1>{});
           }
       }

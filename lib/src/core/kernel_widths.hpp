@@ -22,13 +22,14 @@ struct PackSizes {
   std::size_t a, b;
 };
 
-// Each width's kernel: C += A·B for A:(n×k), B:(k×m), C:(n×m) row-major with row stride ldc, using
-// packing buffers of pack_sizes(n, m, k) Scalars, aligned to 64 bytes.
+// Each width's kernel: C += A·B for A:(n×k), B:(k×m), C:(n×m) row-major with row stride ldc, or with
+// `overwrite` C = A·B (C not read: the bits of zeroing C first), using packing buffers of
+// pack_sizes(n, m, k) Scalars, aligned to 64 bytes.
 #define GLASSBOX_DECLARE_KERNEL(width)                                                                 \
   namespace width {                                                                                    \
   PackSizes pack_sizes(std::size_t n, std::size_t m, std::size_t k);                                   \
   void gemm(std::size_t n, std::size_t m, std::size_t k, Strided a, Strided b, Scalar* c, std::size_t ldc, \
-            Scalar* a_packed, Scalar* b_packed);                                                       \
+            bool overwrite, Scalar* a_packed, Scalar* b_packed);                                       \
   }
 #if GLASSBOX_KERNEL_X86
 GLASSBOX_DECLARE_KERNEL(sse2)

@@ -202,12 +202,10 @@ Matrix hadamard(const Matrix& a, const Matrix& b) {
 
 namespace {
 
-// out = 0, reusing out's storage when it has the shape already.
-void zero_output(Matrix& out, std::size_t rows, std::size_t cols) {
-  if (out.rows() == rows && out.cols() == cols)
-    out.fill(Scalar{0});
-  else
-    out = Matrix(rows, cols);
+// out shaped rows×cols, reusing its storage when it has the shape already; its values are about to
+// be overwritten.
+void shape_output(Matrix& out, std::size_t rows, std::size_t cols) {
+  if (out.rows() != rows || out.cols() != cols) out = Matrix(rows, cols);
 }
 
 // What the three products share; they differ only in which operand is read transposed. Shape
@@ -225,6 +223,8 @@ void product_into(const char* op, Matrix& out, const Matrix& a, bool a_transpose
     return fmt::format("{}{}·{}{}", a.shape(), a_transposed ? "ᵀ" : "", b.shape(), b_transposed ? "ᵀ" : "");
   };
   if (k != b_k) throw ShapeError(fmt::format("{}: {}: inner dimensions {} ≠ {}", op, product(), k, b_k));
+  // Aᵀ·B is how a gradient dW = dZᵀ·X is formed: cut between threads by rows, like W (kernel.hpp).
+  const kernel::Split split = a_transposed ? kernel::Split::rows : kernel::Split::automatic;
 
   if (accumulate) {
     if (out.rows() != n || out.cols() != m)
@@ -234,16 +234,16 @@ void product_into(const char* op, Matrix& out, const Matrix& a, bool a_transpose
     // and then added: out + (Σ_k a·b), the same bits as out += matmul(a, b). Summing into out
     // directly would give ((out + a₀b₀) + a₁b₁) + …, which rounds differently.
     thread_local Matrix scratch;
-    zero_output(scratch, n, m);
-    kernel::gemm(n, m, k, a_view, b_view, scratch.data());
+    shape_output(scratch, n, m);
+    kernel::gemm(n, m, k, a_view, b_view, scratch.data(), kernel::Into::overwrite, split);
     out += scratch;
   } else if (&out == &a || &out == &b) {  // out is an input: it must not be overwritten while read
     Matrix result(n, m);
-    kernel::gemm(n, m, k, a_view, b_view, result.data());
+    kernel::gemm(n, m, k, a_view, b_view, result.data(), kernel::Into::overwrite, split);
     out = std::move(result);
   } else {
-    zero_output(out, n, m);
-    kernel::gemm(n, m, k, a_view, b_view, out.data());
+    shape_output(out, n, m);
+    kernel::gemm(n, m, k, a_view, b_view, out.data(), kernel::Into::overwrite, split);
   }
 }
 
@@ -259,22 +259,6 @@ void matmul_abt_into(Matrix& out, const Matrix& a, const Matrix& b, bool accumul
 
 void matmul_atb_into(Matrix& out, const Matrix& a, const Matrix& b, bool accumulate) {
   product_into("matmul_atb", out, a, true, b, false, accumulate);  // Aᵀ·B
-}
-
-// The kernel's own C += A·B, straight into out (kernel.cpp: every sum starts from the value in C).
-void matmul_atb_add_into(Matrix& out, const Matrix& a, const Matrix& b) {
-  if (a.rows() != b.rows())
-    throw ShapeError(fmt::format("matmul_atb_add: {}ᵀ·{}: inner dimensions {} ≠ {}", a.shape(), b.shape(), a.rows(),
-                                 b.rows()));
-  if (out.rows() != a.cols() || out.cols() != b.cols())
-    throw ShapeError(fmt::format("matmul_atb_add: adding {}ᵀ·{} = {} into {}", a.shape(), b.shape(),
-                                 shape_of(a.cols(), b.cols()), out.shape()));
-  if (&out == &a || &out == &b) {  // out would be read while it is written
-    matmul_atb_into(out, a, b, /*accumulate=*/true);
-    return;
-  }
-  kernel::gemm(a.cols(), b.cols(), a.rows(), kernel::Strided{a.data(), 1, a.cols()},
-               kernel::Strided{b.data(), b.cols(), 1}, out.data());
 }
 
 Matrix matmul(const Matrix& a, const Matrix& b) {
@@ -445,8 +429,13 @@ void gather_rows_into(Matrix& out, const Matrix& a, const std::vector<std::size_
     return;
   }
   if (out.rows() != indices.size() || out.cols() != a.cols()) out = Matrix(indices.size(), a.cols());
-  for (std::size_t i = 0; i < indices.size(); ++i)
-    std::copy_n(a.row_ptr(indices[i]), a.cols(), out.row_ptr(i));
+  // A mini-batch gathered from a data set far larger than the cache is a wait for memory: large
+  // gathers are shared by the kernel's threads, which wait in parallel (a number read from memory
+  // counts as kCopyWork multiply-adds).
+  constexpr std::size_t kCopyWork = 8, kRowsPerBlock = 8;
+  kernel::parallel_for(indices.size(), kRowsPerBlock, a.cols() * kCopyWork, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) std::copy_n(a.row_ptr(indices[i]), a.cols(), out.row_ptr(i));
+  });
 }
 
 Matrix gather_rows(const Matrix& a, const std::vector<std::size_t>& indices) {

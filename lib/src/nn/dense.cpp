@@ -48,17 +48,21 @@ const Matrix& Dense::forward(const Matrix& input) {
 void Dense::zero_grad() {
   dW.fill(Scalar{0});
   db.fill(Scalar{0});
-  dW_is_zero_ = true;
+  overwrite_dW_ = true;
+}
+
+void Dense::zero_grad_lazily() {
+  db.fill(Scalar{0});
+  overwrite_dW_ = true;
 }
 
 // dL/dW += dZᵀ·X ;  dL/db += Σ_rows dZ ;  dL/dX = dZ·W
 const Matrix& Dense::backward(const Matrix& dZ) {
   require_output_shape(dZ, Z);
-  if (dW_is_zero_)  // right after zero_grad(): summed in place, no scratch, the same bits
-    matmul_atb_add_into(dW, dZ, *X);
-  else
-    matmul_atb_into(dW, dZ, *X, /*accumulate=*/true);
-  dW_is_zero_ = false;
+  // Right after zero_grad(): dZᵀ·X written into dW, every sum starting from +0 — the bits of
+  // 0 + (Σ dZᵀ·X), with no pass to zero dW and no scratch matrix. Otherwise added to what dW holds.
+  matmul_atb_into(dW, dZ, *X, /*accumulate=*/!overwrite_dW_);
+  overwrite_dW_ = false;
   for (std::size_t n = 0; n < dZ.rows(); ++n) {
     const Scalar* dz = dZ.row_ptr(n);
     for (std::size_t j = 0; j < dZ.cols(); ++j) db(0, j) += dz[j];

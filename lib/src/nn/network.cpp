@@ -134,6 +134,10 @@ void Network::zero_grad() {
   for (auto& layer : layers_) layer->zero_grad();
 }
 
+void Network::zero_grad_lazily() {
+  for (auto& layer : layers_) layer->zero_grad_lazily();
+}
+
 const Matrix& Network::layer_input(std::size_t i) const {
   require_layer(i, "layer_input");
   if (i == 0) {

@@ -3,12 +3,14 @@
 #include "glassbox/train/optimizers.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 
 #include <fmt/format.h>
 
+#include "glassbox/core/kernel.hpp"
 #include "glassbox/core/options.hpp"
 #include "glassbox/core/text.hpp"
 
@@ -55,6 +57,12 @@ std::uint64_t non_finite_bit(double x) {
   std::memcpy(&bits, &x, sizeof bits);
   return ((bits & 0x7ff0000000000000) + 0x0010000000000000) >> 63;
 }
+
+// Element-wise updates of a large parameter run on the product kernel's threads, cut into blocks of
+// whole rows — 16, as the forward pass Z = X·Wᵀ cuts W's rows (kernel.cpp) — so that each thread
+// updates rows of W it has in its own cache. An update reads and writes several numbers per element:
+// it counts as kUpdateWork multiply-adds towards kernel::kParallelWork.
+constexpr std::size_t kRowsPerBlock = 16, kUpdateWork = 4;
 
 }  // namespace
 
@@ -169,15 +177,21 @@ bool SGD::update_pass(std::size_t i, const Matrix& theta, const Matrix& grad, Ma
     // Plain SGD applied in place, the common case of a long run: the same two roundings per element
     // as the general loop below (Δθ = −η·g, then θ + Δθ), in a loop without branches that the
     // compiler vectorises.
+    // A large parameter's rows are cut between threads like its gradient's (kernel::Split::rows).
     const Scalar* g = grad.data();
     Scalar* d = delta.data();
     Scalar* t = theta_out->data();
-    for (std::size_t k = 0, n = grad.size(); k < n; ++k) {
-      d[k] = -eta * g[k];
-      t[k] += d[k];
-      non_finite |= non_finite_bit(t[k]);
-    }
-    return non_finite == 0;
+    std::atomic<std::uint64_t> any_non_finite{0};
+    kernel::parallel_for(grad.size(), kRowsPerBlock * grad.cols(), kUpdateWork, [&](std::size_t begin, std::size_t end) {
+      std::uint64_t bad = 0;
+      for (std::size_t k = begin; k < end; ++k) {
+        d[k] = -eta * g[k];
+        t[k] += d[k];
+        bad |= non_finite_bit(t[k]);
+      }
+      if (bad) any_non_finite.fetch_or(bad, std::memory_order_relaxed);
+    });
+    return any_non_finite.load(std::memory_order_relaxed) == 0;
   }
   for (std::size_t k = 0; k < grad.size(); ++k) {
     double g = grad.data()[k];

@@ -133,7 +133,6 @@ StepLosses take_step(Network& net, const Loss& loss, Optimizer& optimizer, const
 
   if (options.clip_grad_norm && options.clip_grad_value)
     throw std::invalid_argument("train_step: clip by norm or by value, not both");
-  net.zero_grad();
   const Matrix& Y = copy_input ? net.forward(X) : net.forward_view(X);
   const double data_loss = loss.value(Y, T);
   if (!std::isfinite(data_loss)) explain_forward(net, X, T, data_loss, where(id), false);
@@ -146,16 +145,18 @@ StepLosses take_step(Network& net, const Loss& loss, Optimizer& optimizer, const
   if (tracer.wants(TraceLevel::full)) record_forward(tracer, net, id);
 
   loss.gradient_into(dY, Y, T);  // the seed of the chain rule
+  net.zero_grad_lazily();  // dθ = 0; the backward pass that follows writes dW instead of adding to it
   net.backward(dY);
   if (penalized) net.add_penalty_gradients();  // dL/dW += λ₁·sign(W) + 2λ₂·W
   const std::vector<ParameterRef>& parameters = net.parameter_list();
   // The gradients' check. When nothing reads them before the update (no step or full events, no
-  // clipping) and the optimizer is SGD, it costs no pass of its own: SGD's one-pass update turns a
-  // NaN or ±Inf in dθ into one in θ (η·±inf, 0·inf and NaN are all non-finite), which it notices as
-  // it writes θ; only then are the gradients searched, so the message is the same — but the update
-  // has been applied when it is thrown. Frozen parameters, which the update skips, are checked here.
+  // clipping), it costs no pass of its own with any of the library's optimizers: their update turns
+  // a NaN or ±Inf in dθ into one in θ (Optimizer::non_finite_gradients_reach_theta), which the
+  // update notices as it writes θ; only then are the gradients searched, so the message is the
+  // same — but the update has been applied when it is thrown. Frozen parameters, which the update
+  // skips, are checked here.
   const bool folded = !tracer.wants(TraceLevel::step) && !options.clip_grad_norm && !options.clip_grad_value &&
-                      dynamic_cast<const SGD*>(&optimizer) != nullptr;
+                      optimizer.non_finite_gradients_reach_theta();
   for (const ParameterRef& p : parameters)
     if ((!folded || p.frozen) && !all_finite(p.grad)) explain_backward(net, id);
   if (tracer.wants(TraceLevel::full)) record_backward(tracer, net, id);

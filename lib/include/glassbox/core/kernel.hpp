@@ -24,10 +24,22 @@ struct Strided {
   Scalar operator()(std::size_t i, std::size_t j) const { return data[i * row_stride + j * col_stride]; }
 };
 
-// C += A·B for A:(n×k) and B:(k×m) read through strides, C:(n×m) row-major.
+// What gemm() does with C: adds the product to it (C += A·B, every sum starting from C's value), or
+// overwrites it (C = A·B: C is not read, and the bits are those of zeroing C and adding).
+enum class Into { add, overwrite };
+
+// Along which side a large product's C is cut between threads. automatic: the longer side, so
+// each thread packs the least of the operand it shares. rows: whole rows, as a gradient
+// dW = dZᵀ·X is cut, so that each thread computes the rows of dW whose rows of W it read in the
+// forward pass (Z = X·Wᵀ cuts Z's columns, which are W's rows) and updates them in the optimizer
+// (parallel_for over W's rows): each keeps its rows of W and dW in its own cache.
+enum class Split { automatic, rows };
+
+// C += A·B (or C = A·B) for A:(n×k) and B:(k×m) read through strides, C:(n×m) row-major.
 // n, m or k may be 0. No shape is checked: the caller has.
 // Large products are split into blocks of C computed by several threads (see set_threads).
-void gemm(std::size_t n, std::size_t m, std::size_t k, Strided a, Strided b, Scalar* c);
+void gemm(std::size_t n, std::size_t m, std::size_t k, Strided a, Strided b, Scalar* c, Into into = Into::add,
+          Split split = Split::automatic);
 
 // ---- SIMD width ----------------------------------------------------------------------------------
 // The kernel comes in one version per SIMD width; on x86-64 with GCC or Clang the build carries SSE2
@@ -54,10 +66,35 @@ constexpr std::size_t kParallelWork = 1u << 17;  // n·m·k
 std::size_t threads();
 void set_threads(std::size_t count);  // throws UsageError unless 1 ≤ count ≤ kMaxThreads
 
+// Element-wise work over the same threads: runs body(begin, end) on blocks that cover [0, count),
+// each a whole number of `unit`s (the last may be cut short), block t on thread t — the caller
+// runs block 0, and a given block of a given count always goes to the same thread, so a thread
+// that updates rows of a parameter is the one that computed their gradient (Split::rows). Split
+// only when count·work_per_item ≥ kParallelWork; otherwise, or while another thread's product
+// holds the pool, body(0, count) runs on the caller. The body must not throw, and blocks must not
+// write to the same place: the result is then independent of the thread count.
+template <class Body>
+void parallel_for(std::size_t count, std::size_t unit, std::size_t work_per_item, Body&& body);
+
 // Reads GLASSBOX_SIMD and GLASSBOX_THREADS (once; later calls do nothing) and throws UsageError
 // naming the variable when one holds something it cannot use. The first product calls it too; the
 // programs call it while reading their command line (io/cli.cpp), so a bad value is a usage error
 // there, and --threads then takes the place of GLASSBOX_THREADS.
 void configure_from_environment();
+
+namespace detail {
+// parallel_for() without its template: body(context, begin, end).
+void parallel_blocks(std::size_t count, std::size_t unit, std::size_t work_per_item,
+                     void (*body)(void* context, std::size_t begin, std::size_t end), void* context);
+}  // namespace detail
+
+template <class Body>
+void parallel_for(std::size_t count, std::size_t unit, std::size_t work_per_item, Body&& body) {
+  auto* context = &body;
+  detail::parallel_blocks(
+      count, unit, work_per_item,
+      [](void* c, std::size_t begin, std::size_t end) { (*static_cast<decltype(context)>(c))(begin, end); },
+      context);
+}
 
 }  // namespace glassbox::kernel

@@ -141,11 +141,6 @@ Matrix matmul_atb(const Matrix& a, const Matrix& b);
 void matmul_into(Matrix& out, const Matrix& a, const Matrix& b, bool accumulate = false);
 void matmul_abt_into(Matrix& out, const Matrix& a, const Matrix& b, bool accumulate = false);
 void matmul_atb_into(Matrix& out, const Matrix& a, const Matrix& b, bool accumulate = false);
-// out += Aᵀ·B summed in out itself, each element continuing from the value out holds:
-// ((out + a₀b₀) + a₁b₁) + …, with no scratch matrix. Where out is all zeros — a gradient right after
-// zero_grad() — the kernel starts every sum from 0 as the products above do, so these are their
-// bits; elsewhere the rounding may differ from the accumulate form's out + (Σ a·b).
-void matmul_atb_add_into(Matrix& out, const Matrix& a, const Matrix& b);
 Matrix transpose(const Matrix& a);
 
 // ---- broadcasting -------------------------------------------------------------------------------

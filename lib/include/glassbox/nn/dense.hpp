@@ -57,13 +57,15 @@ public:
   const Matrix& backward(const Matrix& dZ) override;
 
   std::vector<ParameterRef> parameters() override;
-  // dW = 0, db = 0; and remembers that dW is zero, so that the next backward() sums dZᵀ·X straight
-  // into it (matmul_atb_add_into: the same bits as adding a separately summed product to zero).
+  // dW = 0, db = 0; and remembers that dW is zero, so that the next backward() writes dZᵀ·X into it
+  // instead of adding (the same bits as adding a separately summed product to zero).
   void zero_grad() override;
+  // db = 0, and the next backward() writes dW instead of adding to it: dW is not zeroed first.
+  void zero_grad_lazily() override;
   std::unique_ptr<Layer> clone() const override;
 
 private:
-  bool dW_is_zero_ = false;  // set by zero_grad(), cleared by backward()
+  bool overwrite_dW_ = false;  // set by zero_grad() and zero_grad_lazily(), cleared by backward()
 };
 
 // Two dense layers with nothing between them are one dense layer:

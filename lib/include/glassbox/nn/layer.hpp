@@ -81,6 +81,11 @@ public:
   virtual std::vector<ParameterRef> parameters() { return {}; }
   // dθ = 0 for every parameter: gradients accumulate until this is called.
   virtual void zero_grad();
+  // The same for a caller that calls backward() next, before it reads any gradient (a training
+  // step): a layer may skip zeroing a gradient and have backward() write it instead of adding to it
+  // — the same numbers, without a pass over the gradient (Dense's dW). Until then such a gradient
+  // holds its old values. By default, zero_grad().
+  virtual void zero_grad_lazily() { zero_grad(); }
   std::size_t parameter_count() const;
 
   // The buffers, by local name; empty for a layer without any (every layer of chapters 1–10).

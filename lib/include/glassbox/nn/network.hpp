@@ -79,6 +79,8 @@ public:
   const Matrix& backward(const Matrix& dY, bool input_gradient = false);
   // dθ = 0 for every parameter.
   void zero_grad();
+  // The same, for a caller whose next call is backward(): Layer::zero_grad_lazily().
+  void zero_grad_lazily();
 
   // Every parameter, layer by layer, named "layers[i].<name>", with its frozen flag.
   std::vector<ParameterRef> parameters();

@@ -58,6 +58,14 @@ public:
   // Whether every θ the last step() wrote is finite (no NaN, no ±Inf): checked as each was written,
   // so that the training loop needs no further pass over the parameters to know.
   bool values_finite() const noexcept { return values_finite_; }
+  // Whether a NaN or ±Inf in any gradient always makes the new θ of that element non-finite, so
+  // that values_finite() also tells whether every gradient was finite. True for every optimizer in
+  // this library: NaN stays NaN through their arithmetic, and an infinite gradient gives ±inf or
+  // inf/inf = NaN (η·g, an average of g or g², g/√(Σg²)); the test "a non-finite gradient reaches θ
+  // in every optimizer" checks each one with NaN, +inf and −inf. train() then searches the
+  // gradients only when θ comes out non-finite, instead of in a pass of its own every step. False
+  // by default, for an optimizer written elsewhere (a sign(g) update would not pass a NaN on).
+  virtual bool non_finite_gradients_reach_theta() const { return false; }
   // How many step() calls so far (Adam's t).
   std::size_t steps() const noexcept { return steps_; }
   // The learning rate η in force for the next step (PyTorch's param_groups[0]["lr"]). A schedule
@@ -134,6 +142,7 @@ public:
   explicit SGD(double eta, SGDSettings settings = {});
   std::string describe() const override;
   std::unique_ptr<Optimizer> clone() const override { return std::make_unique<SGD>(*this); }
+  bool non_finite_gradients_reach_theta() const override { return true; }
   OptimizerState state(std::size_t i) const override;
 
 protected:
@@ -172,6 +181,7 @@ public:
   explicit Adagrad(AdagradSettings settings = {});
   std::string describe() const override;
   std::unique_ptr<Optimizer> clone() const override { return std::make_unique<Adagrad>(*this); }
+  bool non_finite_gradients_reach_theta() const override { return true; }
   OptimizerState state(std::size_t i) const override;
 
 protected:
@@ -208,6 +218,7 @@ public:
   explicit Adadelta(AdadeltaSettings settings = {});
   std::string describe() const override;
   std::unique_ptr<Optimizer> clone() const override { return std::make_unique<Adadelta>(*this); }
+  bool non_finite_gradients_reach_theta() const override { return true; }
   OptimizerState state(std::size_t i) const override;
 
 protected:
@@ -244,6 +255,7 @@ public:
   explicit RMSprop(RMSpropSettings settings = {});
   std::string describe() const override;
   std::unique_ptr<Optimizer> clone() const override { return std::make_unique<RMSprop>(*this); }
+  bool non_finite_gradients_reach_theta() const override { return true; }
   OptimizerState state(std::size_t i) const override;
 
 protected:
@@ -289,6 +301,7 @@ public:
   explicit Adam(AdamSettings settings = {});
   std::string describe() const override;
   std::unique_ptr<Optimizer> clone() const override { return std::make_unique<Adam>(*this); }
+  bool non_finite_gradients_reach_theta() const override { return true; }
   OptimizerState state(std::size_t i) const override;
 
 protected:
@@ -335,6 +348,7 @@ public:
   explicit Adamax(AdamaxSettings settings = {});
   std::string describe() const override;
   std::unique_ptr<Optimizer> clone() const override { return std::make_unique<Adamax>(*this); }
+  bool non_finite_gradients_reach_theta() const override { return true; }
   OptimizerState state(std::size_t i) const override;
 
 protected:
@@ -375,6 +389,7 @@ public:
   explicit NAdam(NAdamSettings settings = {});
   std::string describe() const override;
   std::unique_ptr<Optimizer> clone() const override { return std::make_unique<NAdam>(*this); }
+  bool non_finite_gradients_reach_theta() const override { return true; }
   OptimizerState state(std::size_t i) const override;
 
 protected:
