@@ -10,6 +10,7 @@
 #include "glassbox/core/portable_math.hpp"
 #include "glassbox/core/random.hpp"
 #include "glassbox/train/optimizers.hpp"
+#include "update_blocks.hpp"
 
 namespace glassbox {
 
@@ -53,13 +54,15 @@ void Adagrad::compute_update(std::size_t i, const Matrix& theta, const Matrix& g
   ++s.t;
   // η̃ = η / (1 + (t − 1)·lr_decay)
   s.lr = learning_rate() / (1 + static_cast<double>(s.t - 1) * c.lr_decay);
-  for (std::size_t k = 0; k < grad.size(); ++k) {
-    double g = grad.data()[k];
-    if (c.weight_decay != 0) g += c.weight_decay * theta.data()[k];  // g ← g + λθ
-    double& sum = s.sum.data()[k];
-    sum += g * g;                                                     // sumₜ = sumₜ₋₁ + g²
-    delta.data()[k] = -s.lr * g / (std::sqrt(sum) + c.eps);           // Δθ = −η̃·g / (√sumₜ + ε)
-  }
+  detail::for_each_update_block(grad, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t k = begin; k < end; ++k) {
+      double g = grad.data()[k];
+      if (c.weight_decay != 0) g += c.weight_decay * theta.data()[k];  // g ← g + λθ
+      double& sum = s.sum.data()[k];
+      sum += g * g;                                                     // sumₜ = sumₜ₋₁ + g²
+      delta.data()[k] = -s.lr * g / (std::sqrt(sum) + c.eps);           // Δθ = −η̃·g / (√sumₜ + ε)
+    }
+  });
 }
 
 OptimizerState Adagrad::state(std::size_t i) const {
@@ -86,16 +89,18 @@ void Adadelta::compute_update(std::size_t i, const Matrix& theta, const Matrix& 
   const double eta = learning_rate(), rho = c.rho;
   PerParameter& s = states_.at(i, theta);
   ++s.t;
-  for (std::size_t k = 0; k < grad.size(); ++k) {
-    double g = grad.data()[k];
-    if (c.weight_decay != 0) g += c.weight_decay * theta.data()[k];          // g ← g + λθ
-    double& v = s.v.data()[k];
-    double& u = s.u.data()[k];
-    v = rho * v + (1 - rho) * g * g;                                          // vₜ = ρ·vₜ₋₁ + (1 − ρ)·g²
-    const double dx = std::sqrt(u + c.eps) / std::sqrt(v + c.eps) * g;        // Δxₜ = √(uₜ₋₁ + ε)/√(vₜ + ε)·g
-    u = rho * u + (1 - rho) * dx * dx;                                        // uₜ = ρ·uₜ₋₁ + (1 − ρ)·Δxₜ²
-    delta.data()[k] = -eta * dx;                                              // Δθ = −η·Δxₜ
-  }
+  detail::for_each_update_block(grad, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t k = begin; k < end; ++k) {
+      double g = grad.data()[k];
+      if (c.weight_decay != 0) g += c.weight_decay * theta.data()[k];          // g ← g + λθ
+      double& v = s.v.data()[k];
+      double& u = s.u.data()[k];
+      v = rho * v + (1 - rho) * g * g;                                          // vₜ = ρ·vₜ₋₁ + (1 − ρ)·g²
+      const double dx = std::sqrt(u + c.eps) / std::sqrt(v + c.eps) * g;        // Δxₜ = √(uₜ₋₁ + ε)/√(vₜ + ε)·g
+      u = rho * u + (1 - rho) * dx * dx;                                        // uₜ = ρ·uₜ₋₁ + (1 − ρ)·Δxₜ²
+      delta.data()[k] = -eta * dx;                                              // Δθ = −η·Δxₜ
+    }
+  });
 }
 
 OptimizerState Adadelta::state(std::size_t i) const {
@@ -128,25 +133,27 @@ void RMSprop::compute_update(std::size_t i, const Matrix& theta, const Matrix& g
   const double eta = learning_rate(), alpha = c.alpha, mu = c.momentum;
   PerParameter& s = states_.at(i, theta);
   ++s.t;
-  for (std::size_t k = 0; k < grad.size(); ++k) {
-    double g = grad.data()[k];
-    if (c.weight_decay != 0) g += c.weight_decay * theta.data()[k];  // g ← g + λθ
-    double& v = s.v.data()[k];
-    v = alpha * v + (1 - alpha) * g * g;                              // vₜ = α·vₜ₋₁ + (1 − α)·g²
-    double v_tilde = v;
-    if (c.centered) {
-      double& g_ave = s.g_ave.data()[k];
-      g_ave = alpha * g_ave + (1 - alpha) * g;                        // g_aveₜ = α·g_aveₜ₋₁ + (1 − α)·g
-      v_tilde -= g_ave * g_ave;                                       // ṽ = vₜ − g_aveₜ²
+  detail::for_each_update_block(grad, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t k = begin; k < end; ++k) {
+      double g = grad.data()[k];
+      if (c.weight_decay != 0) g += c.weight_decay * theta.data()[k];  // g ← g + λθ
+      double& v = s.v.data()[k];
+      v = alpha * v + (1 - alpha) * g * g;                              // vₜ = α·vₜ₋₁ + (1 − α)·g²
+      double v_tilde = v;
+      if (c.centered) {
+        double& g_ave = s.g_ave.data()[k];
+        g_ave = alpha * g_ave + (1 - alpha) * g;                        // g_aveₜ = α·g_aveₜ₋₁ + (1 − α)·g
+        v_tilde -= g_ave * g_ave;                                       // ṽ = vₜ − g_aveₜ²
+      }
+      if (mu > 0) {
+        double& b = s.b.data()[k];
+        b = mu * b + g / (std::sqrt(v_tilde) + c.eps);                  // bₜ = μ·bₜ₋₁ + g/(√ṽ + ε)
+        delta.data()[k] = -eta * b;                                     // Δθ = −η·bₜ
+      } else {
+        delta.data()[k] = -eta * g / (std::sqrt(v_tilde) + c.eps);      // Δθ = −η·g/(√ṽ + ε)
+      }
     }
-    if (mu > 0) {
-      double& b = s.b.data()[k];
-      b = mu * b + g / (std::sqrt(v_tilde) + c.eps);                  // bₜ = μ·bₜ₋₁ + g/(√ṽ + ε)
-      delta.data()[k] = -eta * b;                                     // Δθ = −η·bₜ
-    } else {
-      delta.data()[k] = -eta * g / (std::sqrt(v_tilde) + c.eps);      // Δθ = −η·g/(√ṽ + ε)
-    }
-  }
+  });
 }
 
 OptimizerState RMSprop::state(std::size_t i) const {
@@ -191,34 +198,36 @@ void Adam::compute_update(std::size_t i, const Matrix& theta, const Matrix& grad
   ++s.t;
   s.beta1_power *= beta1;  // β₁ᵗ
   s.beta2_power *= beta2;  // β₂ᵗ
-  for (std::size_t k = 0; k < grad.size(); ++k) {
-    const double theta_k = theta.data()[k];
-    double g = grad.data()[k];
-    double decay = 0;  // AdamW's decoupled step, −η·λ·θ
-    if (decoupled_)
-      decay = -eta * lambda * theta_k;                               // θ ← θ − η·λ·θ
-    else if (lambda != 0)
-      g += lambda * theta_k;                                         // g ← g + λθ
-    double& m = s.m.data()[k];
-    double& v = s.v.data()[k];
-    m = beta1 * m + (1 - beta1) * g;                                 // mₜ = β₁·mₜ₋₁ + (1 − β₁)·g
-    v = beta2 * v + (1 - beta2) * g * g;                             // vₜ = β₂·vₜ₋₁ + (1 − β₂)·g²
-    const double m_hat = m / (1 - s.beta1_power);                    // m̂ = mₜ/(1 − β₁ᵗ)
-    double v_hat = 0;
-    if (c.amsgrad) {
-      double& v_max = s.v_max.data()[k];
-      v_max = std::max(v_max, v);                                    // vₜᵐᵃˣ = max(vₜ₋₁ᵐᵃˣ, vₜ)
-      v_hat = v_max / (1 - s.beta2_power);                           // v̂ = vₜᵐᵃˣ/(1 − β₂ᵗ)
-    } else {
-      v_hat = v / (1 - s.beta2_power);                               // v̂ = vₜ/(1 − β₂ᵗ)
+  detail::for_each_update_block(grad, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t k = begin; k < end; ++k) {
+      const double theta_k = theta.data()[k];
+      double g = grad.data()[k];
+      double decay = 0;  // AdamW's decoupled step, −η·λ·θ
+      if (decoupled_)
+        decay = -eta * lambda * theta_k;                               // θ ← θ − η·λ·θ
+      else if (lambda != 0)
+        g += lambda * theta_k;                                         // g ← g + λθ
+      double& m = s.m.data()[k];
+      double& v = s.v.data()[k];
+      m = beta1 * m + (1 - beta1) * g;                                 // mₜ = β₁·mₜ₋₁ + (1 − β₁)·g
+      v = beta2 * v + (1 - beta2) * g * g;                             // vₜ = β₂·vₜ₋₁ + (1 − β₂)·g²
+      const double m_hat = m / (1 - s.beta1_power);                    // m̂ = mₜ/(1 − β₁ᵗ)
+      double v_hat = 0;
+      if (c.amsgrad) {
+        double& v_max = s.v_max.data()[k];
+        v_max = std::max(v_max, v);                                    // vₜᵐᵃˣ = max(vₜ₋₁ᵐᵃˣ, vₜ)
+        v_hat = v_max / (1 - s.beta2_power);                           // v̂ = vₜᵐᵃˣ/(1 − β₂ᵗ)
+      } else {
+        v_hat = v / (1 - s.beta2_power);                               // v̂ = vₜ/(1 − β₂ᵗ)
+      }
+      const double denominator = std::sqrt(v_hat) + c.eps;             // √v̂ + ε
+      // AdamW's step is taken from θ after its decay: (θ − η·λ·θ) − η·m̂/(√v̂ + ε).
+      delta.data()[k] = decay - eta * m_hat / denominator;
+      s.m_hat.data()[k] = m_hat;
+      s.v_hat.data()[k] = v_hat;
+      s.denominator.data()[k] = denominator;
     }
-    const double denominator = std::sqrt(v_hat) + c.eps;             // √v̂ + ε
-    // AdamW's step is taken from θ after its decay: (θ − η·λ·θ) − η·m̂/(√v̂ + ε).
-    delta.data()[k] = decay - eta * m_hat / denominator;
-    s.m_hat.data()[k] = m_hat;
-    s.v_hat.data()[k] = v_hat;
-    s.denominator.data()[k] = denominator;
-  }
+  });
 }
 
 OptimizerState Adam::state(std::size_t i) const {
@@ -261,15 +270,17 @@ void Adamax::compute_update(std::size_t i, const Matrix& theta, const Matrix& gr
   PerParameter& s = states_.at(i, theta);
   ++s.t;
   s.beta1_power *= beta1;  // β₁ᵗ
-  for (std::size_t k = 0; k < grad.size(); ++k) {
-    double g = grad.data()[k];
-    if (c.weight_decay != 0) g += c.weight_decay * theta.data()[k];  // g ← g + λθ
-    double& m = s.m.data()[k];
-    double& u = s.u.data()[k];
-    m = beta1 * m + (1 - beta1) * g;                                  // mₜ = β₁·mₜ₋₁ + (1 − β₁)·g
-    u = std::max(beta2 * u, std::abs(g) + c.eps);                     // uₜ = max(β₂·uₜ₋₁, |g| + ε)
-    delta.data()[k] = -eta * m / ((1 - s.beta1_power) * u);           // Δθ = −η·mₜ/((1 − β₁ᵗ)·uₜ)
-  }
+  detail::for_each_update_block(grad, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t k = begin; k < end; ++k) {
+      double g = grad.data()[k];
+      if (c.weight_decay != 0) g += c.weight_decay * theta.data()[k];  // g ← g + λθ
+      double& m = s.m.data()[k];
+      double& u = s.u.data()[k];
+      m = beta1 * m + (1 - beta1) * g;                                  // mₜ = β₁·mₜ₋₁ + (1 − β₁)·g
+      u = std::max(beta2 * u, std::abs(g) + c.eps);                     // uₜ = max(β₂·uₜ₋₁, |g| + ε)
+      delta.data()[k] = -eta * m / ((1 - s.beta1_power) * u);           // Δθ = −η·mₜ/((1 − β₁ᵗ)·uₜ)
+    }
+  });
 }
 
 OptimizerState Adamax::state(std::size_t i) const {
@@ -311,29 +322,31 @@ void NAdam::compute_update(std::size_t i, const Matrix& theta, const Matrix& gra
   s.mu_next = beta1 * (1 - 0.5 * portable_exp((t + 1) * psi * ln_096));
   s.mu_product *= s.mu_t;                             // ∏ᵢ₌₁ᵗ μᵢ
   const double mu_product_next = s.mu_product * s.mu_next;  // ∏ᵢ₌₁ᵗ⁺¹ μᵢ
-  for (std::size_t k = 0; k < grad.size(); ++k) {
-    const double theta_k = theta.data()[k];
-    double g = grad.data()[k];
-    double decay = 0;
-    if (lambda != 0) {
-      if (c.decoupled_weight_decay)
-        decay = -eta * lambda * theta_k;              // θ ← θ − η·λ·θ
-      else
-        g += lambda * theta_k;                        // g ← g + λθ
+  detail::for_each_update_block(grad, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t k = begin; k < end; ++k) {
+      const double theta_k = theta.data()[k];
+      double g = grad.data()[k];
+      double decay = 0;
+      if (lambda != 0) {
+        if (c.decoupled_weight_decay)
+          decay = -eta * lambda * theta_k;              // θ ← θ − η·λ·θ
+        else
+          g += lambda * theta_k;                        // g ← g + λθ
+      }
+      double& m = s.m.data()[k];
+      double& v = s.v.data()[k];
+      m = beta1 * m + (1 - beta1) * g;                  // mₜ = β₁·mₜ₋₁ + (1 − β₁)·g
+      v = beta2 * v + (1 - beta2) * g * g;              // vₜ = β₂·vₜ₋₁ + (1 − β₂)·g²
+      // m̂ = μₜ₊₁·mₜ/(1 − ∏ᵢ₌₁ᵗ⁺¹ μᵢ) + (1 − μₜ)·g/(1 − ∏ᵢ₌₁ᵗ μᵢ)
+      const double m_hat = s.mu_next * m / (1 - mu_product_next) + (1 - s.mu_t) * g / (1 - s.mu_product);
+      const double v_hat = v / (1 - s.beta2_power);     // v̂ = vₜ/(1 − β₂ᵗ)
+      const double denominator = std::sqrt(v_hat) + c.eps;
+      delta.data()[k] = decay - eta * m_hat / denominator;  // Δθ = −η·m̂/(√v̂ + ε)
+      s.m_hat.data()[k] = m_hat;
+      s.v_hat.data()[k] = v_hat;
+      s.denominator.data()[k] = denominator;
     }
-    double& m = s.m.data()[k];
-    double& v = s.v.data()[k];
-    m = beta1 * m + (1 - beta1) * g;                  // mₜ = β₁·mₜ₋₁ + (1 − β₁)·g
-    v = beta2 * v + (1 - beta2) * g * g;              // vₜ = β₂·vₜ₋₁ + (1 − β₂)·g²
-    // m̂ = μₜ₊₁·mₜ/(1 − ∏ᵢ₌₁ᵗ⁺¹ μᵢ) + (1 − μₜ)·g/(1 − ∏ᵢ₌₁ᵗ μᵢ)
-    const double m_hat = s.mu_next * m / (1 - mu_product_next) + (1 - s.mu_t) * g / (1 - s.mu_product);
-    const double v_hat = v / (1 - s.beta2_power);     // v̂ = vₜ/(1 − β₂ᵗ)
-    const double denominator = std::sqrt(v_hat) + c.eps;
-    delta.data()[k] = decay - eta * m_hat / denominator;  // Δθ = −η·m̂/(√v̂ + ε)
-    s.m_hat.data()[k] = m_hat;
-    s.v_hat.data()[k] = v_hat;
-    s.denominator.data()[k] = denominator;
-  }
+  });
 }
 
 OptimizerState NAdam::state(std::size_t i) const {

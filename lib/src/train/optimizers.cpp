@@ -10,9 +10,9 @@
 
 #include <fmt/format.h>
 
-#include "glassbox/core/kernel.hpp"
 #include "glassbox/core/options.hpp"
 #include "glassbox/core/text.hpp"
+#include "update_blocks.hpp"
 
 namespace glassbox {
 
@@ -58,25 +58,23 @@ std::uint64_t non_finite_bit(double x) {
   return ((bits & 0x7ff0000000000000) + 0x0010000000000000) >> 63;
 }
 
-// Element-wise updates of a large parameter run on the product kernel's threads, cut into blocks of
-// whole rows — 16, as the forward pass Z = X·Wᵀ cuts W's rows (kernel.cpp) — so that each thread
-// updates rows of W it has in its own cache. An update reads and writes several numbers per element:
-// it counts as kUpdateWork multiply-adds towards kernel::kParallelWork.
-constexpr std::size_t kRowsPerBlock = 16, kUpdateWork = 4;
-
 }  // namespace
 
 // θ ← θ + Δθ, checking each new θ as it is written.
 bool Optimizer::apply_update(std::size_t i, Matrix& theta, const Matrix& grad, Matrix& delta) {
   compute_update(i, theta, grad, delta);
-  std::uint64_t non_finite = 0;
   Scalar* t = theta.data();
   const Scalar* d = delta.data();
-  for (std::size_t k = 0; k < theta.size(); ++k) {
-    t[k] += d[k];
-    non_finite |= non_finite_bit(t[k]);
-  }
-  return non_finite == 0;
+  std::atomic<std::uint64_t> any_non_finite{0};
+  detail::for_each_update_block(theta, [&](std::size_t begin, std::size_t end) {
+    std::uint64_t bad = 0;
+    for (std::size_t k = begin; k < end; ++k) {
+      t[k] += d[k];
+      bad |= non_finite_bit(t[k]);
+    }
+    if (bad) any_non_finite.fetch_or(bad, std::memory_order_relaxed);
+  });
+  return any_non_finite.load(std::memory_order_relaxed) == 0;
 }
 
 void Optimizer::set_learning_rate(double eta) {
@@ -172,17 +170,15 @@ bool SGD::update_pass(std::size_t i, const Matrix& theta, const Matrix& grad, Ma
   const double lambda = settings_.weight_decay, mu = settings_.momentum, tau = settings_.dampening;
   PerParameter* state = mu != 0 ? &states_.at(i, theta) : nullptr;  // plain SGD keeps nothing
   if (state) ++state->t;
-  std::uint64_t non_finite = 0;
   if (!state && lambda == 0 && theta_out) {
     // Plain SGD applied in place, the common case of a long run: the same two roundings per element
     // as the general loop below (Δθ = −η·g, then θ + Δθ), in a loop without branches that the
     // compiler vectorises.
-    // A large parameter's rows are cut between threads like its gradient's (kernel::Split::rows).
     const Scalar* g = grad.data();
     Scalar* d = delta.data();
     Scalar* t = theta_out->data();
     std::atomic<std::uint64_t> any_non_finite{0};
-    kernel::parallel_for(grad.size(), kRowsPerBlock * grad.cols(), kUpdateWork, [&](std::size_t begin, std::size_t end) {
+    detail::for_each_update_block(grad, [&](std::size_t begin, std::size_t end) {
       std::uint64_t bad = 0;
       for (std::size_t k = begin; k < end; ++k) {
         d[k] = -eta * g[k];
@@ -193,22 +189,27 @@ bool SGD::update_pass(std::size_t i, const Matrix& theta, const Matrix& grad, Ma
     });
     return any_non_finite.load(std::memory_order_relaxed) == 0;
   }
-  for (std::size_t k = 0; k < grad.size(); ++k) {
-    double g = grad.data()[k];
-    if (lambda != 0) g += lambda * theta.data()[k];
-    if (state) {
-      double& b = state->b.data()[k];
-      b = state->t == 1 ? g : mu * b + (1 - tau) * g;
-      g = settings_.nesterov ? g + mu * b : b;
+  std::atomic<std::uint64_t> any_non_finite{0};
+  detail::for_each_update_block(grad, [&](std::size_t begin, std::size_t end) {
+    std::uint64_t bad = 0;
+    for (std::size_t k = begin; k < end; ++k) {
+      double g = grad.data()[k];
+      if (lambda != 0) g += lambda * theta.data()[k];
+      if (state) {
+        double& b = state->b.data()[k];
+        b = state->t == 1 ? g : mu * b + (1 - tau) * g;
+        g = settings_.nesterov ? g + mu * b : b;
+      }
+      delta.data()[k] = -eta * g;
+      if (theta_out) {
+        Scalar& t = theta_out->data()[k];
+        t += delta.data()[k];
+        bad |= non_finite_bit(t);
+      }
     }
-    delta.data()[k] = -eta * g;
-    if (theta_out) {
-      Scalar& t = theta_out->data()[k];
-      t += delta.data()[k];
-      non_finite |= non_finite_bit(t);
-    }
-  }
-  return non_finite == 0;
+    if (bad) any_non_finite.fetch_or(bad, std::memory_order_relaxed);
+  });
+  return any_non_finite.load(std::memory_order_relaxed) == 0;
 }
 
 void SGD::compute_update(std::size_t i, const Matrix& theta, const Matrix& grad, Matrix& delta) {
