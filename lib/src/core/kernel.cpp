@@ -208,16 +208,23 @@ void run_loop_part(void* context, std::size_t part) {
 std::mutex g_pool_mutex;
 std::unique_ptr<detail::ThreadPool> g_pool;
 
+// Whether this thread is running a job on the pool as its caller (and holds g_pool_mutex): a product
+// inside a parallel_for block then runs on this thread without trying the lock it already holds.
+thread_local bool t_calling_pool = false;
+
 // Runs task over `parts` parts on the pool, made or remade for `count` threads, and returns true;
-// false (nothing run) when another thread's job holds the pool.
+// false (nothing run) when a job holds the pool — another thread's, or this thread's own.
 bool run_on_pool(std::size_t count, std::size_t parts, detail::ThreadPool::Task task, void* context) {
+  if (t_calling_pool) return false;
   std::unique_lock lock(g_pool_mutex, std::try_to_lock);
   if (!lock.owns_lock()) return false;
   if (!g_pool || g_pool->workers() != count - 1) {
     g_pool.reset();
     g_pool = std::make_unique<detail::ThreadPool>(count - 1);
   }
+  t_calling_pool = true;
   g_pool->run(parts, task, context);
+  t_calling_pool = false;
   return true;
 }
 
