@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -78,6 +79,22 @@ std::vector<Scalar> random_c(std::size_t n, std::size_t m, Rng& rng) {
 }
 
 constexpr Layout kLayouts[] = {Layout::row_major, Layout::transposed, Layout::padded, Layout::spread};
+
+// A product above kParallelWork, for the tests of products called from several places at once,
+// with the textbook loop's result from C = 0.
+struct ProductTask {
+  std::size_t n, m, k;
+  Operand a, b;
+  std::vector<Scalar> expected;
+};
+ProductTask product_task(std::uint64_t seed) {
+  constexpr std::size_t n = 64, k = 200, m = 96;
+  Rng rng(seed);
+  ProductTask task{n, m, k, make_operand(n, k, Layout::row_major, rng), make_operand(k, m, Layout::row_major, rng),
+                   std::vector<Scalar>(n * m, 0.0)};
+  textbook_gemm(n, m, k, task.a.view, task.b.view, task.expected.data());
+  return task;
+}
 
 }  // namespace
 
@@ -176,11 +193,8 @@ TEST_CASE("one to four threads give the textbook loop's bits", "[kernel]") {
 TEST_CASE("products called from several threads at once give the textbook loop's bits", "[kernel]") {
   // One caller gets the pool, the others compute on their own threads; none waits for another.
   kernel::set_threads(2);
-  constexpr std::size_t n = 64, k = 200, m = 96;
-  Rng rng(13);
-  const Operand a = make_operand(n, k, Layout::row_major, rng), b = make_operand(k, m, Layout::row_major, rng);
-  std::vector<Scalar> expected(n * m, 0.0);
-  textbook_gemm(n, m, k, a.view, b.view, expected.data());
+  const ProductTask task = product_task(13);
+  const auto& [n, m, k, a, b, expected] = task;
   constexpr int kCallers = 4, kRepeats = 20;
   std::vector<int> wrong(kCallers, 0);
   std::vector<std::thread> callers;
@@ -293,11 +307,8 @@ TEST_CASE("parallel_for keeps small loops on the caller, in one call", "[kernel]
 TEST_CASE("a product inside a parallel_for block runs on that block's thread, with the textbook's bits", "[kernel]") {
   // The pool is busy with the loop, so each block's product is computed by its own thread alone.
   kernel::set_threads(2);
-  constexpr std::size_t n = 64, k = 200, m = 96;
-  Rng rng(15);
-  const Operand a = make_operand(n, k, Layout::row_major, rng), b = make_operand(k, m, Layout::row_major, rng);
-  std::vector<Scalar> expected(n * m, 0.0);
-  textbook_gemm(n, m, k, a.view, b.view, expected.data());
+  const ProductTask task = product_task(15);
+  const auto& [n, m, k, a, b, expected] = task;
   std::vector<std::vector<Scalar>> results(2, std::vector<Scalar>(n * m, 0.0));
   kernel::parallel_for(2, 1, kernel::kParallelWork, [&](std::size_t begin, std::size_t end) {
     for (std::size_t i = begin; i < end; ++i) kernel::gemm(n, m, k, a.view, b.view, results[i].data());
