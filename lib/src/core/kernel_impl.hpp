@@ -65,7 +65,10 @@ void pack_a(Strided a, std::size_t i0, std::size_t rows, std::size_t p0, std::si
   const std::size_t rs = a.row_stride, cs = a.col_stride;
   for (std::size_t t = 0; t < rows; t += kTileRows) {
     const std::size_t valid = lesser(kTileRows, rows - t);
-    for (std::size_t p = 0; p < depth; ++p, out += kTileRows) {
+    std::size_t p = 0;
+    if (rs == 1 && valid == kTileRows)  // a transposed A (dZᵀ in dW = dZᵀ·X): each panel row is contiguous
+      for (; p < depth; ++p, out += kTileRows) std::memcpy(out, a.data + i0 + t + (p0 + p) * cs, sizeof(Scalar) * kTileRows);
+    for (; p < depth; ++p, out += kTileRows) {
       const Scalar* from = a.data + (i0 + t) * rs + (p0 + p) * cs;
       for (std::size_t r = 0; r < kTileRows; ++r) out[r] = r < valid ? from[r * rs] : Scalar{0};
     }
@@ -88,6 +91,8 @@ void pack_b(Strided b, std::size_t p0, std::size_t depth, std::size_t j0, std::s
           const Scalar* from = b.data + p0 + p + (j0 + t + c) * cs;
           for (std::size_t q = 0; q < kRun; ++q) out[q * kTileCols + c] = from[q];
         }
+    if (cs == 1 && valid == kTileCols)  // a row-major B (X in dW = dZᵀ·X): each panel row is contiguous
+      for (; p < depth; ++p, out += kTileCols) std::memcpy(out, b.data + (p0 + p) * rs + j0 + t, sizeof(Scalar) * kTileCols);
     for (; p < depth; ++p, out += kTileCols) {
       const Scalar* from = b.data + (p0 + p) * rs + (j0 + t) * cs;
       for (std::size_t c = 0; c < kTileCols; ++c) out[c] = c < valid ? from[c * cs] : Scalar{0};
