@@ -315,3 +315,41 @@ TEST_CASE("a product inside a parallel_for block runs on that block's thread, wi
   });
   for (const auto& c : results) CHECK(same_bits(c, expected));
 }
+
+TEST_CASE("the optimizer's step gives the element-by-element loop's bits at every width", "[kernel]") {
+  // Δθ = s·g, θ ← θ + Δθ, and whether every new θ is finite; with signed zeros (s = −0, as −η with
+  // η = 0; θ = −0 plus Δθ = −0), NaN and ±Inf among the numbers, and lengths that leave a tail.
+  const Scalar inf = std::numeric_limits<Scalar>::infinity(), nan = std::numeric_limits<Scalar>::quiet_NaN();
+  Rng rng(16);
+  for (std::size_t n : {0u, 1u, 7u, 8u, 9u, 17u, 100u})
+    for (Scalar s : {-0.01, -0.0, -1e300})
+      for (int special = 0; special < 4; ++special) {
+        std::vector<Scalar> g(n), theta0(n);
+        for (std::size_t k = 0; k < n; ++k) {
+          g[k] = rng.uniform(-1, 1);
+          theta0[k] = rng.uniform(-1, 1);
+        }
+        if (n > 0 && special == 1) {  // zeros of both signs
+          g[0] = 0.0;
+          theta0[0] = -0.0;
+          g[n - 1] = -0.0;
+        }
+        if (n > 0 && special == 2) g[n / 2] = nan;
+        if (n > 0 && special == 3) g[n - 1] = -inf;
+        std::vector<Scalar> expected_delta(n), expected_theta = theta0;
+        bool expected_finite = true;
+        for (std::size_t k = 0; k < n; ++k) {
+          expected_delta[k] = s * g[k];
+          expected_theta[k] += expected_delta[k];
+          expected_finite = expected_finite && std::isfinite(expected_theta[k]);
+        }
+        for (Width w : kernel::available_widths()) {
+          INFO("n " << n << ", s " << s << ", case " << special << ", width " << kernel::width_name(w));
+          kernel::set_width(w);
+          std::vector<Scalar> delta(n, 7.0), theta = theta0;
+          CHECK(kernel::scaled_step(s, g.data(), delta.data(), theta.data(), n) == expected_finite);
+          CHECK(same_bits(delta, expected_delta));
+          CHECK(same_bits(theta, expected_theta));
+        }
+      }
+}

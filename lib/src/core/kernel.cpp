@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <charconv>
+#include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <mutex>
@@ -61,16 +62,18 @@ struct Version {
   PackSizes (*pack_sizes)(std::size_t n, std::size_t m, std::size_t k);
   void (*gemm)(std::size_t n, std::size_t m, std::size_t k, Strided a, Strided b, Scalar* c, std::size_t ldc,
                bool overwrite, Scalar* a_packed, Scalar* b_packed);
+  std::uint64_t (*scaled_step)(Scalar s, const Scalar* g, Scalar* delta, Scalar* theta, std::size_t n);
 };
 
 #if GLASSBOX_KERNEL_X86
 constexpr Version kVersions[] = {
-    {Width::sse2, detail::sse2::pack_sizes, detail::sse2::gemm},
-    {Width::avx2, detail::avx2::pack_sizes, detail::avx2::gemm},
-    {Width::avx512, detail::avx512::pack_sizes, detail::avx512::gemm},
+    {Width::sse2, detail::sse2::pack_sizes, detail::sse2::gemm, detail::sse2::scaled_step},
+    {Width::avx2, detail::avx2::pack_sizes, detail::avx2::gemm, detail::avx2::scaled_step},
+    {Width::avx512, detail::avx512::pack_sizes, detail::avx512::gemm, detail::avx512::scaled_step},
 };
 #else
-constexpr Version kVersions[] = {{Width::scalar, detail::scalar::pack_sizes, detail::scalar::gemm}};
+constexpr Version kVersions[] = {
+    {Width::scalar, detail::scalar::pack_sizes, detail::scalar::gemm, detail::scalar::scaled_step}};
 #endif
 
 // Whether this processor (and its operating system, which must save the wider registers) runs it.
@@ -332,6 +335,11 @@ void gemm(std::size_t n, std::size_t m, std::size_t k, Strided a, Strided b, Sca
     if (run_on_pool(count, parts, run_part, &job)) return;
   }
   gemm_on_this_thread(version, n, m, k, a, b, c, m, overwrite);
+}
+
+bool scaled_step(Scalar s, const Scalar* g, Scalar* delta, Scalar* theta, std::size_t n) {
+  configure_from_environment();
+  return g_version.load(std::memory_order_relaxed)->scaled_step(s, g, delta, theta, n) == 0;
 }
 
 namespace detail {

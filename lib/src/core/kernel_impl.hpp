@@ -1,5 +1,5 @@
-// glassbox/core/kernel_impl.hpp — the body of the product kernel, C += A·B (or C = A·B), for one SIMD
-// width.
+// glassbox/core/kernel_impl.hpp — the body of the product kernel, C += A·B (or C = A·B), and of the
+// optimizer's element-wise step (kernel::scaled_step), for one SIMD width.
 //
 // Private to lib/src/core: kernel_sse2.cpp, kernel_avx2.cpp and kernel_avx512.cpp each include it
 // once, compiled with their own instruction set (-mavx2, -mavx512f: lib/CMakeLists.txt) and with
@@ -17,6 +17,7 @@
 // could be the AVX-512 one. So nothing here calls into the standard library's templates or
 // kernel.hpp's inline functions; everything is in an unnamed namespace or in the width's own one.
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <utility>
 
@@ -139,7 +140,60 @@ void multiply_edge_tile(std::size_t depth, const Scalar* a, const Scalar* b, Sca
     for (std::size_t j = 0; j < cols; ++j) c[r * ldc + j] = tile[r][j];
 }
 
+// ---- the optimizer's step --------------------------------------------------------------------------
+
+#if GLASSBOX_KERNEL_BYTES > 0
+using Bits = std::uint64_t __attribute__((vector_size(kVectorBytes)));
+#else
+using Bits = std::uint64_t;
+#endif
+
+// x in every lane, −0 included (0 + x would turn −0 into +0).
+Lanes splat(Scalar x) {
+  Scalar lanes[kLanes];
+  for (std::size_t i = 0; i < kLanes; ++i) lanes[i] = x;
+  return load_lanes(lanes);
+}
+Bits splat_bits(std::uint64_t x) {
+  std::uint64_t lanes[kLanes];
+  for (std::size_t i = 0; i < kLanes; ++i) lanes[i] = x;
+  Bits v;
+  std::memcpy(&v, lanes, sizeof v);
+  return v;
+}
+
 }  // namespace
+
+std::uint64_t scaled_step(Scalar s, const Scalar* g, Scalar* delta, Scalar* theta, std::size_t n) {
+  // x is NaN or ±Inf exactly when its exponent bits are all ones: adding 1 to the lowest of them
+  // then carries into the sign bit's place. Or-ed over the elements, lane by lane.
+  constexpr std::uint64_t kExponent = 0x7ff0000000000000, kExponentOne = 0x0010000000000000;
+  const Lanes s_lanes = splat(s);
+  const Bits exponent = splat_bits(kExponent), exponent_one = splat_bits(kExponentOne);
+  Bits bad = splat_bits(0);
+  std::size_t k = 0;
+  for (; k + kLanes <= n; k += kLanes) {
+    const Lanes d = s_lanes * load_lanes(g + k);  // Δθ = s·g
+    store_lanes(delta + k, d);
+    const Lanes t = load_lanes(theta + k) + d;    // θ + Δθ
+    store_lanes(theta + k, t);
+    Bits bits;
+    std::memcpy(&bits, &t, sizeof bits);
+    bad |= ((bits & exponent) + exponent_one) >> 63;
+  }
+  std::uint64_t lanes[kLanes];
+  std::memcpy(lanes, &bad, sizeof lanes);
+  std::uint64_t any = 0;
+  for (std::size_t i = 0; i < kLanes; ++i) any |= lanes[i];
+  for (; k < n; ++k) {
+    delta[k] = s * g[k];
+    theta[k] += delta[k];
+    std::uint64_t bits;
+    std::memcpy(&bits, &theta[k], sizeof bits);
+    any |= ((bits & kExponent) + kExponentOne) >> 63;
+  }
+  return any;
+}
 
 PackSizes pack_sizes(std::size_t n, std::size_t m, std::size_t k) {
   const std::size_t depth = lesser(k, kBlockInner);

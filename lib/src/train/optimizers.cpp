@@ -172,22 +172,17 @@ bool SGD::update_pass(std::size_t i, const Matrix& theta, const Matrix& grad, Ma
   if (state) ++state->t;
   if (!state && lambda == 0 && theta_out) {
     // Plain SGD applied in place, the common case of a long run: the same two roundings per element
-    // as the general loop below (Δθ = −η·g, then θ + Δθ), in a loop without branches that the
-    // compiler vectorises.
+    // as the general loop below (Δθ = −η·g, then θ + Δθ), in the kernel's loop for the SIMD width
+    // in use, without branches.
     const Scalar* g = grad.data();
     Scalar* d = delta.data();
     Scalar* t = theta_out->data();
-    std::atomic<std::uint64_t> any_non_finite{0};
+    std::atomic<bool> all_finite{true};
     detail::for_each_update_block(grad, [&](std::size_t begin, std::size_t end) {
-      std::uint64_t bad = 0;
-      for (std::size_t k = begin; k < end; ++k) {
-        d[k] = -eta * g[k];
-        t[k] += d[k];
-        bad |= non_finite_bit(t[k]);
-      }
-      if (bad) any_non_finite.fetch_or(bad, std::memory_order_relaxed);
+      if (!kernel::scaled_step(-eta, g + begin, d + begin, t + begin, end - begin))
+        all_finite.store(false, std::memory_order_relaxed);
     });
-    return any_non_finite.load(std::memory_order_relaxed) == 0;
+    return all_finite.load(std::memory_order_relaxed);
   }
   std::atomic<std::uint64_t> any_non_finite{0};
   detail::for_each_update_block(grad, [&](std::size_t begin, std::size_t end) {

@@ -41,6 +41,11 @@ enum class Split { automatic, rows };
 void gemm(std::size_t n, std::size_t m, std::size_t k, Strided a, Strided b, Scalar* c, Into into = Into::add,
           Split split = Split::automatic);
 
+// The optimizer's step on n numbers, in the SIMD width in use: Δθ = s·g, then θ ← θ + Δθ, each
+// rounded, element by element (SGD's update with s = −η). Returns whether every new θ is finite.
+// The same bits at every width: each lane does one element's arithmetic.
+bool scaled_step(Scalar s, const Scalar* g, Scalar* delta, Scalar* theta, std::size_t n);
+
 // ---- SIMD width ----------------------------------------------------------------------------------
 // The kernel comes in one version per SIMD width; on x86-64 with GCC or Clang the build carries SSE2
 // (every x86-64 processor), AVX2 and AVX-512, and uses the widest this processor has, unless the
