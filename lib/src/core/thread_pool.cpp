@@ -22,7 +22,8 @@ bool spin_until(Done done) {
 
 }  // namespace
 
-ThreadPool::ThreadPool(std::size_t workers) {
+ThreadPool::ThreadPool(std::size_t workers) : claimed_(new std::atomic<bool>[workers + 1]) {
+  for (std::size_t i = 0; i <= workers; ++i) claimed_[i].store(true, std::memory_order_relaxed);
   threads_.reserve(workers);
   for (std::size_t i = 1; i <= workers; ++i) threads_.emplace_back([this, i] { work(i); });
 }
@@ -43,11 +44,15 @@ void ThreadPool::run(std::size_t parts, Task task, void* context) {
     task_ = task;
     context_ = context;
     pending_.store(parts - 1, std::memory_order_relaxed);
+    for (std::size_t i = 1; i < parts; ++i) claimed_[i].store(false, std::memory_order_release);
     const std::uint64_t number = (job_.load(std::memory_order_relaxed) >> kPartsBits) + 1;
     job_.store(number << kPartsBits | parts, std::memory_order_release);
     if (sleepers_ > 0) wake_.notify_all();
   }
   task(context, 0);
+  // The parts no worker has started yet: run them here rather than wait for a worker to get a
+  // processor. A worker that is running keeps its own part (it claimed it long before part 0 ends).
+  for (std::size_t i = 1; i < parts; ++i) run_part(i);
   if (parts > 1 && !spin_until([this] { return pending_.load(std::memory_order_acquire) == 0; })) {
     std::unique_lock lock(mutex_);
     done_.wait(lock, [this] { return pending_.load(std::memory_order_acquire) == 0; });
@@ -68,13 +73,21 @@ void ThreadPool::work(std::size_t index) {
     seen = job_.load(std::memory_order_acquire);
     const std::size_t parts = seen & ((1u << kPartsBits) - 1);
     if (index >= parts) continue;  // this job has fewer parts than the pool has workers
-    // The task was written before job_ changed, and the next job cannot start before this part is
-    // done (run() waits for pending_), so it holds still while it is read.
-    task_(context_, index);
-    if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-      std::lock_guard lock(mutex_);  // so the caller cannot miss the notification between test and wait
-      done_.notify_one();
-    }
+    run_part(index);
+  }
+}
+
+void ThreadPool::run_part(std::size_t i) {
+  // Taking the flag the caller reset (with release, after writing the task) makes the task visible
+  // here; the job cannot end, nor the next one start, before this part is counted done (run() waits
+  // for pending_), so the task holds still while it is read. A worker that saw an earlier job's
+  // number finds its flag taken (or, reset for a later job, takes that job's part: the task read
+  // is then that job's).
+  if (claimed_[i].exchange(true, std::memory_order_acq_rel)) return;
+  task_(context_, i);
+  if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    std::lock_guard lock(mutex_);  // so the caller cannot miss the notification between test and wait
+    done_.notify_one();
   }
 }
 

@@ -1,8 +1,11 @@
 // glassbox/core/thread_pool.hpp — a few worker threads that run the parts of one job at a time (the
 // product kernel's blocks of C: kernel.cpp). Private to lib/src/core.
 //
-// A job's part 0 runs on the calling thread, parts 1 … parts−1 on workers 1 … parts−1; run() returns
-// when every part is done. Nothing is allocated per job.
+// A job's part 0 runs on the calling thread, part i on worker i; run() returns when every part is
+// done. Nothing is allocated per job. A part is claimed before it runs, by its worker or — once the
+// caller has finished part 0 — by the caller, if its worker has not started it yet: a worker that the
+// operating system (or the machine a virtual machine runs on) has not given a processor just then
+// does not hold the whole job up. Which thread runs a part changes nothing in its result.
 //
 // Waking a parked thread takes the operating system tens of microseconds, as long as a product of
 // the MLP's sizes takes on one core, and a training step asks for several products in quick
@@ -16,6 +19,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -41,6 +45,8 @@ public:
 
 private:
   void work(std::size_t index);  // a worker's loop; index from 1
+  // Claims part i and runs it, if nobody has; then counts it done.
+  void run_part(std::size_t i);
 
   std::mutex mutex_;
   std::condition_variable wake_;  // a new job, or stop
@@ -49,7 +55,11 @@ private:
   // one atomic, so a worker that has no part in a job reads nothing else of it.
   std::atomic<std::uint64_t> job_{0};
   static constexpr std::uint64_t kPartsBits = 16;
-  std::atomic<std::size_t> pending_{0};  // parts the workers have still to finish
+  std::atomic<std::size_t> pending_{0};  // parts 1 … parts−1 still to finish, by whichever thread
+  // claimed[i]: part i of the current job has been taken (by worker i or by the caller). Reset by
+  // the caller, with release, after it has written the task and before it publishes the job, so
+  // that whoever claims a part sees the task.
+  std::unique_ptr<std::atomic<bool>[]> claimed_;
   std::size_t sleepers_ = 0;             // workers parked on wake_ (under mutex_)
   // The task: written before job_ changes, read by the workers that have a part in it.
   Task task_ = nullptr;

@@ -73,8 +73,10 @@ void set_threads(std::size_t count);  // throws UsageError unless 1 ≤ count �
 
 // Element-wise work over the same threads: runs body(begin, end) on blocks that cover [0, count),
 // each a whole number of `unit`s (the last may be cut short), block t on thread t — the caller
-// runs block 0, and a given block of a given count always goes to the same thread, so a thread
-// that updates rows of a parameter is the one that computed their gradient (Split::rows). Split
+// runs block 0, and a given block of a given count goes to the same thread each time, so a thread
+// that updates rows of a parameter is the one that computed their gradient (Split::rows) — unless
+// that thread has not started its block when the caller has finished block 0: then the caller runs
+// it rather than wait (the same goes for the products' blocks). Split
 // only when count·work_per_item ≥ kParallelWork; otherwise, or while another thread's product
 // holds the pool, body(0, count) runs on the caller. The body must not throw, and blocks must not
 // write to the same place: the result is then independent of the thread count.
