@@ -5,7 +5,10 @@
    weights and biases, every epoch's order of the samples (the order glassbox's train() draws).
 2. Every contender trains on it, each run in a process of its own, interleaved (glassbox, libtorch
    float64, libtorch float32, PyTorch float64, PyTorch float32, then again …) so that a slow moment
-   of the machine does not fall on one contender only, at each thread count, `--runs` times.
+   of the machine does not fall on one contender only, at each thread count, `--runs` times,
+   each after `--settle` seconds of rest: the system frees and compacts the memory of a large
+   process (the torch contenders) after it ends, on one of the cores, and that should not be timed
+   with the next contender's two threads.
    glassbox gets the thread count through GLASSBOX_THREADS, the others through their
    set_num_threads (and OMP_NUM_THREADS, for all).
 3. Per task and thread count: the median time of each contender, the spread (min–max), processor
@@ -18,6 +21,7 @@ target needs libtorch-dev at configure time; PyTorch: python3-torch).
 
 Run: scripts/bench (builds everything first), or
   bench/compare_training.py --bin build/release/bin [--quick] [--runs N] [--threads 1,2] [--tasks fmnist,circles]
+    [--settle SECONDS]
 """
 import argparse
 import json
@@ -27,6 +31,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -79,8 +84,12 @@ def main():
     parser.add_argument("--python", help="the Python that runs PyTorch (default: this one, else /usr/bin/python3)")
     parser.add_argument("--work", help="where to write the work (default: a temporary folder, removed after)")
     parser.add_argument("--results", help="also write every run's JSON result to this file")
+    parser.add_argument("--settle", type=float,
+                        help="seconds to wait before each run, so that the system's work after the last one "
+                             "(freeing and compacting its memory) is not timed with the next (default 2; 0 with --quick)")
     args = parser.parse_args()
     runs = args.runs if args.runs is not None else (1 if args.quick else 5)
+    settle = args.settle if args.settle is not None else (0 if args.quick else 2)
     try:
         threads = [int(t) for t in args.threads.split(",")]
         if runs < 1 or any(t < 1 for t in threads):
@@ -128,6 +137,7 @@ def main():
                 for task in ready:
                     for name, dtype, command in contenders:
                         say(f"  run {run}/{runs}, {n} thread(s), {task}: {name} {dtype}")
+                        time.sleep(settle)
                         r, error = run_json(command(task, n), env)
                         if r is None:
                             sys.exit(f"compare_training: {name} {dtype} failed on {task}:\n{error}")
