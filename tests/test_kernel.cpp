@@ -69,7 +69,8 @@ void textbook_gemm(std::size_t n, std::size_t m, std::size_t k, Strided a, Strid
 }
 
 bool same_bits(const std::vector<Scalar>& x, const std::vector<Scalar>& y) {
-  return x.size() == y.size() && std::memcmp(x.data(), y.data(), x.size() * sizeof(Scalar)) == 0;
+  // (memcmp must not be given the null data() of an empty vector, even for 0 bytes)
+  return x.size() == y.size() && (x.empty() || std::memcmp(x.data(), y.data(), x.size() * sizeof(Scalar)) == 0);
 }
 
 std::vector<Scalar> random_c(std::size_t n, std::size_t m, Rng& rng) {
