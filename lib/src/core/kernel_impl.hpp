@@ -57,11 +57,55 @@ Lanes load_lanes(const Scalar* p) {
 }
 void store_lanes(Scalar* p, Lanes v) { std::memcpy(p, &v, sizeof v); }
 
+// Transposing in registers: a square block of kLanes × kLanes doubles, read as kLanes rows of one
+// register each, comes out as its kLanes columns, in log2(kLanes) rounds of interleaving pairs of
+// registers (GCC 12's and Clang's __builtin_shufflevector). Packing a panel across the rows of its
+// operand — a row-major A, or a transposed B (Wᵀ in Z = X·Wᵀ) — then moves whole registers instead
+// of one double at a time. It only moves values: the bits of the product cannot change.
+#if GLASSBOX_KERNEL_BYTES > 0 && (defined(__clang__) || __GNUC__ >= 12)
+#define GLASSBOX_KERNEL_TRANSPOSE 1
+// Lane i of the result: with H set in i, lane i − H (low) or i (high) of y; otherwise lane i (low)
+// or i + H (high) of x.
+// Inlined (always_inline), so that the square stays in registers.
+template <std::size_t H, std::size_t... I>
+[[gnu::always_inline]] inline Lanes interleave_low(Lanes x, Lanes y, std::index_sequence<I...>) {
+  return __builtin_shufflevector(x, y, ((I & H) ? kLanes + I - H : I)...);
+}
+template <std::size_t H, std::size_t... I>
+[[gnu::always_inline]] inline Lanes interleave_high(Lanes x, Lanes y, std::index_sequence<I...>) {
+  return __builtin_shufflevector(x, y, ((I & H) ? kLanes + I : I + H)...);
+}
+
+// block[r] holds row r (lane c: column c) of the square; on return block[c] holds column c.
+template <std::size_t H = 1>
+[[gnu::always_inline]] inline void transpose(Lanes (&block)[kLanes]) {
+  if constexpr (H < kLanes) {
+    for (std::size_t r = 0; r < kLanes; ++r)
+      if ((r & H) == 0) {
+        const Lanes low = interleave_low<H>(block[r], block[r + H], std::make_index_sequence<kLanes>{});
+        block[r + H] = interleave_high<H>(block[r], block[r + H], std::make_index_sequence<kLanes>{});
+        block[r] = low;
+      }
+    transpose<2 * H>(block);
+  }
+}
+
+// out[q·out_stride + r] = from[r·from_stride + q] for r, q < kLanes: a square of kLanes rows, each
+// contiguous in `from`, written as its columns.
+[[gnu::always_inline]] inline void transpose_square(const Scalar* from, std::size_t from_stride, Scalar* out, std::size_t out_stride) {
+  Lanes block[kLanes];
+  for (std::size_t r = 0; r < kLanes; ++r) block[r] = load_lanes(from + r * from_stride);
+  transpose(block);
+  for (std::size_t q = 0; q < kLanes; ++q) store_lanes(out + q * out_stride, block[q]);
+}
+#else
+#define GLASSBOX_KERNEL_TRANSPOSE 0
+#endif
+
 // Packs A(i0 + i, p0 + p) for i < rows, p < depth into panels of kTileRows rows: panel t holds, for
 // each p in turn, the kTileRows values A(i0 + t·kTileRows + r, p0 + p), r = 0 … kTileRows−1. Rows
-// past the edge are zeros (their results are computed and thrown away). The panel is written in
-// order, whatever A's strides (reading a row-major A along its rows instead, in contiguous runs,
-// was measured slower: docs/performance.md).
+// past the edge are zeros (their results are computed and thrown away). A row-major A (X in
+// Z = X·Wᵀ) is packed kLanes × kLanes squares at a time, transposed in registers.
 void pack_a(Strided a, std::size_t i0, std::size_t rows, std::size_t p0, std::size_t depth, Scalar* out) {
   const std::size_t rs = a.row_stride, cs = a.col_stride;
   for (std::size_t t = 0; t < rows; t += kTileRows) {
@@ -69,6 +113,13 @@ void pack_a(Strided a, std::size_t i0, std::size_t rows, std::size_t p0, std::si
     std::size_t p = 0;
     if (rs == 1 && valid == kTileRows)  // a transposed A (dZᵀ in dW = dZᵀ·X): each panel row is contiguous
       for (; p < depth; ++p, out += kTileRows) std::memcpy(out, a.data + i0 + t + (p0 + p) * cs, sizeof(Scalar) * kTileRows);
+#if GLASSBOX_KERNEL_TRANSPOSE
+    static_assert(kTileRows % kLanes == 0);
+    if (cs == 1 && valid == kTileRows)
+      for (; p + kLanes <= depth; p += kLanes, out += kLanes * kTileRows)
+        for (std::size_t r = 0; r < kTileRows; r += kLanes)
+          transpose_square(a.data + (i0 + t + r) * rs + p0 + p, rs, out + r, kTileRows);
+#endif
     for (; p < depth; ++p, out += kTileRows) {
       const Scalar* from = a.data + (i0 + t) * rs + (p0 + p) * cs;
       for (std::size_t r = 0; r < kTileRows; ++r) out[r] = r < valid ? from[r * rs] : Scalar{0};
@@ -78,14 +129,22 @@ void pack_a(Strided a, std::size_t i0, std::size_t rows, std::size_t p0, std::si
 
 // Packs B(p0 + p, j0 + j) for p < depth, j < cols into panels of kTileCols columns: panel t holds,
 // for each p in turn, B(p0 + p, j0 + t·kTileCols + c), c = 0 … kTileCols−1. A transposed B (row
-// stride 1, as Wᵀ in Z = X·Wᵀ) is read kRun values down each column at a time — contiguous runs —
-// into a block of kRun panel rows that stays in L1; any other B row by row.
+// stride 1, as Wᵀ in Z = X·Wᵀ) is packed kLanes × kLanes squares at a time, transposed in
+// registers; without that (the scalar version), read kRun values down each column at a time —
+// contiguous runs — into a block of kRun panel rows that stays in L1. Any other B row by row.
 void pack_b(Strided b, std::size_t p0, std::size_t depth, std::size_t j0, std::size_t cols, Scalar* out) {
   constexpr std::size_t kRun = 8;
   const std::size_t rs = b.row_stride, cs = b.col_stride;
   for (std::size_t t = 0; t < cols; t += kTileCols) {
     const std::size_t valid = lesser(kTileCols, cols - t);
     std::size_t p = 0;
+#if GLASSBOX_KERNEL_TRANSPOSE
+    static_assert(kTileCols % kLanes == 0);
+    if (rs == 1 && cs != 1 && valid == kTileCols)
+      for (; p + kLanes <= depth; p += kLanes, out += kLanes * kTileCols)
+        for (std::size_t c = 0; c < kTileCols; c += kLanes)
+          transpose_square(b.data + p0 + p + (j0 + t + c) * cs, cs, out + c, kTileCols);
+#endif
     if (rs == 1 && cs != 1 && valid == kTileCols)
       for (; p + kRun <= depth; p += kRun, out += kRun * kTileCols)
         for (std::size_t c = 0; c < kTileCols; ++c) {
