@@ -44,6 +44,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -256,6 +257,73 @@ std::vector<Product> gemm_floor(std::size_t N, std::size_t B, double budget) {
   return products;
 }
 
+// ---- what the machine gives two threads -----------------------------------------------------------
+// A virtual machine's two processors may be two cores of its host, or the two hyper-threads of one
+// core (sharing its arithmetic units, L1 and L2), and which one can change from minute to minute. So
+// next to a run the bench measures what two threads get at that moment, with plain std::threads and
+// each thread running its own one-thread product or loop: the same job run by one thread alone, then by two threads at once, each on its
+// own data. The factor is the second time over the first: 1 when each thread had a whole core, 2
+// when the two shared one. Two jobs: arithmetic in registers (like the product kernel's inner loop)
+// and a pass over 1.2 MB per thread (like SGD's update of half of W₁, its gradient and Δθ).
+
+struct HostFactors {
+  double arithmetic = 0, memory = 0;
+};
+
+// The product kernel on one thread, at the shape of dW₁ = dZ₁ᵀ·X (its operands in cache): bound by
+// the core's arithmetic units, which two hyper-threads of one core share.
+double arithmetic_job(std::size_t rounds) {
+  Rng rng(3);
+  const Matrix dZ = Matrix::uniform(32, 128, rng, -1, 1), X = Matrix::uniform(32, 784, rng, -1, 1);
+  Matrix dW(128, 784);
+  for (std::size_t r = 0; r < rounds; ++r) matmul_atb_into(dW, dZ, X);
+  return dW(0, 0);
+}
+
+// θ ← θ − s·g with Δθ kept, over 50,176 numbers of each (half of W₁), `rounds` times.
+double memory_job(std::size_t rounds) {
+  constexpr std::size_t n = 64 * 784;
+  std::vector<double> theta(n, 1.0), g(n, 0.5), delta(n);
+  for (std::size_t r = 0; r < rounds; ++r)
+    for (std::size_t i = 0; i < n; ++i) {
+      delta[i] = -1e-9 * g[i];
+      theta[i] += delta[i];
+    }
+  return theta[n / 2];
+}
+
+// Time of `job` on two threads at once over its time alone; the best of `tries` each.
+double two_thread_factor(double (*job)(std::size_t), std::size_t rounds, int tries) {
+  volatile double sink = 0;
+  auto seconds = [](auto&& f) {
+    const auto start = std::chrono::steady_clock::now();
+    f();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  double alone = 1e300, together = 1e300;
+  for (int t = 0; t < tries; ++t) {
+    alone = std::min(alone, seconds([&] { sink = sink + job(rounds); }));
+    together = std::min(together, seconds([&] {
+      double other = 0;
+      std::thread second([&] { other = job(rounds); });
+      sink = sink + job(rounds);
+      second.join();
+      sink = sink + other;
+    }));
+  }
+  return together / alone;
+}
+
+HostFactors host_factors(bool quick) {
+  const int tries = quick ? 1 : 3;
+  const std::size_t threads = kernel::threads();
+  kernel::set_threads(1);  // each thread's product on that thread
+  const HostFactors factors{two_thread_factor(arithmetic_job, quick ? 60 : 300, tries),
+                            two_thread_factor(memory_job, quick ? 40 : 200, tries)};
+  kernel::set_threads(threads);
+  return factors;
+}
+
 // ---- one timed run -------------------------------------------------------------------------------
 
 struct Result {
@@ -350,6 +418,7 @@ int main(int argc, char** argv) {
     if (task.name == "fmnist") floor = gemm_floor(N, task.options.batch_size, quick ? 0.01 : 0.05);
     double floor_steps = 0, floor_eval = 0;
     for (const Product& p : floor) (p.name.rfind("evaluation", 0) == 0 ? floor_eval : floor_steps) += p.seconds();
+    const HostFactors host = host_factors(quick);
 
     if (json) {
       Json products = Json::array();
@@ -359,6 +428,8 @@ int main(int argc, char** argv) {
                 {"steps", r.steps},         {"seconds", r.seconds},        {"cpu_seconds", r.cpu_seconds},
                 {"eval_seconds", r.eval_seconds},                          {"mean_batch_loss", r.mean_batch_loss},
                 {"train_loss", r.train_loss}, {"test_loss", r.test_loss}};
+      line["host_arithmetic_factor"] = host.arithmetic;
+      line["host_memory_factor"] = host.memory;
       if (!floor.empty()) {
         line["floor_seconds"] = floor_steps;
         line["floor_eval_seconds"] = floor_eval;
@@ -379,6 +450,9 @@ int main(int argc, char** argv) {
                r.eval_seconds);
     fmt::print("  loss: mean of the batches {:.6f}, training set {:.6f}, test set {:.6f}\n", r.mean_batch_loss,
                r.train_loss, r.test_loss);
+    fmt::print("  two threads at once on this machine, just now: {:.2f}× the time of one alone in arithmetic, "
+               "{:.2f}× in a pass over memory (1: two whole cores; 2: one core shared)\n",
+               host.arithmetic, host.memory);
     if (!floor.empty()) {
       fmt::print("  GEMM-only floor of the epoch: {:.3f} s for the steps' products, {:.3f} s for the evaluation's\n",
                  floor_steps, floor_eval);

@@ -211,10 +211,47 @@ def report(task, results, contenders, threads):
         print("\nglassbox's steps over their GEMM-only floor (the rest is the work around the products): " +
               ", ".join(f"{medians[('glassbox', 'float64', n)] / medians[('floor', 'float64', n)]:.2f}× at {n} "
                         f"thread(s)" for n in floors))
+    host_report(results, threads)
     single = [r["cpu_seconds"] / r["seconds"] for r in results if r["threads"] == 1]
     if single and min(single) < 0.9:
         print(f"\nnote: a one-thread run had the CPU only {100 * min(single):.0f}% of its time: other programs were "
               "running, so some times are longer than this machine can do")
+
+
+# A factor at most this far above 1 counts as "two whole cores" below.
+WHOLE_CORES = 1.15
+
+
+def host_report(results, threads):
+    """What two threads got from the machine around each glassbox run: bench_training measures it
+    right after training (two threads at once over one alone; 1: two whole cores, 2: one core shared
+    by two hyper-threads, as a virtual machine's host may arrange from one minute to the next)."""
+    mine = [r for r in results if r["contender"] == "glassbox" and "host_arithmetic_factor" in r]
+    if not mine or len(threads) < 2:
+        return
+    base = threads[0]
+    print(f"\nwhat the machine gave two threads after each glassbox run (two at once over one alone, in the "
+          f"product kernel's arithmetic and in a pass over memory; 1: two whole cores, 2: one core shared):")
+    rows = []
+    for r in mine:
+        rows.append([r["run"], r["threads"], fmt_seconds(r["seconds"]), f"{r['host_arithmetic_factor']:.2f}",
+                     f"{r['host_memory_factor']:.2f}"])
+    print(table(["run", "threads", "glassbox", "arithmetic", "memory"], rows))
+    base_seconds = [r["seconds"] for r in mine if r["threads"] == base]
+    if not base_seconds:
+        return
+    for n in threads[1:]:
+        runs = [r for r in mine if r["threads"] == n]
+        whole = [r["seconds"] for r in runs
+                 if r["host_arithmetic_factor"] <= WHOLE_CORES and r["host_memory_factor"] <= WHOLE_CORES]
+        line = (f"glassbox at {n} threads / {base}: {statistics.median(r['seconds'] for r in runs) / statistics.median(base_seconds):.2f} "
+                f"over all {len(runs)} runs")
+        if whole:
+            line += (f"; {statistics.median(whole) / statistics.median(base_seconds):.2f} over the {len(whole)} "
+                     f"run(s) after which both factors were ≤ {WHOLE_CORES} (two whole cores)")
+        else:
+            line += f"; no run had two whole cores by both factors (≤ {WHOLE_CORES})"
+        print(line)
 
 
 if __name__ == "__main__":
