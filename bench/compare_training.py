@@ -224,14 +224,16 @@ WHOLE_CORES = 1.15
 
 def host_report(results, threads):
     """What two threads got from the machine around each glassbox run: bench_training measures it
-    right after training (two threads at once over one alone; 1: two whole cores, 2: one core shared
-    by two hyper-threads, as a virtual machine's host may arrange from one minute to the next)."""
+    just before and right after training and reports the worse (two threads at once over one alone;
+    1: two whole cores, 2: one core shared by two hyper-threads, as a virtual machine's host may
+    arrange from one minute to the next)."""
     mine = [r for r in results if r["contender"] == "glassbox" and "host_arithmetic_factor" in r]
     if not mine or len(threads) < 2:
         return
     base = threads[0]
-    print(f"\nwhat the machine gave two threads after each glassbox run (two at once over one alone, in the "
-          f"product kernel's arithmetic and in a pass over memory; 1: two whole cores, 2: one core shared):")
+    print(f"\nwhat the machine gave two threads around each glassbox run (two at once over one alone, the worse of "
+          f"just before and right after the run,\nin the product kernel's arithmetic and in a pass over memory; "
+          f"1: two whole cores, 2: one core shared):")
     rows = []
     for r in mine:
         rows.append([r["run"], r["threads"], fmt_seconds(r["seconds"]), f"{r['host_arithmetic_factor']:.2f}",
@@ -248,7 +250,7 @@ def host_report(results, threads):
                 f"over all {len(runs)} runs")
         if whole:
             line += (f"; {statistics.median(whole) / statistics.median(base_seconds):.2f} over the {len(whole)} "
-                     f"run(s) after which both factors were ≤ {WHOLE_CORES} (two whole cores)")
+                     f"run(s) around which both factors were ≤ {WHOLE_CORES} (two whole cores)")
         else:
             line += f"; no run had two whole cores by both factors (≤ {WHOLE_CORES})"
         print(line)
