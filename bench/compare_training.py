@@ -218,10 +218,6 @@ def report(task, results, contenders, threads):
               "running, so some times are longer than this machine can do")
 
 
-# A factor at most this far above 1 counts as "two whole cores" below.
-WHOLE_CORES = 1.15
-
-
 def host_report(results, threads):
     """What two threads got from the machine around each glassbox run: bench_training measures it
     just before and right after training and reports the worse (two threads at once over one alone;
@@ -230,7 +226,6 @@ def host_report(results, threads):
     mine = [r for r in results if r["contender"] == "glassbox" and "host_arithmetic_factor" in r]
     if not mine or len(threads) < 2:
         return
-    base = threads[0]
     print(f"\nwhat the machine gave two threads around each glassbox run (two at once over one alone, the worse of "
           f"just before and right after the run,\nin the product kernel's arithmetic and in a pass over memory; "
           f"1: two whole cores, 2: one core shared):")
@@ -239,21 +234,13 @@ def host_report(results, threads):
         rows.append([r["run"], r["threads"], fmt_seconds(r["seconds"]), f"{r['host_arithmetic_factor']:.2f}",
                      f"{r['host_memory_factor']:.2f}"])
     print(table(["run", "threads", "glassbox", "arithmetic", "memory"], rows))
-    base_seconds = [r["seconds"] for r in mine if r["threads"] == base]
-    if not base_seconds:
-        return
+    print("(measured around the run, not during it: the host may change what it gives within seconds)")
+    base = threads[0]
+    by_run = {(r["run"], r["threads"]): r["seconds"] for r in mine}
     for n in threads[1:]:
-        runs = [r for r in mine if r["threads"] == n]
-        whole = [r["seconds"] for r in runs
-                 if r["host_arithmetic_factor"] <= WHOLE_CORES and r["host_memory_factor"] <= WHOLE_CORES]
-        line = (f"glassbox at {n} threads / {base}: {statistics.median(r['seconds'] for r in runs) / statistics.median(base_seconds):.2f} "
-                f"over all {len(runs)} runs")
-        if whole:
-            line += (f"; {statistics.median(whole) / statistics.median(base_seconds):.2f} over the {len(whole)} "
-                     f"run(s) around which both factors were ≤ {WHOLE_CORES} (two whole cores)")
-        else:
-            line += f"; no run had two whole cores by both factors (≤ {WHOLE_CORES})"
-        print(line)
+        ratios = [by_run[(run, n)] / by_run[(run, base)] for run in sorted({r["run"] for r in mine})
+                  if (run, n) in by_run and (run, base) in by_run]
+        print(f"glassbox at {n} threads / {base}, round by round: " + ", ".join(f"{x:.2f}" for x in ratios))
 
 
 if __name__ == "__main__":
