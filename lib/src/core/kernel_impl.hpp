@@ -65,8 +65,7 @@ void store_lanes(Scalar* p, Lanes v) { std::memcpy(p, &v, sizeof v); }
 #if GLASSBOX_KERNEL_BYTES > 0 && (defined(__clang__) || __GNUC__ >= 12)
 #define GLASSBOX_KERNEL_TRANSPOSE 1
 // Lane i of the result: with H set in i, lane i − H (low) or i (high) of y; otherwise lane i (low)
-// or i + H (high) of x.
-// Inlined (always_inline), so that the square stays in registers.
+// or i + H (high) of x. All of this is always_inline, so that the square stays in registers.
 template <std::size_t H, std::size_t... I>
 [[gnu::always_inline]] inline Lanes interleave_low(Lanes x, Lanes y, std::index_sequence<I...>) {
   return __builtin_shufflevector(x, y, ((I & H) ? kLanes + I - H : I)...);
@@ -92,7 +91,8 @@ template <std::size_t H = 1>
 
 // out[q·out_stride + r] = from[r·from_stride + q] for r, q < kLanes: a square of kLanes rows, each
 // contiguous in `from`, written as its columns.
-[[gnu::always_inline]] inline void transpose_square(const Scalar* from, std::size_t from_stride, Scalar* out, std::size_t out_stride) {
+[[gnu::always_inline]] inline void transpose_square(const Scalar* from, std::size_t from_stride, Scalar* out,
+                                                    std::size_t out_stride) {
   Lanes block[kLanes];
   for (std::size_t r = 0; r < kLanes; ++r) block[r] = load_lanes(from + r * from_stride);
   transpose(block);
