@@ -10,13 +10,23 @@ namespace {
 // Watches until done() or kSpin has passed; returns done()'s last answer.
 template <typename Done>
 bool spin_until(Done done) {
-  const auto until = std::chrono::steady_clock::now() + ThreadPool::kSpin;
+  const auto start = std::chrono::steady_clock::now();
+  const auto until = start + ThreadPool::kSpin, polite = start + ThreadPool::kSpinAlone;
+  bool yielding = false;
   for (unsigned i = 1;; ++i) {
     if (done()) return true;
-    if (i % 64 == 0 && std::chrono::steady_clock::now() > until) return false;
+    if (i % 64 == 0) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now > until) return false;
+      yielding = now > polite;
+    }
+    if (yielding)
+      std::this_thread::yield();
+    else {
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-    __builtin_ia32_pause();  // tells the core this is a wait loop
+      __builtin_ia32_pause();  // tells the core this is a wait loop
 #endif
+    }
   }
 }
 

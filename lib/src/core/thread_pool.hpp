@@ -11,7 +11,11 @@
 // the MLP's sizes takes on one core, and a training step asks for several products in quick
 // succession. So a worker that finishes a part watches for the next job for a short while (kSpin)
 // before it parks on a condition variable, and the caller watches for its workers to finish before
-// it parks. An idle pool is parked: it takes no processor time.
+// it parks. An idle pool is parked: it takes no processor time. After the first few microseconds
+// (kSpinAlone) a watching thread yields its processor at every look: when the program's threads
+// outnumber the processors it gets — another program busy on one of them — the thread it watches
+// for may be the one waiting for its processor, and watching without yielding would hold that
+// thread up for a whole time slice.
 #pragma once
 
 #include <atomic>
@@ -32,6 +36,8 @@ public:
 
   // How long a thread watches for work (or for its workers) before it parks.
   static constexpr std::chrono::microseconds kSpin{100};
+  // After this long, a watching thread yields its processor at every look.
+  static constexpr std::chrono::microseconds kSpinAlone{5};
 
   explicit ThreadPool(std::size_t workers);
   ~ThreadPool();
