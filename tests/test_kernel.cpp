@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -166,11 +167,16 @@ TEST_CASE("every SIMD width gives the textbook loop's bits", "[kernel]") {
   }
 }
 
-TEST_CASE("one to four threads give the textbook loop's bits", "[kernel]") {
+TEST_CASE("one to eight threads give the textbook loop's bits", "[kernel]") {
   // Above kParallelWork, so the products are split: by columns where m ≥ n, by rows otherwise,
   // into blocks that do not divide evenly (m = 130, n = 203).
+  // Slices share the operand packed whole: several blocks of it (n > 96 rows and k > 256 cut by
+  // columns; m > 2048 columns cut by rows); one too large to pack whole (17×32769 · 32769×16), cut
+  // into one slice per thread. Eight threads outnumber this machine's processors, so slices are
+  // taken over.
   const std::tuple<std::size_t, std::size_t, std::size_t> shapes[] = {
-      {32, 784, 128}, {128, 32, 784}, {203, 300, 50}, {33, 300, 130}, {5, 1000, 3000}};
+      {32, 784, 128}, {128, 32, 784}, {203, 300, 50}, {33, 300, 130}, {5, 1000, 3000},
+      {100, 300, 259}, {2200, 8, 2100}, {17, 32769, 16}};
   Rng rng(12);
   for (auto [n, k, m] : shapes) {
     REQUIRE(n * m * k >= kernel::kParallelWork);
@@ -179,7 +185,7 @@ TEST_CASE("one to four threads give the textbook loop's bits", "[kernel]") {
     std::vector<Scalar> expected = c0;
     textbook_gemm(n, m, k, a.view, b.view, expected.data());
     for (Width w : kernel::available_widths())
-      for (std::size_t threads : {1, 2, 3, 4}) {
+      for (std::size_t threads : {1, 2, 3, 4, 8}) {
         INFO(n << "×" << k << " · " << k << "×" << m << ", width " << kernel::width_name(w) << ", " << threads
                << " threads");
         kernel::set_width(w);
@@ -253,43 +259,59 @@ TEST_CASE("overwriting C gives the bits of zeroing it and adding, whatever C hel
   }
 }
 
-TEST_CASE("parallel_for covers every index once, in blocks of whole units, each block on one thread", "[kernel]") {
-  // Block t runs on worker t, or on the caller when worker t has not started it by the time the
-  // caller has finished block 0: each block on one thread, block 0 on the caller, and no worker
-  // running two blocks.
+TEST_CASE("parallel_for covers every index once, in slices of whole units, each slice on one thread", "[kernel]") {
+  // Each thread's block is cut into up to kSlices slices; a slice runs on whichever thread takes it
+  // first, the caller taking the first one. So: every index once, slices of whole units (the last
+  // may be cut short), each slice on one thread, at least one slice per thread that has a block and
+  // at most kSlices.
   for (std::size_t threads : {1, 2, 3, 4}) {
     kernel::set_threads(threads);
     for (std::size_t count : {1u, 7u, 100u, 100352u})
       for (std::size_t unit : {1u, 16u, 12544u}) {
         INFO(threads << " threads, count " << count << ", unit " << unit);
         std::vector<int> seen(count, 0);
-        std::vector<std::pair<std::size_t, std::size_t>> blocks;
-        std::mutex blocks_mutex;
+        std::vector<std::pair<std::size_t, std::size_t>> slices;
+        std::mutex slices_mutex;
         std::vector<std::thread::id> owner(count);
         kernel::parallel_for(count, unit, kernel::kParallelWork, [&](std::size_t begin, std::size_t end) {
           for (std::size_t i = begin; i < end; ++i) {
             ++seen[i];
             owner[i] = std::this_thread::get_id();
           }
-          std::lock_guard lock(blocks_mutex);
-          blocks.emplace_back(begin, end);
+          std::lock_guard lock(slices_mutex);
+          slices.emplace_back(begin, end);
         });
         CHECK(std::all_of(seen.begin(), seen.end(), [](int s) { return s == 1; }));
-        const std::size_t units = (count + unit - 1) / unit;
-        CHECK(blocks.size() == std::min(threads, units));
-        for (auto [begin, end] : blocks) {
+        const std::size_t units = (count + unit - 1) / unit, blocks = std::min(threads, units);
+        CHECK(slices.size() >= blocks);
+        CHECK(slices.size() <= blocks * kernel::kSlices);
+        for (auto [begin, end] : slices) {
+          CHECK(begin < end);
           CHECK(begin % unit == 0);
           CHECK((end % unit == 0 || end == count));
+          CHECK(std::all_of(owner.begin() + begin, owner.begin() + end, [&](auto id) { return id == owner[begin]; }));
         }
         CHECK(owner[0] == std::this_thread::get_id());
-        std::vector<std::thread::id> workers;
-        for (auto [begin, end] : blocks) {
-          CHECK(std::all_of(owner.begin() + begin, owner.begin() + end, [&](auto id) { return id == owner[begin]; }));
-          if (owner[begin] != std::this_thread::get_id()) workers.push_back(owner[begin]);
-        }
-        std::sort(workers.begin(), workers.end());
-        CHECK(std::adjacent_find(workers.begin(), workers.end()) == workers.end());
       }
+  }
+}
+
+TEST_CASE("parallel_for: the slices a slow thread has not started are run by the others", "[kernel]") {
+  // Two threads, 8 items of one unit each: block 0 (items 0–3) is the caller's, block 1 (items 4–7)
+  // the worker's, four slices each. A slice takes the caller 20 ms — time for the worker to start
+  // its block — and the worker 500 ms, as if the machine had lent its processor elsewhere: the
+  // caller runs its own four slices, then the worker's from the last (7, 6, 5), instead of waiting.
+  kernel::set_threads(2);
+  const auto caller = std::this_thread::get_id();
+  std::vector<std::thread::id> owner(8);
+  kernel::parallel_for(8, 1, kernel::kParallelWork, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) owner[i] = std::this_thread::get_id();
+    const bool slow = std::this_thread::get_id() != caller;
+    std::this_thread::sleep_for(std::chrono::milliseconds(slow ? 500 : 20));
+  });
+  for (std::size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 7u}) {
+    INFO("item " << i);
+    CHECK(owner[i] == caller);
   }
 }
 

@@ -48,10 +48,10 @@ namespace glassbox::kernel {
 // the machine: the portable and -march=native builds write identical traces, and so do the SSE2,
 // AVX2 and AVX-512 versions (the test "every SIMD width gives the textbook loop's bits").
 //
-// Threads: a large product's C is cut into blocks of whole rows or whole columns, one per thread.
-// Every C(i, j) is still computed by one thread, over all of p, in increasing order: which thread
-// computes it, and next to which others, changes nothing in its sum. So the bits do not depend on
-// the thread count either.
+// Threads: a large product's C is cut into blocks of whole rows or whole columns, one per thread,
+// and each block into slices that another thread can take over (below). Every C(i, j) is still
+// computed by one thread, over all of p, in increasing order: which thread computes it, and next to
+// which others, changes nothing in its sum. So the bits do not depend on the thread count either.
 
 namespace {
 
@@ -61,19 +61,25 @@ struct Version {
   Width width;
   PackSizes (*pack_sizes)(std::size_t n, std::size_t m, std::size_t k);
   void (*gemm)(std::size_t n, std::size_t m, std::size_t k, Strided a, Strided b, Scalar* c, std::size_t ldc,
-               bool overwrite, Scalar* a_packed, Scalar* b_packed);
+               bool overwrite, Scalar* a_packed, Scalar* b_packed, const Scalar* a_whole, const Scalar* b_whole);
+  std::size_t (*whole_size)(bool a_side, std::size_t extent, std::size_t k);
+  void (*pack_whole)(bool a_side, Strided x, std::size_t extent, std::size_t k, Scalar* out);
   std::uint64_t (*scaled_step)(Scalar s, const Scalar* g, Scalar* delta, Scalar* theta, std::size_t n);
 };
 
 #if GLASSBOX_KERNEL_X86
 constexpr Version kVersions[] = {
-    {Width::sse2, detail::sse2::pack_sizes, detail::sse2::gemm, detail::sse2::scaled_step},
-    {Width::avx2, detail::avx2::pack_sizes, detail::avx2::gemm, detail::avx2::scaled_step},
-    {Width::avx512, detail::avx512::pack_sizes, detail::avx512::gemm, detail::avx512::scaled_step},
+    {Width::sse2, detail::sse2::pack_sizes, detail::sse2::gemm, detail::sse2::whole_size,
+     detail::sse2::pack_whole, detail::sse2::scaled_step},
+    {Width::avx2, detail::avx2::pack_sizes, detail::avx2::gemm, detail::avx2::whole_size,
+     detail::avx2::pack_whole, detail::avx2::scaled_step},
+    {Width::avx512, detail::avx512::pack_sizes, detail::avx512::gemm, detail::avx512::whole_size,
+     detail::avx512::pack_whole, detail::avx512::scaled_step},
 };
 #else
 constexpr Version kVersions[] = {
-    {Width::scalar, detail::scalar::pack_sizes, detail::scalar::gemm, detail::scalar::scaled_step}};
+    {Width::scalar, detail::scalar::pack_sizes, detail::scalar::gemm, detail::scalar::whole_size,
+     detail::scalar::pack_whole, detail::scalar::scaled_step}};
 #endif
 
 // Whether this processor (and its operating system, which must save the wider registers) runs it.
@@ -123,16 +129,20 @@ std::size_t default_threads() {
   return std::clamp<std::size_t>(cores, 1, kMaxThreads);
 }
 
-// Packing buffers, one pair per thread, aligned to a cache line and reused from call to call (no
-// allocation once they are big enough).
+// Packing buffers, one set per thread, aligned to a cache line and reused from call to call (no
+// allocation once they are big enough): a block of A, a block of B, and the operand a split
+// product's slices share, packed whole (`whole_job`: the product it was packed for).
 class Workspace {
 public:
   Scalar* a() const { return a_.get(); }
   Scalar* b() const { return b_.get(); }
+  Scalar* whole() const { return whole_.get(); }
   void reserve(PackSizes need) {
     grow(a_, a_size_, need.a);
     grow(b_, b_size_, need.b);
   }
+  void reserve_whole(std::size_t need) { grow(whole_, whole_size_, need); }
+  std::uint64_t whole_job = 0;
 
 private:
   struct Free {
@@ -144,30 +154,18 @@ private:
     buffer.reset(static_cast<Scalar*>(::operator new[](need * sizeof(Scalar), std::align_val_t{64})));
     size = need;
   }
-  Buffer a_, b_;
-  std::size_t a_size_ = 0, b_size_ = 0;
+  Buffer a_, b_, whole_;
+  std::size_t a_size_ = 0, b_size_ = 0, whole_size_ = 0;
 };
+
+thread_local Workspace t_workspace;
 
 void gemm_on_this_thread(const Version& v, std::size_t n, std::size_t m, std::size_t k, Strided a, Strided b,
-                         Scalar* c, std::size_t ldc, bool overwrite) {
-  thread_local Workspace workspace;
-  workspace.reserve(v.pack_sizes(n, m, k));
-  v.gemm(n, m, k, a, b, c, ldc, overwrite, workspace.a(), workspace.b());
+                         Scalar* c, std::size_t ldc, bool overwrite, const Scalar* a_whole = nullptr,
+                         const Scalar* b_whole = nullptr) {
+  t_workspace.reserve(v.pack_sizes(n, m, k));
+  v.gemm(n, m, k, a, b, c, ldc, overwrite, t_workspace.a(), t_workspace.b(), a_whole, b_whole);
 }
-
-// One product split between threads: part t of `parts` computes the rows (or columns) of C from
-// unit (units·t / parts) to unit (units·(t+1) / parts). A unit is a multiple of every version's tile
-// (rows: 8; columns: 16), so only the last block has a tile cut by the edge of C.
-constexpr std::size_t kRowUnit = 8, kColUnit = 16;
-
-struct SplitProduct {
-  const Version* version;
-  std::size_t n, m, k;
-  Strided a, b;
-  Scalar* c;
-  bool by_columns, overwrite;
-  std::size_t parts;
-};
 
 // Block `part` of `parts` of [0, extent) in whole units: [begin, end), empty when there are fewer
 // units than parts.
@@ -179,31 +177,107 @@ Block block_of(std::size_t extent, std::size_t unit, std::size_t part, std::size
   return {std::min(extent, units * part / parts * unit), std::min(extent, units * (part + 1) / parts * unit)};
 }
 
-void run_part(void* context, std::size_t part) {
-  const SplitProduct& job = *static_cast<const SplitProduct*>(context);
-  const auto [begin, end] = job.by_columns ? block_of(job.m, kColUnit, part, job.parts)
-                                            : block_of(job.n, kRowUnit, part, job.parts);
-  if (begin >= end) return;
-  if (job.by_columns) {
-    const Strided b{job.b.data + begin * job.b.col_stride, job.b.row_stride, job.b.col_stride};
-    gemm_on_this_thread(*job.version, job.n, end - begin, job.k, job.a, b, job.c + begin, job.m, job.overwrite);
-  } else {
-    const Strided a{job.a.data + begin * job.a.row_stride, job.a.row_stride, job.a.col_stride};
-    gemm_on_this_thread(*job.version, end - begin, job.m, job.k, a, job.b, job.c + begin * job.m, job.m,
-                        job.overwrite);
+// Split work is cut finer than one block per thread, so that no thread waits long for another: each
+// thread's block is cut into up to kSlices slices (of whole units). A thread runs the slices of its
+// own block from the first, then takes the slices nobody has started of the other blocks, from
+// their last. When the threads run at the same speed, each runs its own block, as it would without
+// slices (and keeps the rows it computed in its cache, see Split); when the machine gives one of
+// them less — another program on its core, or a virtual machine's host running something else on
+// the processor behind it, for a moment or for a whole time slice — the others take over its
+// slices instead of waiting for it. A slice is run once, by whichever thread takes it first, and
+// which thread runs it changes nothing in its result.
+
+// Slice s of block `part`: [begin, end).
+Block slice_of(std::size_t extent, std::size_t unit, std::size_t part, std::size_t parts, std::size_t s,
+               std::size_t slices) {
+  const auto [begin, end] = block_of(extent, unit, part, parts);
+  const std::size_t units = (end - begin + unit - 1) / unit;
+  return {begin + std::min(end - begin, units * s / slices * unit),
+          begin + std::min(end - begin, units * (s + 1) / slices * unit)};
+}
+
+// Which slices have been taken: [part·kSlices + s].
+struct Taken {
+  std::atomic<bool> flags[kMaxThreads * kSlices] = {};
+  bool take(std::size_t part, std::size_t s) {
+    return !flags[part * kSlices + s].exchange(true, std::memory_order_relaxed);
   }
+};
+
+// Runs run(block, slice) for the slices this thread takes, in the order above.
+template <class Run>
+void run_slices(Taken& taken, std::size_t part, std::size_t parts, std::size_t slices, Run run) {
+  for (std::size_t s = 0; s < slices; ++s)
+    if (taken.take(part, s)) run(part, s);
+  for (std::size_t i = 1; i < parts; ++i)
+    for (std::size_t s = slices; s-- > 0;)
+      if (taken.take((part + i) % parts, s)) run((part + i) % parts, s);
+}
+
+// One product split between threads: block t of `parts` holds the rows (or columns) of C from unit
+// (units·t / parts) to unit (units·(t+1) / parts), in slices. A unit is a multiple of every
+// version's tile (rows: 8; columns: 16), so only the last slice has a tile cut by the edge of C.
+// The operand the slices share — all of A when C is cut by columns, all of B when by rows — is
+// packed whole, once, by each thread that runs a slice, when it fits in kWholeLimit numbers;
+// otherwise (a very large product) each block is one slice, which packs its blocks as it goes.
+constexpr std::size_t kRowUnit = 8, kColUnit = 16, kWholeLimit = std::size_t{1} << 19;
+
+std::atomic<std::uint64_t> g_product_ids{0};
+
+struct SplitProduct {
+  const Version* version;
+  std::size_t n, m, k;
+  Strided a, b;
+  Scalar* c;
+  bool by_columns, overwrite;
+  std::size_t parts, slices;
+  std::uint64_t id;  // g_product_ids: a number no other product had
+  Taken taken;
+};
+
+void run_part(void* context, std::size_t part) {
+  SplitProduct& job = *static_cast<SplitProduct*>(context);
+  const bool whole = job.slices > 1;
+  run_slices(job.taken, part, job.parts, job.slices, [&](std::size_t block, std::size_t s) {
+    const auto [begin, end] = job.by_columns ? slice_of(job.m, kColUnit, block, job.parts, s, job.slices)
+                                              : slice_of(job.n, kRowUnit, block, job.parts, s, job.slices);
+    if (begin >= end) return;
+    const Scalar* shared = nullptr;
+    if (whole) {
+      const Version& v = *job.version;
+      if (t_workspace.whole_job != job.id) {
+        const bool a_side = job.by_columns;
+        t_workspace.reserve_whole(v.whole_size(a_side, a_side ? job.n : job.m, job.k));
+        v.pack_whole(a_side, a_side ? job.a : job.b, a_side ? job.n : job.m, job.k, t_workspace.whole());
+        t_workspace.whole_job = job.id;
+      }
+      shared = t_workspace.whole();
+    }
+    if (job.by_columns) {
+      const Strided b{job.b.data + begin * job.b.col_stride, job.b.row_stride, job.b.col_stride};
+      gemm_on_this_thread(*job.version, job.n, end - begin, job.k, job.a, b, job.c + begin, job.m, job.overwrite,
+                          shared, nullptr);
+    } else {
+      const Strided a{job.a.data + begin * job.a.row_stride, job.a.row_stride, job.a.col_stride};
+      gemm_on_this_thread(*job.version, end - begin, job.m, job.k, a, job.b, job.c + begin * job.m, job.m,
+                          job.overwrite, nullptr, shared);
+    }
+  });
 }
 
 struct SplitLoop {
   std::size_t count, unit, parts;
   void (*body)(void*, std::size_t, std::size_t);
   void* context;
+  Taken taken;
 };
 
 void run_loop_part(void* context, std::size_t part) {
-  const SplitLoop& job = *static_cast<const SplitLoop*>(context);
-  const auto [begin, end] = block_of(job.count, job.unit, part, job.parts);
-  if (begin < end) job.body(job.context, begin, end);
+  SplitLoop& job = *static_cast<SplitLoop*>(context);
+  run_slices(job.taken, part, job.parts, kSlices, [&](std::size_t block, std::size_t s) {
+    const auto [begin, end] = slice_of(job.count, job.unit, block, job.parts, s, kSlices);
+    if (begin < end) job.body(job.context, begin, end);
+  });
 }
 
 // The pool, made when a product first needs it and remade when the thread count changes. One
@@ -331,7 +405,9 @@ void gemm(std::size_t n, std::size_t m, std::size_t k, Strided a, Strided b, Sca
   const std::size_t units = by_columns ? (m + kColUnit - 1) / kColUnit : (n + kRowUnit - 1) / kRowUnit;
   const std::size_t parts = std::min(count, units);
   if (parts > 1 && n * m * k >= kParallelWork) {
-    SplitProduct job{&version, n, m, k, a, b, c, by_columns, overwrite, parts};
+    const bool whole = version.whole_size(by_columns, by_columns ? n : m, k) <= kWholeLimit;
+    SplitProduct job{&version, n, m, k, a, b, c, by_columns, overwrite, parts, whole ? kSlices : 1,
+                     g_product_ids.fetch_add(1, std::memory_order_relaxed) + 1, {}};
     if (run_on_pool(count, parts, run_part, &job)) return;
   }
   gemm_on_this_thread(version, n, m, k, a, b, c, m, overwrite);
@@ -352,7 +428,7 @@ void parallel_blocks(std::size_t count, std::size_t unit, std::size_t work_per_i
   unit = std::max<std::size_t>(unit, 1);
   const std::size_t parts = std::min(threads, (count + unit - 1) / unit);
   if (parts > 1 && count * work_per_item >= kParallelWork) {
-    SplitLoop job{count, unit, parts, body, context};
+    SplitLoop job{count, unit, parts, body, context, {}};
     if (run_on_pool(threads, parts, run_loop_part, &job)) return;
   }
   body(context, 0, count);

@@ -259,21 +259,60 @@ PackSizes pack_sizes(std::size_t n, std::size_t m, std::size_t k) {
   return {round_up(lesser(n, kBlockRows), kTileRows) * depth, round_up(lesser(m, kBlockCols), kTileCols) * depth};
 }
 
+// An operand packed whole: every block gemm() would pack, one after the other, so that a thread
+// computing several slices of C packs the operand they share once. For A (n rows): the blocks of p
+// in order, each holding its blocks of rows; for B (m columns): the blocks of columns in order, each
+// holding its blocks of p. whole_offset_a/b say where gemm() finds the block it needs.
+std::size_t whole_size(bool a_side, std::size_t extent, std::size_t k) {
+  return round_up(extent, a_side ? kTileRows : kTileCols) * k;
+}
+namespace {
+std::size_t whole_offset_a(std::size_t n, std::size_t i0, std::size_t p0, std::size_t depth) {
+  return round_up(n, kTileRows) * p0 + i0 * depth;
+}
+std::size_t whole_offset_b(std::size_t k, std::size_t j0, std::size_t cols, std::size_t p0) {
+  return j0 * k + round_up(cols, kTileCols) * p0;
+}
+}  // namespace
+void pack_whole(bool a_side, Strided x, std::size_t extent, std::size_t k, Scalar* out) {
+  if (a_side) {
+    for (std::size_t p0 = 0; p0 < k; p0 += kBlockInner)
+      for (std::size_t i0 = 0; i0 < extent; i0 += kBlockRows) {
+        const std::size_t depth = lesser(kBlockInner, k - p0);
+        pack_a(x, i0, lesser(kBlockRows, extent - i0), p0, depth, out + whole_offset_a(extent, i0, p0, depth));
+      }
+  } else {
+    for (std::size_t j0 = 0; j0 < extent; j0 += kBlockCols)
+      for (std::size_t p0 = 0; p0 < k; p0 += kBlockInner) {
+        const std::size_t cols = lesser(kBlockCols, extent - j0);
+        pack_b(x, p0, lesser(kBlockInner, k - p0), j0, cols, out + whole_offset_b(k, j0, cols, p0));
+      }
+  }
+}
+
 void gemm(std::size_t n, std::size_t m, std::size_t k, Strided a, Strided b, Scalar* c, std::size_t ldc,
-          bool overwrite, Scalar* a_packed, Scalar* b_packed) {
+          bool overwrite, Scalar* a_packed, Scalar* b_packed, const Scalar* a_whole, const Scalar* b_whole) {
   for (std::size_t j0 = 0; j0 < m; j0 += kBlockCols) {
     const std::size_t cols = lesser(kBlockCols, m - j0);
     for (std::size_t p0 = 0; p0 < k; p0 += kBlockInner) {  // in order: this is the summation order
       const std::size_t depth = lesser(kBlockInner, k - p0);
       const bool from_zero = overwrite && p0 == 0;  // the first block of p, when C is overwritten
-      pack_b(b, p0, depth, j0, cols, b_packed);
+      const Scalar* b_block = b_packed;
+      if (b_whole)
+        b_block = b_whole + whole_offset_b(k, j0, cols, p0);
+      else
+        pack_b(b, p0, depth, j0, cols, b_packed);
       for (std::size_t i0 = 0; i0 < n; i0 += kBlockRows) {
         const std::size_t rows = lesser(kBlockRows, n - i0);
-        pack_a(a, i0, rows, p0, depth, a_packed);
+        const Scalar* a_block = a_packed;
+        if (a_whole)
+          a_block = a_whole + whole_offset_a(n, i0, p0, depth);
+        else
+          pack_a(a, i0, rows, p0, depth, a_packed);
         for (std::size_t j = 0; j < cols; j += kTileCols)
           for (std::size_t i = 0; i < rows; i += kTileRows) {
-            const Scalar* a_panel = a_packed + i * depth;
-            const Scalar* b_panel = b_packed + j * depth;
+            const Scalar* a_panel = a_block + i * depth;
+            const Scalar* b_panel = b_block + j * depth;
             Scalar* c_tile = c + (i0 + i) * ldc + j0 + j;
             if (j + kTileCols > cols)
               multiply_edge_tile(depth, a_panel, b_panel, c_tile, ldc, lesser(kTileRows, rows - i), cols - j,

@@ -3,9 +3,11 @@
 //
 // A large parameter's elements are cut into blocks of whole rows, 16 at a time — as the forward pass
 // Z = X·Wᵀ cuts W's rows and the gradient dW = dZᵀ·X is cut by rows (kernel.hpp, Split::rows) — and
-// block t always runs on thread t, so each thread updates the rows of W and reads the rows of dW
-// that it has in its own cache. Every element's update reads and writes only that element (of θ, its
-// gradient, Δθ and the optimizer's state), so the bits do not depend on the cut or the thread count.
+// block t runs on thread t, so each thread updates the rows of W and reads the rows of dW that it
+// has in its own cache (unless another thread has taken over a slice of its block: kernel.hpp,
+// set_threads). Every element's update reads and writes only that element (of θ, its gradient, Δθ
+// and the optimizer's state), so the bits do not depend on the cut, the thread count or which
+// thread runs a slice.
 #pragma once
 
 #include <cstddef>

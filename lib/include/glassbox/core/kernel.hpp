@@ -29,10 +29,11 @@ struct Strided {
 enum class Into { add, overwrite };
 
 // Along which side a large product's C is cut between threads. automatic: the longer side, so
-// each thread packs the least of the operand it shares. rows: whole rows, as a gradient
+// each thread packs the least of the operand it does not share. rows: whole rows, as a gradient
 // dW = dZᵀ·X is cut, so that each thread computes the rows of dW whose rows of W it read in the
 // forward pass (Z = X·Wᵀ cuts Z's columns, which are W's rows) and updates them in the optimizer
-// (parallel_for over W's rows): each keeps its rows of W and dW in its own cache.
+// (parallel_for over W's rows): each keeps its rows of W and dW in its own cache — as long as no
+// thread has had to take over another's slices (see set_threads).
 enum class Split { automatic, rows };
 
 // C += A·B (or C = A·B) for A:(n×k) and B:(k×m) read through strides, C:(n×m) row-major.
@@ -66,20 +67,29 @@ void set_width(Width width);
 // about kParallelWork multiply-adds stay on the calling thread, where waking a thread costs more
 // than it saves. Each element of C is still summed by one thread in the textbook order, so the bits
 // do not depend on the thread count.
+//
+// A product's C (and a parallel_for's range) is cut into one block per thread, and each block into
+// up to kSlices slices. A thread runs its own block's slices first, then any slice of another block
+// that nobody has started, from the block's end: a thread the machine runs slower for a while (a
+// busy neighbour on its core; a virtual machine's host lending its processor elsewhere) does less,
+// and the others do not wait for it. A thread that waits — for a job, or for a slice another
+// thread is running — watches for a few microseconds and then yields its processor at every look,
+// in case the thread it waits for is waiting for that processor.
 constexpr std::size_t kMaxThreads = 256;
 constexpr std::size_t kParallelWork = 1u << 17;  // n·m·k
+constexpr std::size_t kSlices = 4;               // per thread's block
 std::size_t threads();
 void set_threads(std::size_t count);  // throws UsageError unless 1 ≤ count ≤ kMaxThreads
 
-// Element-wise work over the same threads: runs body(begin, end) on blocks that cover [0, count),
-// each a whole number of `unit`s (the last may be cut short), block t on thread t — the caller
-// runs block 0, and a given block of a given count goes to the same thread each time, so a thread
-// that updates rows of a parameter is the one that computed their gradient (Split::rows) — unless
-// that thread has not started its block when the caller has finished block 0: then the caller runs
-// it rather than wait (the same goes for the products' blocks). Split
-// only when count·work_per_item ≥ kParallelWork; otherwise, or while another thread's product
-// holds the pool, body(0, count) runs on the caller. The body must not throw, and blocks must not
-// write to the same place: the result is then independent of the thread count.
+// Element-wise work over the same threads: runs body(begin, end) on slices that cover [0, count),
+// each a whole number of `unit`s (the last may be cut short). Block t (a thread's share, cut the
+// same way for a given count each time) goes to thread t — the caller has block 0 and runs the
+// first slice — so a thread that updates rows of a parameter is normally the one that computed
+// their gradient (Split::rows); a slice its thread has not started when another thread runs out of
+// work is run by that thread instead (set_threads). Split only when count·work_per_item ≥
+// kParallelWork; otherwise, or while another thread's product holds the pool, body(0, count) runs
+// on the caller. The body must not throw, and slices must not write to the same place: the result
+// is then independent of the thread count.
 template <class Body>
 void parallel_for(std::size_t count, std::size_t unit, std::size_t work_per_item, Body&& body);
 
