@@ -16,12 +16,16 @@
    close — the same work — but not equal: the summation orders differ, and float32 rounds more),
    and the ratios glassbox/other of the medians (below 1: glassbox is faster).
 
+With --busy, a program that keeps one processor busy (a loop, pinned to the last processor) runs
+beside every run, as another program on a shared machine would: it shows what each contender's
+threads are worth when one of the cores they count on is not theirs alone.
+
 A contender that is not installed is left out with a message (libtorch: the bench_training_torch
 target needs libtorch-dev at configure time; PyTorch: python3-torch).
 
 Run: scripts/bench (builds everything first), or
   bench/compare_training.py --bin build/release/bin [--quick] [--runs N] [--threads 1,2] [--tasks fmnist,circles]
-    [--settle SECONDS]
+    [--settle SECONDS] [--busy]
 """
 import argparse
 import json
@@ -87,6 +91,8 @@ def main():
     parser.add_argument("--settle", type=float,
                         help="seconds to wait before each run, so that the system's work after the last one "
                              "(freeing and compacting its memory) is not timed with the next (default 2; 0 with --quick)")
+    parser.add_argument("--busy", action="store_true",
+                        help="keep the last processor busy with a loop during every run (another program on the machine)")
     args = parser.parse_args()
     runs = args.runs if args.runs is not None else (1 if args.quick else 5)
     settle = args.settle if args.settle is not None else (0 if args.quick else 2)
@@ -121,6 +127,15 @@ def main():
     else:
         say(f"compare_training: no PyTorch contender (no Python here imports torch: install python3-torch)")
 
+    busy = None
+    if args.busy:
+        processors = sorted(os.sched_getaffinity(0))
+        if len(processors) < 2:
+            parser.error("--busy needs two processors or more: one for the busy loop, one for the contenders")
+        busy_processor = processors[-1]
+        busy = subprocess.Popen([sys.executable, "-c",
+                                 f"import os\nos.sched_setaffinity(0, {{{busy_processor}}})\nwhile True: pass"])
+        say(f"compare_training: processor {busy_processor} is kept busy by a loop (process {busy.pid}) during every run")
     work = args.work or tempfile.mkdtemp(prefix="glassbox-bench-")
     try:
         ready = []
@@ -144,6 +159,9 @@ def main():
                         r.update(run=run, threads=n)
                         results.append(r)
     finally:
+        if busy:
+            busy.kill()
+            busy.wait()
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
     if args.results:
@@ -154,6 +172,8 @@ def main():
           f"; {runs} run(s) of each, interleaved; times in seconds (median, min–max)")
     if args.quick:
         print("--quick: a tenth of the work, one run: checks that everything runs; the times are rough")
+    if busy:
+        print(f"--busy: processor {busy_processor} was kept busy by another program (a loop) during every run")
     for task in ready:
         report(task, [r for r in results if r["task"] == task], contenders, threads)
 
