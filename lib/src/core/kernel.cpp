@@ -199,8 +199,9 @@ Block slice_of(std::size_t extent, std::size_t unit, std::size_t part, std::size
 // Which slices have been taken: [part·kSlices + s].
 struct Taken {
   std::atomic<bool> flags[kMaxThreads * kSlices] = {};
-  bool take(std::size_t part, std::size_t s) {
-    return !flags[part * kSlices + s].exchange(true, std::memory_order_relaxed);
+  bool take(std::size_t part, std::size_t s) {  // a look first: most slices a thief tries are taken
+    std::atomic<bool>& flag = flags[part * kSlices + s];
+    return !flag.load(std::memory_order_relaxed) && !flag.exchange(true, std::memory_order_relaxed);
   }
 };
 
