@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -341,6 +342,130 @@ TEST_CASE("a product inside a parallel_for block runs on that block's thread, wi
     for (std::size_t i = begin; i < end; ++i) kernel::gemm(n, m, k, a.view, b.view, results[i].data());
   });
   for (const auto& c : results) CHECK(same_bits(c, expected));
+}
+
+// ---- BackgroundLoop -------------------------------------------------------------------------------
+
+namespace {
+
+// A background loop's record: how often each index ran, on which thread, and its slices.
+struct LoopRecord {
+  explicit LoopRecord(std::size_t count) : seen(count), owner(count) {}
+  std::vector<std::atomic<int>> seen;
+  std::vector<std::thread::id> owner;
+  std::vector<std::pair<std::size_t, std::size_t>> slices;
+  std::mutex mutex;
+  void operator()(std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      ++seen[i];
+      owner[i] = std::this_thread::get_id();
+    }
+    std::lock_guard lock(mutex);
+    slices.emplace_back(begin, end);
+  }
+  bool each_once() const {
+    return std::all_of(seen.begin(), seen.end(), [](const std::atomic<int>& s) { return s.load() == 1; });
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a background loop runs every index once, in slices of whole units, by the time finish() returns", "[kernel]") {
+  const ProductTask task = product_task(3);
+  const auto& [n, m, k, a, b, expected] = task;
+  for (std::size_t threads : {1, 2, 3, 8})
+    for (std::size_t count : {0u, 1u, 7u, 100u, 4099u})
+      for (std::size_t unit : {1u, 16u, 5000u}) {
+        INFO(threads << " threads, count " << count << ", unit " << unit);
+        kernel::set_threads(threads);
+        LoopRecord record(count);
+        kernel::BackgroundLoop loop;
+        loop.start(count, unit, record);
+        // the caller goes on meanwhile, with products of its own on the same threads
+        std::vector<Scalar> c(n * m, 0.0);
+        kernel::gemm(n, m, k, a.view, b.view, c.data());
+        CHECK(same_bits(c, expected));
+        loop.finish();
+        CHECK(record.each_once());
+        CHECK(record.slices.size() == (count + unit - 1) / unit);
+        for (auto [begin, end] : record.slices) {
+          CHECK(begin < end);
+          CHECK(begin % unit == 0);
+          CHECK((end - begin == unit || end == count));
+        }
+        loop.finish();  // again: nothing left to run
+        CHECK(record.each_once());
+      }
+}
+
+TEST_CASE("a background loop's slices are run by the other threads while the caller goes on", "[kernel]") {
+  // The caller starts the loop and then only waits: with two threads the worker runs slices meanwhile
+  // (with one, nothing runs before finish(), on the caller).
+  for (std::size_t threads : {1, 2}) {
+    INFO(threads << " threads");
+    kernel::set_threads(threads);
+    LoopRecord record(64);
+    kernel::BackgroundLoop loop;
+    loop.start(64, 4, record);
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (threads > 1 && record.seen[63].load() == 0 && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    const std::size_t ran_before_finish =
+        static_cast<std::size_t>(std::count_if(record.seen.begin(), record.seen.end(), [](auto& s) { return s.load() > 0; }));
+    loop.finish();
+    CHECK(record.each_once());
+    const auto caller = std::this_thread::get_id();
+    if (threads == 1) {
+      CHECK(ran_before_finish == 0);
+      CHECK(std::all_of(record.owner.begin(), record.owner.end(), [&](auto id) { return id == caller; }));
+    } else {
+      CHECK(ran_before_finish == 64);
+      CHECK(std::none_of(record.owner.begin(), record.owner.end(), [&](auto id) { return id == caller; }));
+    }
+  }
+}
+
+TEST_CASE("a background loop: what the worker has not started, finish() runs on the caller", "[kernel]") {
+  // Each slice takes the worker 300 ms: when the caller calls finish(), the worker is inside its
+  // first slice, and the caller runs the other seven meanwhile rather than wait for it.
+  kernel::set_threads(2);
+  const auto caller = std::this_thread::get_id();
+  std::vector<std::thread::id> owner(8);
+  std::atomic<int> started{0};
+  auto body = [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) owner[i] = std::this_thread::get_id();
+    if (std::this_thread::get_id() != caller) {
+      ++started;
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    }
+  };
+  kernel::BackgroundLoop loop;
+  loop.start(8, 1, body);
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (started.load() == 0 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  loop.finish();
+  CHECK(started.load() == 1);
+  CHECK(std::count(owner.begin(), owner.end(), caller) == 7);
+  CHECK(owner[0] != caller);
+}
+
+TEST_CASE("a background loop survives the pool being remade, and a second start finishes the first", "[kernel]") {
+  kernel::set_threads(2);
+  LoopRecord first(1000), second(1000);
+  {
+    kernel::BackgroundLoop loop;
+    loop.start(1000, 1, first);
+    kernel::set_threads(3);  // the next product remakes the pool, taking the offer back
+    const ProductTask task = product_task(15);
+    const auto& [n, m, k, a, b, expected] = task;
+    std::vector<Scalar> c(n * m, 0.0);
+    kernel::gemm(n, m, k, a.view, b.view, c.data());
+    CHECK(same_bits(c, expected));
+    loop.start(1000, 1, second);  // finishes the first loop
+    CHECK(first.each_once());
+  }  // the destructor finishes the second
+  CHECK(second.each_once());
 }
 
 TEST_CASE("the optimizer's step gives the element-by-element loop's bits at every width", "[kernel]") {

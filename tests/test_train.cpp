@@ -7,8 +7,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
+#include <string>
+#include <vector>
 
+#include <fmt/format.h>
+
+#include "glassbox/core/kernel.hpp"
 #include "glassbox/data/examples.hpp"
 #include "glassbox/train/gradcheck.hpp"
 #include "glassbox/train/train.hpp"
@@ -419,4 +425,67 @@ TEST_CASE("epoch_metrics running: the trace validates, and the schema takes only
   doc["events"][0]["epoch_metrics"] = "evaluate";  // the default is written by leaving the field out
   std::ofstream(dir / "running_bad.json") << doc.dump();
   CHECK_FALSE(validates(dir / "running_bad.json"));
+}
+
+TEST_CASE("with several threads the next batch is gathered in the background: the same trace bytes as one thread", "[train]") {
+  // Batches of 256 rows of 64 numbers are large enough for train() to gather the next batch on the
+  // kernel's other threads while a step runs; 600 rows make batches of 256, 256 and 88, so the
+  // buffer the next batch goes into changes shape at the end of every epoch. Every step's loss and
+  // gradient norms are in the trace, and the weights at the end depend on every row of every batch:
+  // a row gathered wrong, or late, shows.
+  const fs::path dir = "train_test_output";
+  fs::create_directories(dir);
+  const std::size_t threads_before = kernel::threads();
+  Rng data_rng(11);
+  Matrix X(600, 64), T(600, 3);
+  for (Scalar& x : X) x = data_rng.uniform(-1, 1);
+  for (Scalar& t : T) t = data_rng.uniform(0, 1);
+  const auto run = [&](std::size_t threads, const fs::path& path) {
+    kernel::set_threads(threads);
+    Rng rng(5);
+    Network net;
+    net.dense(64, 32, rng).activation("relu").dense(32, 3, rng);
+    SGD sgd(0.05);
+    Tracer tracer(path, TraceLevel::step, {"test_train", 0, 5, Json{{"lr", 0.05}}, net.describe()});
+    TrainOptions options;
+    options.epochs = 2;
+    options.batch_size = 256;
+    options.epoch_metrics = EpochMetrics::running;  // no pass over X after an epoch
+    train(net, MeanSquaredError(), sgd, X, T, rng, options, tracer);
+    CHECK(net.layer_input(0).rows() == 88);  // the last batch stays the network's input after train()
+    Json weights = Json::array();
+    for (const ParameterRef& p : net.parameters()) weights.push_back(to_json(p.value));
+    tracer.finish(Json{{"weights", weights}});
+  };
+  run(1, dir / "one_thread.json");
+  for (std::size_t threads : {2, 3}) {
+    INFO(threads << " threads");
+    const fs::path path = dir / fmt::format("{}_threads.json", threads);
+    run(threads, path);
+    CHECK(read_text(path) == read_text(dir / "one_thread.json"));
+  }
+
+  // A NaN in one row: whichever batch the shuffle puts it in, every thread count stops at the same
+  // step, with the same message.
+  X(300, 7) = std::numeric_limits<Scalar>::quiet_NaN();
+  std::vector<std::string> messages;
+  for (std::size_t threads : {1, 2}) {
+    kernel::set_threads(threads);
+    Rng rng(5);
+    Network net;
+    net.dense(64, 32, rng).activation("relu").dense(32, 3, rng);
+    SGD sgd(0.05);
+    TrainOptions options;
+    options.epochs = 2;
+    options.batch_size = 256;
+    try {
+      train(net, MeanSquaredError(), sgd, X, T, rng, options);
+      messages.push_back("no error");
+    } catch (const NonFiniteError& e) {
+      messages.push_back(e.what());
+    }
+  }
+  kernel::set_threads(threads_before);
+  CHECK(messages[0].find("epoch 1, step") != std::string::npos);
+  CHECK(messages[1] == messages[0]);
 }

@@ -292,14 +292,25 @@ thread_local bool t_calling_pool = false;
 
 // Runs task over `parts` parts on the pool, made or remade for `count` threads, and returns true;
 // false (nothing run) when a job holds the pool — another thread's, or this thread's own.
+// Which pool g_pool is, counting from 1 (under g_pool_mutex): a BackgroundLoop on offer in a pool
+// since remade has been taken back by that pool's destructor.
+std::uint64_t g_pool_number = 0;
+
+// The pool for `count` threads, made or remade; the caller holds g_pool_mutex.
+detail::ThreadPool& pool_for(std::size_t count) {
+  if (!g_pool || g_pool->workers() != count - 1) {
+    g_pool.reset();
+    g_pool = std::make_unique<detail::ThreadPool>(count - 1);
+    ++g_pool_number;
+  }
+  return *g_pool;
+}
+
 bool run_on_pool(std::size_t count, std::size_t parts, detail::ThreadPool::Task task, void* context) {
   if (t_calling_pool) return false;
   std::unique_lock lock(g_pool_mutex, std::try_to_lock);
   if (!lock.owns_lock()) return false;
-  if (!g_pool || g_pool->workers() != count - 1) {
-    g_pool.reset();
-    g_pool = std::make_unique<detail::ThreadPool>(count - 1);
-  }
+  pool_for(count);
   t_calling_pool = true;
   g_pool->run(parts, task, context);
   t_calling_pool = false;
@@ -417,6 +428,47 @@ void gemm(std::size_t n, std::size_t m, std::size_t k, Strided a, Strided b, Sca
 bool scaled_step(Scalar s, const Scalar* g, Scalar* delta, Scalar* theta, std::size_t n) {
   configure_from_environment();
   return g_version.load(std::memory_order_relaxed)->scaled_step(s, g, delta, theta, n) == 0;
+}
+
+void BackgroundLoop::start_slices(std::size_t count, std::size_t unit,
+                                  void (*body)(void*, std::size_t, std::size_t), void* context) {
+  finish();
+  unit_ = std::max<std::size_t>(unit, 1);
+  count_ = count;
+  slices_ = (count + unit_ - 1) / unit_;
+  body_ = body;
+  context_ = context;
+  next_.store(0, std::memory_order_relaxed);
+  chore_ = {run_one, this};
+  configure_from_environment();
+  const std::size_t threads = g_threads.load(std::memory_order_relaxed);
+  if (threads < 2 || slices_ == 0 || t_calling_pool) return;
+  std::unique_lock lock(g_pool_mutex, std::try_to_lock);  // held by another thread's product: not offered
+  if (lock.owns_lock() && pool_for(threads).offer(&chore_)) offered_to_ = g_pool_number;
+}
+
+bool BackgroundLoop::run_one(void* self) {
+  BackgroundLoop& loop = *static_cast<BackgroundLoop*>(self);
+  const std::size_t s = loop.next_.fetch_add(1, std::memory_order_relaxed);
+  if (s >= loop.slices_) return false;
+  const bool calling = t_calling_pool;
+  t_calling_pool = true;  // a product in the body runs on this thread
+  loop.body_(loop.context_, s * loop.unit_, std::min(loop.count_, (s + 1) * loop.unit_));
+  t_calling_pool = calling;
+  return true;
+}
+
+void BackgroundLoop::finish() {
+  // The slices nobody has started, here; then the offer taken back, which waits for the slices
+  // other threads are running.
+  while (run_one(this)) {
+  }
+  if (offered_to_ != 0) {
+    std::unique_lock lock(g_pool_mutex, std::defer_lock);
+    if (!t_calling_pool) lock.lock();  // else this thread holds it, running a job on the pool
+    if (g_pool && g_pool_number == offered_to_) g_pool->withdraw();
+    offered_to_ = 0;
+  }
 }
 
 namespace detail {

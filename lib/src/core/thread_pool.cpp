@@ -39,6 +39,7 @@ ThreadPool::ThreadPool(std::size_t workers) : claimed_(new std::atomic<bool>[wor
 }
 
 ThreadPool::~ThreadPool() {
+  withdraw();
   {
     std::lock_guard lock(mutex_);
     stop_ = true;
@@ -69,16 +70,50 @@ void ThreadPool::run(std::size_t parts, Task task, void* context) {
   }
 }
 
+bool ThreadPool::offer(const Chore* chore) {
+  const Chore* none = nullptr;
+  if (!chore_.compare_exchange_strong(none, chore)) return false;
+  std::lock_guard lock(mutex_);  // so a worker cannot miss the notification between test and wait
+  if (sleepers_ > 0) wake_.notify_all();
+  return true;
+}
+
+void ThreadPool::withdraw() {
+  chore_.store(nullptr);
+  // A worker that counted itself in before this store may have read the chore; one that counts
+  // itself in after it reads nullptr. (Both sequentially consistent: one order for all threads.)
+  spin_until([this] { return in_chore_.load() == 0; });
+  while (in_chore_.load() != 0) std::this_thread::yield();
+}
+
+void ThreadPool::do_chores(std::uint64_t seen) {
+  while (job_.load(std::memory_order_acquire) == seen) {
+    in_chore_.fetch_add(1);
+    const Chore* chore = chore_.load();
+    const bool ran = chore && chore->run(chore->context);
+    // None left: take the offer down, so that no worker watches it (while this worker is counted
+    // in, the caller cannot have withdrawn it and offered another at the same address).
+    if (chore && !ran) chore_.compare_exchange_strong(chore, nullptr);
+    in_chore_.fetch_sub(1);
+    if (!ran) return;
+  }
+}
+
 void ThreadPool::work(std::size_t index) {
   std::uint64_t seen = 0;
   for (;;) {
     auto new_job = [&] { return job_.load(std::memory_order_acquire) != seen; };
-    if (!spin_until(new_job)) {
+    auto ready = [&] { return new_job() || chore_.load(std::memory_order_relaxed) != nullptr; };
+    if (!spin_until(ready)) {
       std::unique_lock lock(mutex_);
       ++sleepers_;
-      wake_.wait(lock, [&] { return stop_ || new_job(); });
+      wake_.wait(lock, [&] { return stop_ || ready(); });
       --sleepers_;
       if (stop_) return;
+    }
+    if (!new_job()) {
+      do_chores(seen);
+      continue;
     }
     seen = job_.load(std::memory_order_acquire);
     const std::size_t parts = seen & ((1u << kPartsBits) - 1);

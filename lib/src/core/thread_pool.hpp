@@ -16,6 +16,11 @@
 // outnumber the processors it gets — another program busy on one of them — the thread it watches
 // for may be the one waiting for its processor, and watching without yielding would hold that
 // thread up for a whole time slice.
+//
+// Between jobs, the workers can run a chore: work the caller offers and goes on without (the next
+// mini-batch gathered while this one's step runs). A worker that has no part to run takes one piece
+// of it at a time, and looks for a new job between pieces; the caller withdraws the offer, and runs
+// the pieces nobody has taken, when it needs the chore done.
 #pragma once
 
 #include <atomic>
@@ -28,11 +33,14 @@
 #include <thread>
 #include <vector>
 
+#include "glassbox/core/kernel.hpp"
+
 namespace glassbox::kernel::detail {
 
 class ThreadPool {
 public:
   using Task = void (*)(void* context, std::size_t part);  // must not throw
+  using Chore = kernel::detail::Chore;  // its run() must not throw
 
   // How long a thread watches for work (or for its workers) before it parks.
   static constexpr std::chrono::microseconds kSpin{100};
@@ -49,10 +57,18 @@ public:
   // caller makes sure run() is not called from two threads at once.
   void run(std::size_t parts, Task task, void* context);
 
+  // Offers a chore to the workers, and returns true; false when another is on offer. The chore
+  // must stay alive until withdraw().
+  bool offer(const Chore* chore);
+  // No worker starts a piece of the chore on offer after this; returns once none is running one.
+  void withdraw();
+
 private:
   void work(std::size_t index);  // a worker's loop; index from 1
   // Claims part i and runs it, if nobody has; then counts it done.
   void run_part(std::size_t i);
+  // Runs pieces of the chore on offer until there is none or a new job comes (after `seen`).
+  void do_chores(std::uint64_t seen);
 
   std::mutex mutex_;
   std::condition_variable wake_;  // a new job, or stop
@@ -71,6 +87,10 @@ private:
   Task task_ = nullptr;
   void* context_ = nullptr;
   bool stop_ = false;
+  // The chore on offer (nullptr: none), and how many workers are looking at it or running a piece
+  // of it: a worker counts itself in before it reads chore_, so that withdraw() can wait for it.
+  std::atomic<const Chore*> chore_{nullptr};
+  std::atomic<std::size_t> in_chore_{0};
   std::vector<std::thread> threads_;
 };
 

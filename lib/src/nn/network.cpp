@@ -102,6 +102,11 @@ const Matrix& Network::gather_input(const Matrix& X, const std::vector<std::size
   return *input_;
 }
 
+const Matrix& Network::swap_input(Matrix& X) {
+  std::swap(*input_, X);
+  return *input_;
+}
+
 const Matrix& Network::forward_view(const Matrix& X) {
   if (layers_.empty()) throw ShapeError("Network::forward: the network has no layers");
   input_view_ = &X;

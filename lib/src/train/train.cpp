@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "glassbox/core/kernel.hpp"
 #include "glassbox/train/clipping.hpp"
 
 namespace glassbox {
@@ -228,6 +229,11 @@ std::vector<EpochStats> train(Network& net, const Loss& loss, Optimizer& optimiz
 
 namespace {
 
+// The next batch is gathered in the background (train_loop) when it holds at least
+// kPrefetchNumbers numbers, kPrefetchSlice numbers (whole rows) at a time: about a microsecond's
+// wait for memory, so that a thread gathering a slice when a product comes joins it soon.
+constexpr std::size_t kPrefetchNumbers = std::size_t{1} << 14, kPrefetchSlice = 2048;
+
 // The number early stopping watches, from the epoch's stats.
 double monitored(const EpochStats& stats, const std::string& monitor) {
   if (monitor == "val_loss") return *stats.val_loss;
@@ -288,8 +294,19 @@ std::vector<EpochStats> train_loop(Network& net, const Loss& loss, Optimizer& op
   // Steps in training mode; evaluate() switches to evaluation mode for the loss after each epoch.
   const ModeScope training(net, true);
   std::vector<EpochStats> history;
-  std::vector<std::size_t> order(N), batch;
-  Matrix Tb;
+  std::vector<std::size_t> order(N), batch, next_batch;
+  Matrix Tb, next_X;
+  // The next mini-batch's inputs are gathered by the kernel's other threads while this batch's step
+  // runs, in the moments they have no product to compute (kernel::BackgroundLoop): the serial parts
+  // of a step — the small layers, the loss — would otherwise leave them idle, and a gather from a
+  // data set far larger than the cache is mostly a wait for memory. Only when there are other
+  // threads and the batch is large enough to be worth offering; the batch is the same either way.
+  const bool prefetching = kernel::threads() > 1 && B * X.cols() >= kPrefetchNumbers;
+  auto gather_next = [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) std::copy_n(X.row_ptr(next_batch[i]), X.cols(), next_X.row_ptr(i));
+  };
+  kernel::BackgroundLoop prefetch;  // after what it writes to: finished before they are destroyed
+  bool prefetched = false;
   std::size_t step = 0;
   for (std::size_t epoch = 1; epoch <= options.epochs; ++epoch) {
     if (options.shuffle)
@@ -307,9 +324,20 @@ std::vector<EpochStats> train_loop(Network& net, const Loss& loss, Optimizer& op
     for (std::size_t first = 0; first < N; first += B) {
       batch.assign(order.begin() + static_cast<std::ptrdiff_t>(first),
                    order.begin() + static_cast<std::ptrdiff_t>(std::min(N, first + B)));
-      // the batch's inputs straight into the network's own input: the one copy a step makes of them
-      const Matrix& Xb = net.gather_input(X, batch);
+      // the batch's inputs straight into the network's own input (or gathered in the background,
+      // then swapped in): the one copy a step makes of them
+      if (prefetched) prefetch.finish();
+      const Matrix& Xb = prefetched ? net.swap_input(next_X) : net.gather_input(X, batch);
+      prefetched = false;
       gather_rows_into(Tb, T, batch);
+      if (prefetching && first + B < N) {  // the next batch of this epoch
+        next_batch.assign(order.begin() + static_cast<std::ptrdiff_t>(first + B),
+                          order.begin() + static_cast<std::ptrdiff_t>(std::min(N, first + 2 * B)));
+        if (next_X.rows() != next_batch.size() || next_X.cols() != X.cols())
+          next_X = Matrix(next_batch.size(), X.cols());
+        prefetch.start(next_batch.size(), std::max<std::size_t>(1, kPrefetchSlice / X.cols()), gather_next);
+        prefetched = true;
+      }
       if (options.trace_window)  // inside the window: full; outside: the epoch events only
         tracer.restrict_to(options.trace_window->contains(step + 1, first == 0) ? TraceLevel::full
                                                                                 : TraceLevel::summary);

@@ -7,7 +7,9 @@
 // the SIMD width or the number of threads: lib/src/core/kernel.cpp.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -93,6 +95,47 @@ void set_threads(std::size_t count);  // throws UsageError unless 1 ≤ count �
 template <class Body>
 void parallel_for(std::size_t count, std::size_t unit, std::size_t work_per_item, Body&& body);
 
+namespace detail {
+// Work a pool's idle threads may take a piece of (BackgroundLoop): run(context) runs one piece, if
+// one is left, and returns whether one was.
+struct Chore {
+  bool (*run)(void* context);
+  void* context;
+};
+}  // namespace detail
+
+// A loop started now and finished later: while the caller goes on with other work, the other
+// threads run its slices whenever they have no product or parallel_for to run (the training loop
+// gathers the next mini-batch so, while this one's step runs). finish() takes the offer back, runs
+// the slices nobody has started on the caller, and returns when every slice is done; the destructor
+// calls it. With one thread — or while another loop is on offer — every slice runs in finish().
+// The body must stay alive and must not throw; it runs on whichever thread takes a slice, and a
+// product or parallel_for inside it stays on that thread. Slices must not write to the same place.
+class BackgroundLoop {
+public:
+  BackgroundLoop() = default;
+  BackgroundLoop(const BackgroundLoop&) = delete;
+  BackgroundLoop& operator=(const BackgroundLoop&) = delete;
+  ~BackgroundLoop() { finish(); }
+
+  // body(begin, end) over slices of [0, count), each `unit` items (the last may be cut short).
+  // Finishes the loop started before, if any.
+  template <class Body>
+  void start(std::size_t count, std::size_t unit, Body& body);
+  void finish();
+
+private:
+  void start_slices(std::size_t count, std::size_t unit, void (*body)(void*, std::size_t, std::size_t),
+                    void* context);
+  static bool run_one(void* self);  // a slice, if one is left
+  std::size_t count_ = 0, unit_ = 1, slices_ = 0;
+  std::atomic<std::size_t> next_{0};  // the next slice to take
+  void (*body_)(void*, std::size_t, std::size_t) = nullptr;
+  void* context_ = nullptr;
+  std::uint64_t offered_to_ = 0;  // the pool it is on offer in (its number), or 0
+  detail::Chore chore_{};
+};
+
 // Reads GLASSBOX_SIMD and GLASSBOX_THREADS (once; later calls do nothing) and throws UsageError
 // naming the variable when one holds something it cannot use. The first product calls it too; the
 // programs call it while reading their command line (io/cli.cpp), so a bad value is a usage error
@@ -112,6 +155,13 @@ void parallel_for(std::size_t count, std::size_t unit, std::size_t work_per_item
       count, unit, work_per_item,
       [](void* c, std::size_t begin, std::size_t end) { (*static_cast<decltype(context)>(c))(begin, end); },
       context);
+}
+
+template <class Body>
+void BackgroundLoop::start(std::size_t count, std::size_t unit, Body& body) {
+  start_slices(
+      count, unit,
+      [](void* c, std::size_t begin, std::size_t end) { (*static_cast<Body*>(c))(begin, end); }, &body);
 }
 
 }  // namespace glassbox::kernel

@@ -73,6 +73,10 @@ public:
   // of the input in, and returned: forward_view() of it then costs no second copy, and the batch
   // lives as long as the network (layer_input(0) stays valid after the caller's loop has ended).
   const Matrix& gather_input(const Matrix& X, const std::vector<std::size_t>& rows);
+  // Exchanges X with that matrix and returns it, now holding what X held: a batch gathered
+  // elsewhere (the training loop gathers the next one while this one's step runs) becomes the
+  // network's input without a copy, and X gets the previous input's matrix, to be reused.
+  const Matrix& swap_input(Matrix& X);
   // Takes dL/dŷ and accumulates dL/dθ into every parameter's gradient. Returns dL/dX when
   // `input_gradient` is true; otherwise the first layer skips that product and an empty matrix is
   // returned.

@@ -202,7 +202,9 @@ using EpochCallback = std::function<void(const EpochStats&)>;
 // options.epochs epochs of mini-batch training, the steps in training mode and the loss after each
 // epoch in evaluation mode; after each epoch, records the "epoch" event, calls on_epoch (if given)
 // and keeps the stats. The network ends in the mode it started in. Throws ShapeError if X, T and
-// the network do not fit, NonFiniteError as described above.
+// the network do not fit, NonFiniteError as described above. X must not change until train()
+// returns, callbacks included: with more than one thread (kernel.hpp), the next batch's rows are
+// read while a step runs.
 std::vector<EpochStats> train(Network& net, const Loss& loss, Optimizer& optimizer, const Matrix& X, const Matrix& T,
                               Rng& rng, const TrainOptions& options, Tracer& tracer = Tracer::none(),
                               const EpochCallback& on_epoch = {});
