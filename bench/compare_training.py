@@ -260,7 +260,11 @@ def host_report(results, threads):
     for n in threads[1:]:
         ratios = [by_run[(run, n)] / by_run[(run, base)] for run in sorted({r["run"] for r in mine})
                   if (run, n) in by_run and (run, base) in by_run]
-        print(f"glassbox at {n} threads / {base}, round by round: " + ", ".join(f"{x:.2f}" for x in ratios))
+        # Each round's two runs are a minute apart at most, so the median of the rounds' ratios is
+        # less at the mercy of the host's drift over the whole bench than the ratio of the medians.
+        if ratios:
+            print(f"glassbox at {n} threads / {base}, round by round: " + ", ".join(f"{x:.2f}" for x in ratios)
+                  + f" (median {statistics.median(ratios):.2f})")
 
 
 if __name__ == "__main__":
