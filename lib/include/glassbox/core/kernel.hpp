@@ -105,10 +105,11 @@ struct Chore {
 }  // namespace detail
 
 // A loop started now and finished later: while the caller goes on with other work, the other
-// threads run its slices whenever they have no product or parallel_for to run (the training loop
-// gathers the next mini-batch so, while this one's step runs). finish() takes the offer back, runs
-// the slices nobody has started on the caller, and returns when every slice is done; the destructor
-// calls it. With one thread — or while another loop is on offer — every slice runs in finish().
+// threads run its slices whenever they have no product or parallel_for to run. (train() gathers
+// the next mini-batch this way while the current one's step runs.) finish() runs on the caller the
+// slices nobody has started, then takes the offer back and waits for the slices other threads are
+// running; the destructor calls it. With one thread, while another loop is on offer, or while
+// another thread's product holds the pool, nothing is offered and every slice runs in finish().
 // The body must stay alive and must not throw; it runs on whichever thread takes a slice, and a
 // product or parallel_for inside it stays on that thread. Slices must not write to the same place.
 class BackgroundLoop {
